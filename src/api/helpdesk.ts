@@ -1,0 +1,140 @@
+import type {
+  Comment,
+  Group,
+  IncrementalTicketPage,
+  JobStatus,
+  Organization,
+  RateLimitState,
+  SatisfactionRating,
+  Ticket,
+  TicketCreate,
+  TicketField,
+  TicketMetric,
+  TicketUpdate,
+  User,
+} from './types.js';
+
+export type * from './types.js';
+
+/** Where and how to reach a desk. Built by src/config from a profile plus env overrides. */
+export interface Connection {
+  kind: 'zendesk' | 'local' | 'rt';
+  /** Base URL without the API path, e.g. https://acme.zendesk.com or http://127.0.0.1:41234 */
+  url: string;
+  auth:
+    | { type: 'basic-token'; email: string; token: string }
+    | { type: 'basic-password'; email: string; password: string }
+    | { type: 'bearer'; token: string }
+    | { type: 'rt-token'; token: string };
+  /** Profile the connection came from, for messages. */
+  profile: string;
+}
+
+/** Observer for --verbose: one call per HTTP exchange, URL already redacted. */
+export type RequestLogger = (entry: {
+  method: string;
+  url: string;
+  status: number | 'error';
+  ms: number;
+  attempt: number;
+  note?: string;
+}) => void;
+
+export interface ClientOptions {
+  /** Per-request timeout in ms (default 30000). */
+  timeoutMs?: number;
+  /** Total retry attempts for retryable failures (default 4). */
+  retries?: number;
+  /** Ceiling for one Retry-After wait in ms (default 60000). */
+  maxRetryAfterMs?: number;
+  logger?: RequestLogger;
+  /** Injected for tests: sleep used by retries and the client-side limiter. */
+  sleep?: (ms: number) => Promise<void>;
+  userAgent?: string;
+}
+
+export interface TicketListOptions {
+  /** Page size for cursor pagination, at most 100. */
+  pageSize?: number;
+  sort?: 'id' | 'updated_at' | 'created_at' | '-id' | '-updated_at' | '-created_at';
+}
+
+export interface SearchOptions {
+  /** Stop after this many results. */
+  limit?: number;
+  sortBy?: 'updated_at' | 'created_at' | 'priority' | 'status' | 'ticket_type';
+  sortOrder?: 'asc' | 'desc';
+}
+
+export interface ShowOptions {
+  /** Zendesk sideloads for a single ticket: slas, metric_sets, users, groups, organizations. */
+  include?: Array<'slas' | 'metric_sets' | 'users' | 'groups' | 'organizations'>;
+}
+
+/** A ticket with the records a detail view needs, gathered in as few requests as the desk allows. */
+export interface TicketDetail {
+  ticket: Ticket;
+  comments: Comment[];
+  users: User[];
+  groups: Group[];
+  organizations: Organization[];
+  metrics: TicketMetric | null;
+}
+
+export type BulkUpdate =
+  | { ids: number[]; update: TicketUpdate }
+  | { tickets: Array<TicketUpdate & { id: number }> };
+
+/**
+ * The interface services and screens use. Adapters (src/api/zendesk, src/api/rt) implement it.
+ * Lists are async iterators that page on demand; writes return the desk's answer.
+ * Errors are the typed errors of src/core/errors.ts, never raw HTTP errors.
+ */
+export interface HelpDesk {
+  readonly kind: Connection['kind'];
+  readonly connection: Connection;
+
+  /** The authenticated user (GET /api/v2/users/me). Throws AuthError on bad credentials. */
+  me(): Promise<User>;
+
+  /** All tickets, cursor paginated (GET /api/v2/tickets). */
+  listTickets(options?: TicketListOptions): AsyncIterable<Ticket>;
+  /** Search (GET /api/v2/search). Capped at 1,000 results by the desk, as Zendesk caps it. */
+  searchTickets(query: string, options?: SearchOptions): AsyncIterable<Ticket>;
+  /** Uncapped search with a cursor (GET /api/v2/search/export, filter[type]=ticket). */
+  exportSearchTickets(query: string, options?: { pageSize?: number }): AsyncIterable<Ticket>;
+  /** Incremental export from a start time or a cursor, with metric_sets sideloaded. */
+  incrementalTickets(from: { startTime: number } | { cursor: string }, options?: { pageSize?: number }): AsyncIterable<IncrementalTicketPage>;
+
+  /** One ticket. Throws NotFoundError("ticket N not found"). */
+  getTicket(id: number, options?: ShowOptions): Promise<Ticket>;
+  /** Several tickets by id (GET /api/v2/tickets/show_many), in any order; missing ids are left out. */
+  getTickets(ids: number[]): Promise<Ticket[]>;
+  /** A ticket with its comments, the people and groups named in it and its metrics. */
+  getTicketDetail(id: number): Promise<TicketDetail>;
+  listComments(ticketId: number): AsyncIterable<Comment>;
+  getTicketMetrics(ticketId: number): Promise<TicketMetric | null>;
+
+  createTicket(ticket: TicketCreate, options?: { idempotencyKey?: string }): Promise<Ticket>;
+  /**
+   * Update one ticket. With `ifUnmodifiedSince` (the updated_at the caller saw) the desk does a
+   * safe update and a concurrent change throws ConflictError.
+   */
+  updateTicket(id: number, update: TicketUpdate, options?: { ifUnmodifiedSince?: string }): Promise<Ticket>;
+  /** update_many (at most 100 tickets): returns the queued job status. */
+  updateMany(bulk: BulkUpdate): Promise<JobStatus>;
+  getJobStatus(id: string): Promise<JobStatus>;
+  /** Polls a job until completed/failed/killed, with backoff. */
+  waitForJob(id: string, options?: { timeoutMs?: number; intervalMs?: number }): Promise<JobStatus>;
+
+  listUsers(options?: { role?: 'agent' | 'admin' | 'end-user' }): AsyncIterable<User>;
+  getUsers(ids: number[]): Promise<User[]>;
+  listGroups(): Promise<Group[]>;
+  listOrganizations(): AsyncIterable<Organization>;
+  getOrganizations(ids: number[]): Promise<Organization[]>;
+  listTicketFields(): Promise<TicketField[]>;
+  listSatisfactionRatings(options?: { startTime?: number; endTime?: number; score?: string }): AsyncIterable<SatisfactionRating>;
+
+  /** Rate-limit headroom as last seen on an answer. */
+  rateLimit(): RateLimitState;
+}

@@ -1,0 +1,40 @@
+/** Presentation shared by the ticket commands: JSON shape and colors. */
+import type { Ticket } from '../../../api/helpdesk.js';
+import type { TicketRow } from '../../../services/tickets.js';
+import type { Tone } from '../../output.js';
+
+/** A ticket as `--json` prints it: the desk's record plus resolved names. */
+export function ticketJson(row: TicketRow): Record<string, unknown> {
+  return {
+    ...row.ticket,
+    requester_name: row.requester?.name ?? null,
+    requester_email: row.requester?.email ?? null,
+    assignee_name: row.assignee?.name ?? null,
+    group_name: row.group?.name ?? null,
+  };
+}
+
+export function statusTone(status: Ticket['status']): Tone {
+  switch (status) {
+    case 'new':
+      return 'accent';
+    case 'open':
+      return 'bad';
+    case 'pending':
+      return 'warn';
+    case 'hold':
+      return 'muted';
+    case 'solved':
+    case 'closed':
+      return 'good';
+    default:
+      return undefined;
+  }
+}
+
+export function priorityTone(priority: Ticket['priority']): Tone {
+  if (priority === 'urgent') return 'bad';
+  if (priority === 'high') return 'warn';
+  if (priority === 'low') return 'muted';
+  return undefined;
+}

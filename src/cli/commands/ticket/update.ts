@@ -1,0 +1,51 @@
+import type { CliContext } from '../../context.js';
+import { printRecord, type OutputFlags } from '../../output.js';
+import { resolveNames, updateTicket } from '../../../services/tickets.js';
+import { parseTicketId } from '../../../core/ticket-query.js';
+import { UsageError } from '../../../core/errors.js';
+import { sanitizeLine } from '../../sanitize.js';
+import { ticketJson } from './present.js';
+import type { Ticket } from '../../../api/helpdesk.js';
+
+interface UpdateFlags extends OutputFlags {
+  status?: Ticket['status'];
+  priority?: NonNullable<Ticket['priority']>;
+  assign?: string;
+  group?: string;
+  tag?: string[];
+  untag?: string[];
+  note?: string;
+  reply?: string;
+}
+
+export async function ticketUpdate(ctx: CliContext, idArg: string, flags: UpdateFlags): Promise<void> {
+  const id = parseTicketId(idArg);
+  const note = flags.note === '-' ? await readStdin(ctx, '--note') : flags.note;
+  const reply = flags.reply === '-' ? await readStdin(ctx, '--reply') : flags.reply;
+  const desk = await ctx.helpdesk();
+  const ticket = await updateTicket(desk, id, {
+    status: flags.status,
+    priority: flags.priority,
+    assign: flags.assign,
+    group: flags.group,
+    addTags: flags.tag,
+    removeTags: flags.untag,
+    note,
+    reply,
+  });
+  const [row] = await resolveNames(desk, [ticket]);
+  await printRecord(ctx.io, ticketJson(row!), flags, () => {
+    const who = row!.assignee ? ` · ${sanitizeLine(row!.assignee.name)}` : '';
+    const what = reply !== undefined ? ' · reply sent' : note !== undefined ? ' · note added' : '';
+    return `updated #${ticket.id}: ${ticket.status}${ticket.priority ? ` · ${ticket.priority}` : ''}${who}${what}`;
+  });
+}
+
+async function readStdin(ctx: CliContext, flag: string): Promise<string> {
+  if (ctx.io.interactive) throw new UsageError(`${flag} - reads from stdin; pipe the text in`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new UsageError(`${flag} -: stdin was empty`);
+  return text.replace(/\n+$/, '');
+}

@@ -1,0 +1,110 @@
+/**
+ * CliContext: what every command gets. Everything costly is created lazily, on first use,
+ * so `deskops --help` loads no config, no HTTP client and no desk.
+ */
+import type { HelpDesk, Connection } from '../api/helpdesk.js';
+import type { ConfigStore } from '../config/store.js';
+import type { Io } from './io.js';
+
+export interface GlobalOptions {
+  profile?: string;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+export interface CliContext {
+  io: Io;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  /** Options given before the subcommand: --profile, --verbose, --no-color. */
+  globals: GlobalOptions;
+  /** $DESKOPS_HOME or the platform data dir. */
+  home(): string;
+  config(): Promise<ConfigStore>;
+  /** The active profile's desk: starts the embedded local desk when the profile is `local`. */
+  helpdesk(): Promise<HelpDesk>;
+  connection(): Promise<Connection>;
+  /** Run when the command ends, in reverse order (closing the in-process desk, ...). */
+  onExit(fn: () => Promise<void> | void): void;
+  runExitHooks(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
+export function createContext(io: Io, overrides: ContextOverrides = {}): CliContext {
+  const env = overrides.env ?? process.env;
+  const exitHooks: Array<() => Promise<void> | void> = [];
+  let homeDir: string | undefined;
+  let configPromise: Promise<ConfigStore> | undefined;
+  let connectionPromise: Promise<Connection> | undefined;
+  let helpdeskPromise: Promise<HelpDesk> | undefined;
+
+  const ctx: CliContext = {
+    io,
+    env,
+    now: overrides.now ?? (() => new Date()),
+    globals: {},
+    home() {
+      if (homeDir === undefined) {
+        homeDir = resolveHomeSync(env);
+      }
+      return homeDir;
+    },
+    config() {
+      configPromise ??= import('../config/store.js').then((m) => m.ConfigStore.open(ctx.home()));
+      return configPromise;
+    },
+    connection() {
+      connectionPromise ??= (async () => {
+        const store = await ctx.config();
+        const { resolveConnection } = await import('../config/connection.js');
+        return resolveConnection({
+          store,
+          env,
+          profileFlag: ctx.globals.profile,
+          home: ctx.home(),
+          onExit: (fn) => ctx.onExit(fn),
+        });
+      })();
+      return connectionPromise;
+    },
+    helpdesk() {
+      helpdeskPromise ??= (async () => {
+        const connection = await ctx.connection();
+        const { createHelpDesk } = await import('../api/index.js');
+        const logger = ctx.globals.verbose
+          ? (await import('./verbose.js')).requestLogger(io)
+          : undefined;
+        return createHelpDesk(connection, { logger });
+      })();
+      return helpdeskPromise;
+    },
+    onExit(fn) {
+      exitHooks.push(fn);
+    },
+    async runExitHooks() {
+      while (exitHooks.length > 0) {
+        const fn = exitHooks.pop()!;
+        try {
+          await fn();
+        } catch {
+          // an exit hook must never hide the command's own outcome
+        }
+      }
+    },
+  };
+  return ctx;
+}
+
+/** DESKOPS_HOME, else the platform's data dir for deskops (resolved without loading conf). */
+function resolveHomeSync(env: NodeJS.ProcessEnv): string {
+  if (env.DESKOPS_HOME && env.DESKOPS_HOME.trim() !== '') return env.DESKOPS_HOME;
+  // Mirrors env-paths' data dir so nothing heavy loads for it.
+  const home = env.HOME || env.USERPROFILE || '.';
+  if (process.platform === 'darwin') return `${home}/Library/Application Support/deskops`;
+  if (process.platform === 'win32') return `${env.LOCALAPPDATA || `${home}/AppData/Local`}/deskops/Data`;
+  return `${env.XDG_DATA_HOME || `${home}/.local/share`}/deskops`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The CLI's streams. The only module that writes to stdout/stderr; tests swap in buffers.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface Io {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  /** stdout is a terminal: human tables, color allowed. */
+  stdoutIsTTY: boolean;
+  /** stdin and stderr are terminals: prompts allowed. */
+  interactive: boolean;
+  /** Color on stdout (chalk level 0 when false). */
+  color: boolean;
+  /** Terminal width in columns, or undefined when piped. */
+  columns?: number;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface IoStreams {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+}
+
+/**
+ * Color follows the usual conventions: NO_COLOR (any value) or --no-color turns it off,
+ * FORCE_COLOR (not "0") turns it on, otherwise it is on only for a terminal.
+ */
+export function wantsColor(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag = false): boolean {
+  if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+export function createIo(streams: IoStreams, env: NodeJS.ProcessEnv): Io {
+  const stdoutIsTTY = Boolean(streams.stdout.isTTY);
+  return {
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    stdin: streams.stdin,
+    stdoutIsTTY,
+    interactive: Boolean(streams.stdin.isTTY) && Boolean(streams.stderr.isTTY) && !env.CI,
+    color: wantsColor(env, stdoutIsTTY),
+    columns: stdoutIsTTY ? streams.stdout.columns || 80 : undefined,
+    out(text: string) {
+      streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    err(text: string) {
+      streams.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+  };
+}
+
+/** Io over the real process streams. */
+export function processIo(): Io {
+  return createIo({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, process.env);
+}

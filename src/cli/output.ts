@@ -1,0 +1,241 @@
+/**
+ * One table model rendered four ways: a human table (cli-table3, width-aware) on a terminal,
+ * `--json`, `--csv` and `--plain` (tab-separated, no color). Piped output with no flag is plain.
+ * Every string cell passes through sanitizeLine: customer text never reaches the terminal raw.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import type { Io } from './io.js';
+import { sanitizeLine } from './sanitize.js';
+
+export interface OutputFlags {
+  json?: boolean;
+  csv?: boolean;
+  plain?: boolean;
+  fields?: string;
+}
+
+export type OutputMode = 'table' | 'json' | 'csv' | 'plain';
+
+export type Tone = 'good' | 'bad' | 'warn' | 'muted' | 'strong' | 'accent' | undefined;
+
+export interface Column<T> {
+  /** Field name: used by --fields, as the JSON/CSV key and the default getter. */
+  key: string;
+  header: string;
+  get?: (row: T) => unknown;
+  /** The column that takes the leftover width and is truncated first. */
+  flex?: boolean;
+  /** Upper bound on the column's width in a human table. */
+  maxWidth?: number;
+  align?: 'left' | 'right';
+  /** Coloring for the human table only. */
+  tone?: (row: T) => Tone;
+}
+
+export function addOutputOptions(cmd: Command, what = 'rows'): Command {
+  return cmd
+    .option('--json', `print ${what} as JSON`)
+    .option('--csv', `print ${what} as CSV`)
+    .option('--plain', `print ${what} tab-separated, no color (the default when piped)`)
+    .option('--fields <list>', 'comma-separated fields to print, e.g. id,subject,status');
+}
+
+export function outputMode(flags: OutputFlags, io: Io): OutputMode {
+  const chosen = (['json', 'csv', 'plain'] as const).filter((m) => flags[m]);
+  if (chosen.length > 1) throw new UsageError(`choose one of --${chosen.join(', --')}`);
+  if (chosen.length === 1) return chosen[0]!;
+  return io.stdoutIsTTY ? 'table' : 'plain';
+}
+
+function parseFields(fields: string | undefined): string[] | undefined {
+  if (fields === undefined) return undefined;
+  const list = fields.split(',').map((f) => f.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError('--fields needs at least one field name');
+  return list;
+}
+
+function selectColumns<T>(columns: Column<T>[], fields: string[] | undefined): Column<T>[] {
+  if (!fields) return columns;
+  const byKey = new Map(columns.map((c) => [c.key, c]));
+  return fields.map((f) => {
+    const c = byKey.get(f);
+    if (c) return c;
+    return { key: f, header: f } satisfies Column<T>;
+  });
+}
+
+function cellValue<T>(col: Column<T>, row: T): unknown {
+  return col.get ? col.get(row) : (row as Record<string, unknown>)[col.key];
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map((v) => cellText(v)).join(' ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return sanitizeLine(String(value));
+}
+
+function csvEscape(text: string): string {
+  // Cells that a spreadsheet would run as a formula are prefixed with a quote.
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function pick(record: unknown, fields: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const src = record as Record<string, unknown>;
+  for (const f of fields) out[f] = src[f] ?? null;
+  return out;
+}
+
+export interface ListOptions<T> {
+  /** The JSON form of one row (default: the row itself). */
+  toJson?: (row: T) => unknown;
+  /** Printed to stderr in table mode when there are no rows. */
+  emptyMessage?: string;
+}
+
+/** Prints a list in the chosen mode. JSON is always an array. */
+export async function printList<T>(
+  io: Io,
+  rows: T[],
+  columns: Column<T>[],
+  flags: OutputFlags,
+  options: ListOptions<T> = {},
+): Promise<void> {
+  const mode = outputMode(flags, io);
+  const fields = parseFields(flags.fields);
+  if (mode === 'json') {
+    const items = rows.map((r) => (options.toJson ? options.toJson(r) : r));
+    io.out(JSON.stringify(fields ? items.map((i) => pick(i, fields)) : items, null, 2));
+    return;
+  }
+  const cols = selectColumns(columns, fields);
+  if (mode === 'csv') {
+    const lines = [cols.map((c) => csvEscape(c.key)).join(',')];
+    for (const r of rows) lines.push(cols.map((c) => csvEscape(cellText(cellValue(c, r)))).join(','));
+    io.out(lines.join('\n'));
+    return;
+  }
+  if (mode === 'plain') {
+    const lines = [cols.map((c) => c.key).join('\t')];
+    for (const r of rows) lines.push(cols.map((c) => cellText(cellValue(c, r))).join('\t'));
+    io.out(lines.join('\n'));
+    return;
+  }
+  if (rows.length === 0) {
+    io.err(options.emptyMessage ?? 'nothing to show');
+    return;
+  }
+  io.out(await renderTable(io, rows, cols));
+}
+
+/** Prints one record: JSON object, or a human rendering. */
+export async function printRecord(
+  io: Io,
+  record: unknown,
+  flags: OutputFlags,
+  human: () => string | Promise<string>,
+): Promise<void> {
+  const mode = outputMode(flags, io);
+  const fields = parseFields(flags.fields);
+  if (mode === 'json') {
+    io.out(JSON.stringify(fields ? pick(record, fields) : record, null, 2));
+    return;
+  }
+  if (mode === 'csv' || (mode === 'plain' && fields)) {
+    const keys = fields ?? Object.keys(record as object).filter((k) => typeof (record as Record<string, unknown>)[k] !== 'object');
+    const sep = mode === 'csv' ? ',' : '\t';
+    const esc = mode === 'csv' ? csvEscape : (s: string) => s;
+    const src = record as Record<string, unknown>;
+    io.out([keys.map(esc).join(sep), keys.map((k) => esc(cellText(src[k]))).join(sep)].join('\n'));
+    return;
+  }
+  io.out(await human());
+}
+
+/** A painter that colors only when the io allows it. */
+export async function painter(io: Io): Promise<(tone: Tone, text: string) => string> {
+  if (!io.color) return (_tone, text) => text;
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: 1 });
+  return (tone, text) => {
+    switch (tone) {
+      case 'good':
+        return chalk.green(text);
+      case 'bad':
+        return chalk.red(text);
+      case 'warn':
+        return chalk.yellow(text);
+      case 'muted':
+        return chalk.dim(text);
+      case 'strong':
+        return chalk.bold(text);
+      case 'accent':
+        return chalk.cyan(text);
+      default:
+        return text;
+    }
+  };
+}
+
+async function renderTable<T>(io: Io, rows: T[], cols: Column<T>[]): Promise<string> {
+  const [{ default: Table }, { default: stringWidth }] = await Promise.all([
+    import('cli-table3'),
+    import('string-width'),
+  ]);
+  const paint = await painter(io);
+  const texts = rows.map((r) => cols.map((c) => cellText(cellValue(c, r))));
+  const widths = fitWidths(
+    cols,
+    cols.map((c, i) => Math.max(stringWidth(c.header), ...texts.map((t) => stringWidth(t[i]!)))),
+    io.columns ?? 120,
+  );
+  const table = new Table({
+    head: cols.map((c) => paint('strong', c.header)),
+    colWidths: widths.map((w) => w + 2),
+    colAligns: cols.map((c) => c.align ?? 'left'),
+    wordWrap: false,
+    truncate: '…',
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true },
+    chars: {
+      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+      left: '', 'left-mid': '', mid: '', 'mid-mid': '',
+      right: '', 'right-mid': '', middle: '',
+    },
+  });
+  rows.forEach((r, ri) => {
+    table.push(cols.map((c, ci) => paint(c.tone?.(r), texts[ri]![ci]!)));
+  });
+  return table
+    .toString()
+    .split('\n')
+    .map((l) => l.replace(/\s+$/, ''))
+    .join('\n');
+}
+
+/**
+ * Content widths for a terminal of `total` columns: each column keeps its natural width up to
+ * its maxWidth; when the sum is too wide the flex column (else the widest) shrinks, then the
+ * others, never below a few characters.
+ */
+export function fitWidths<T>(cols: Column<T>[], natural: number[], total: number): number[] {
+  const padding = 2;
+  const budget = Math.max(cols.length * 4, total - cols.length * padding);
+  const widths = natural.map((w, i) => Math.max(1, Math.min(w, cols[i]!.maxWidth ?? Infinity)));
+  let excess = widths.reduce((a, b) => a + b, 0) - budget;
+  if (excess <= 0) return widths;
+  const order = cols
+    .map((c, i) => i)
+    .sort((a, b) => Number(Boolean(cols[b]!.flex)) - Number(Boolean(cols[a]!.flex)) || widths[b]! - widths[a]!);
+  for (const i of order) {
+    if (excess <= 0) break;
+    const floor = cols[i]!.flex ? 10 : 4;
+    const take = Math.min(excess, Math.max(0, widths[i]! - floor));
+    widths[i]! -= take;
+    excess -= take;
+  }
+  return widths;
+}

@@ -1,0 +1,161 @@
+/**
+ * Ticket workflows shared by the CLI and the triage screen: list with names resolved,
+ * view with its thread, update with names (me, agent email, group name) resolved to ids.
+ */
+import type { Group, HelpDesk, Organization, Ticket, TicketDetail, TicketUpdate, User } from '../api/helpdesk.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
+import { buildTicketQuery, type TicketFilters } from '../core/ticket-query.js';
+
+export interface TicketRow {
+  ticket: Ticket;
+  requester?: User;
+  assignee?: User;
+  group?: Group;
+}
+
+export interface TicketListResult {
+  rows: TicketRow[];
+  query: string;
+}
+
+/** Search for tickets matching the filters, newest activity first, with people and groups resolved. */
+export async function listTickets(desk: HelpDesk, filters: TicketFilters, limit: number): Promise<TicketListResult> {
+  const query = buildTicketQuery(filters);
+  const tickets: Ticket[] = [];
+  // The ranked search stops at 1,000 results on Zendesk; past that, page the uncapped export.
+  const source =
+    limit <= 1000
+      ? desk.searchTickets(query, { limit, sortBy: 'updated_at', sortOrder: 'desc' })
+      : desk.exportSearchTickets(query);
+  for await (const t of source) {
+    tickets.push(t);
+    if (tickets.length >= limit) break;
+  }
+  return { rows: await resolveNames(desk, tickets), query };
+}
+
+/** Joins requester, assignee and group records onto tickets in two batched requests. */
+export async function resolveNames(desk: HelpDesk, tickets: Ticket[]): Promise<TicketRow[]> {
+  const userIds = new Set<number>();
+  for (const t of tickets) {
+    userIds.add(t.requester_id);
+    if (t.assignee_id) userIds.add(t.assignee_id);
+  }
+  const [users, groups] = await Promise.all([
+    userIds.size > 0 ? desk.getUsers([...userIds]) : Promise.resolve([] as User[]),
+    tickets.some((t) => t.group_id) ? desk.listGroups() : Promise.resolve([] as Group[]),
+  ]);
+  const userById = new Map(users.map((u) => [u.id, u]));
+  const groupById = new Map(groups.map((g) => [g.id, g]));
+  return tickets.map((ticket) => ({
+    ticket,
+    requester: userById.get(ticket.requester_id),
+    assignee: ticket.assignee_id ? userById.get(ticket.assignee_id) : undefined,
+    group: ticket.group_id ? groupById.get(ticket.group_id) : undefined,
+  }));
+}
+
+export interface TicketView extends TicketDetail {
+  requester?: User;
+  assignee?: User;
+  group?: Group;
+  organization?: Organization;
+}
+
+export async function viewTicket(desk: HelpDesk, id: number): Promise<TicketView> {
+  const detail = await desk.getTicketDetail(id);
+  const { ticket } = detail;
+  const users = new Map(detail.users.map((u) => [u.id, u]));
+  return {
+    ...detail,
+    requester: users.get(ticket.requester_id),
+    assignee: ticket.assignee_id ? users.get(ticket.assignee_id) : undefined,
+    group: detail.groups.find((g) => g.id === ticket.group_id),
+    organization: detail.organizations.find((o) => o.id === ticket.organization_id),
+  };
+}
+
+export interface TicketChange {
+  status?: Ticket['status'];
+  priority?: NonNullable<Ticket['priority']>;
+  /** me, none, an agent id, email or exact name. */
+  assign?: string;
+  /** Group name or id. */
+  group?: string;
+  addTags?: string[];
+  removeTags?: string[];
+  note?: string;
+  reply?: string;
+}
+
+export function isEmptyChange(change: TicketChange): boolean {
+  return (
+    change.status === undefined &&
+    change.priority === undefined &&
+    change.assign === undefined &&
+    change.group === undefined &&
+    !change.addTags?.length &&
+    !change.removeTags?.length &&
+    change.note === undefined &&
+    change.reply === undefined
+  );
+}
+
+/** Turns a user-level change (names) into the desk's update (ids). */
+export async function resolveChange(desk: HelpDesk, change: TicketChange): Promise<TicketUpdate> {
+  if (change.note !== undefined && change.reply !== undefined) {
+    throw new UsageError('use either --note or --reply, not both');
+  }
+  const update: TicketUpdate = {};
+  if (change.status) update.status = change.status;
+  if (change.priority) update.priority = change.priority;
+  if (change.assign !== undefined) update.assignee_id = await resolveAgent(desk, change.assign);
+  if (change.group !== undefined) update.group_id = await resolveGroup(desk, change.group);
+  if (change.addTags?.length) update.additional_tags = change.addTags;
+  if (change.removeTags?.length) update.remove_tags = change.removeTags;
+  const body = change.note ?? change.reply;
+  if (body !== undefined) {
+    if (body.trim() === '') throw new UsageError(`--${change.note !== undefined ? 'note' : 'reply'} needs some text`);
+    update.comment = { body, public: change.reply !== undefined };
+  }
+  return update;
+}
+
+export async function updateTicket(desk: HelpDesk, id: number, change: TicketChange): Promise<Ticket> {
+  if (isEmptyChange(change)) {
+    throw new UsageError('nothing to update: give --status, --priority, --assign, --group, --tag, --untag, --note or --reply');
+  }
+  // Fail on a missing ticket before resolving names, so the error names the ticket.
+  const current = await desk.getTicket(id);
+  const update = await resolveChange(desk, change);
+  return desk.updateTicket(id, update, { ifUnmodifiedSince: current.updated_at });
+}
+
+export async function resolveAgent(desk: HelpDesk, who: string): Promise<number | null> {
+  const w = who.trim();
+  if (w === '' ) throw new UsageError('--assign needs me, none, an agent id, email or name');
+  if (w === 'none') return null;
+  if (w === 'me') return (await desk.me()).id;
+  const agents: User[] = [];
+  for await (const u of desk.listUsers({ role: 'agent' })) agents.push(u);
+  for await (const u of desk.listUsers({ role: 'admin' })) agents.push(u);
+  const lower = w.toLowerCase();
+  const match =
+    agents.find((a) => String(a.id) === w) ??
+    agents.find((a) => a.email.toLowerCase() === lower) ??
+    agents.find((a) => a.name.toLowerCase() === lower);
+  if (!match) throw new NotFoundError(`agent "${who}" not found`, { hint: 'use an agent id, email or full name, or "me"' });
+  return match.id;
+}
+
+export async function resolveGroup(desk: HelpDesk, group: string): Promise<number | null> {
+  const g = group.trim();
+  if (g === 'none') return null;
+  const groups = await desk.listGroups();
+  const lower = g.toLowerCase();
+  const match = groups.find((x) => String(x.id) === g) ?? groups.find((x) => x.name.toLowerCase() === lower);
+  if (!match) {
+    throw new NotFoundError(`group "${group}" not found`, { hint: `groups: ${groups.map((x) => x.name).join(', ')}` });
+  }
+  return match.id;
+}

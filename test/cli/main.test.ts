@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { VERSION } from '../../src/cli/version.js';
+
+describe('deskops main', () => {
+  it('prints help with examples and exits 0', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: deskops');
+    expect(r.stdout).toContain('Examples:');
+    for (const noun of ['ticket', 'profile', 'doctor', 'desk']) expect(r.stdout).toContain(noun);
+  });
+
+  it('every command has help with examples', async () => {
+    for (const argv of [['ticket', 'list'], ['ticket', 'view'], ['ticket', 'update'], ['profile', 'add'], ['doctor'], ['desk', 'serve'], ['desk', 'seed']]) {
+      const r = await runCli([...argv, '--help']);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stdout, argv.join(' ')).toContain('Examples:');
+    }
+  });
+
+  it('exits 2 on an unknown command or flag, with a one-line error', async () => {
+    const cmd = await runCli(['tickt', 'list']);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toMatch(/unknown command 'tickt'/);
+    expect(cmd.stderr).toMatch(/ticket/); // suggestion
+    const flag = await runCli(['ticket', 'list', '--bogus']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/unknown option '--bogus'/);
+  });
+
+  it('keeps the version in step with package.json', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(VERSION).toBe(pkg.version);
+    const r = await runCli(['--version']);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * The ticket commands end to end: main() with buffer streams, the default `local` profile and
+ * its in-process embedded desk in a temp DESKOPS_HOME, talking HTTP through the real client.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { seedDesk, startDesk } from '../../src/desk/index.js';
+import { createHelpDesk } from '../../src/api/index.js';
+
+const ESC = '\u001b';
+let home: string;
+let cleanup: () => void;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ({ home, cleanup } = tempHome());
+  await seedDesk({ home, tickets: 150, seed: 7 });
+  env = { DESKOPS_HOME: home };
+});
+afterAll(() => cleanup());
+
+describe('ticket list', () => {
+  it('prints unsolved tickets as a JSON array', async () => {
+    const r = await runCli(['ticket', 'list', '--json', '--limit', '20'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const items = JSON.parse(r.stdout);
+    expect(Array.isArray(items)).toBe(true);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.length).toBeLessThanOrEqual(20);
+    for (const t of items) {
+      expect(typeof t.id).toBe('number');
+      expect(typeof t.subject).toBe('string');
+      expect(['new', 'open', 'pending', 'hold']).toContain(t.status);
+    }
+    // most recently updated first
+    const updated = items.map((t: { updated_at: string }) => Date.parse(t.updated_at));
+    expect([...updated].sort((a, b) => b - a)).toEqual(updated);
+  });
+
+  it('filters by status, priority and assignee me', async () => {
+    const me = await runCli(['ticket', 'list', '--assignee', 'me', '--status', 'any', '--json', '--limit', '200'], { env });
+    expect(me.code).toBe(0);
+    const mine = JSON.parse(me.stdout);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(new Set(mine.map((t: { assignee_id: number }) => t.assignee_id)).size).toBe(1);
+
+    const solved = await runCli(['ticket', 'list', '--status', 'solved', '--priority', 'high', '--json'], { env });
+    expect(solved.code).toBe(0);
+    for (const t of JSON.parse(solved.stdout)) {
+      expect(t.status).toBe('solved');
+      expect(t.priority).toBe('high');
+    }
+  });
+
+  it('prints plain tab-separated text with no escape sequences when piped', async () => {
+    const r = await runCli(['ticket', 'list'], { env: { ...env, FORCE_COLOR: undefined as unknown as string } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(ESC);
+    const [header, first] = r.stdout.trim().split('\n');
+    expect(header!.split('\t')).toEqual(['id', 'status', 'priority', 'subject', 'requester', 'assignee', 'group', 'updated']);
+    expect(first!.split('\t')).toHaveLength(8);
+  });
+
+  it('renders a table that fits the terminal, colored only when allowed', async () => {
+    const plainTty = await runCli(['ticket', 'list', '--limit', '5'], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 80 } });
+    expect(plainTty.code).toBe(0);
+    expect(plainTty.stdout).not.toContain(ESC);
+    expect(plainTty.stdout).toMatch(/ID\s+STATUS\s+PRIORITY\s+SUBJECT/);
+    for (const line of plainTty.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+
+    const colored = await runCli(['ticket', 'list', '--limit', '5'], { env: { ...env, FORCE_COLOR: '1' }, tty: { columns: 120 } });
+    expect(colored.stdout).toContain(ESC);
+  });
+
+  it('selects fields for CSV', async () => {
+    const r = await runCli(['ticket', 'list', '--csv', '--fields', 'id,status', '--limit', '3'], { env });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('id,status');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^\d+,(new|open|pending|hold)$/);
+  });
+
+  it('rejects bad values with a one-line usage error and exit 2', async () => {
+    const bad = await runCli(['ticket', 'list', '--status', 'bogus'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bogus/);
+    const limit = await runCli(['ticket', 'list', '--limit', 'ten'], { env });
+    expect(limit.code).toBe(2);
+    expect(limit.stderr.trim().split('\n')).toHaveLength(1);
+    expect(limit.stderr).toContain('--limit must be a whole number');
+  });
+
+  it('exits 4 with a hint when the token is wrong', async () => {
+    const r = await runCli(['ticket', 'list'], { env: { ...env, DESKOPS_TOKEN: 'wrong' } });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/auth/i);
+    expect(r.stderr).toContain('deskops doctor');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('ticket view', () => {
+  it('says not found and exits 1 without a stack trace', async () => {
+    const r = await runCli(['ticket', 'view', '99999999'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ticket 99999999 not found');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('rejects an id that is not a number', async () => {
+    const r = await runCli(['ticket', 'view', 'abc'], { env });
+    expect(r.code).toBe(2);
+  });
+
+  it('prints the ticket with its thread as JSON', async () => {
+    const list = JSON.parse((await runCli(['ticket', 'list', '--json', '--limit', '1'], { env })).stdout);
+    const id = list[0].id;
+    const r = await runCli(['ticket', 'view', String(id), '--json'], { env });
+    expect(r.code).toBe(0);
+    const t = JSON.parse(r.stdout);
+    expect(t.id).toBe(id);
+    expect(t.requester?.id).toBe(t.requester_id);
+    expect(t.comments.length).toBeGreaterThan(0);
+    for (const c of t.comments) {
+      expect(typeof c.body).toBe('string');
+      expect(typeof c.public).toBe('boolean');
+      expect(typeof c.author_id).toBe('number');
+      expect(typeof c.created_at).toBe('string');
+    }
+  });
+
+  it('strips terminal escape sequences that customers put in their text', async () => {
+    const desk = await startDesk({ home });
+    try {
+      const api = await createHelpDesk({
+        kind: 'local',
+        url: desk.url,
+        auth: { type: 'basic-token', email: desk.email, token: desk.token },
+        profile: 'test',
+      });
+      const evil = await api.createTicket({
+        subject: `Refund ${ESC}]0;owned${'\u0007'}now ${ESC}[31mRED${ESC}[0m \u202eevil`,
+        comment: { body: `line one\n${ESC}[2J${ESC}[Hcleared?` },
+        requester: { name: `Mallory ${ESC}[5mblink`, email: 'mallory@example.com' },
+      });
+      const view = await runCli(['ticket', 'view', String(evil.id)], { env, tty: { columns: 100 } });
+      expect(view.code).toBe(0);
+      expect(view.stdout).not.toContain(ESC);
+      expect(view.stdout).not.toContain('\u0007');
+      expect(view.stdout).not.toContain('\u202e');
+      expect(view.stdout).toContain('Refund');
+      const list = await runCli(['ticket', 'list', '--status', 'any', '--query', 'Refund', '--limit', '100'], { env });
+      expect(list.stdout).not.toContain(ESC);
+    } finally {
+      await desk.close();
+    }
+  });
+});
+
+describe('ticket update', () => {
+  async function firstTicket(status: string): Promise<{ id: number }> {
+    const r = await runCli(['ticket', 'list', '--status', status, '--json', '--limit', '1'], { env });
+    const [t] = JSON.parse(r.stdout);
+    expect(t, `a ${status} ticket in the demo data`).toBeDefined();
+    return t;
+  }
+
+  it('changes status and priority, adds a public reply, and the thread shows it', async () => {
+    const { id } = await firstTicket('open');
+    const r = await runCli(
+      ['ticket', 'update', String(id), '--status', 'pending', '--priority', 'high', '--tag', 'followed_up', '--reply', 'We have refunded the charge.', '--json'],
+      { env },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const updated = JSON.parse(r.stdout);
+    expect(updated.status).toBe('pending');
+    expect(updated.priority).toBe('high');
+    expect(updated.tags).toContain('followed_up');
+    const view = JSON.parse((await runCli(['ticket', 'view', String(id), '--json'], { env })).stdout);
+    const last = view.comments.at(-1);
+    expect(last.body).toBe('We have refunded the charge.');
+    expect(last.public).toBe(true);
+  });
+
+  it('adds an internal note read from stdin and assigns to me', async () => {
+    const { id } = await firstTicket('new');
+    const r = await runCli(['ticket', 'update', String(id), '--assign', 'me', '--note', '-'], { env, stdin: 'Checked the logs.\n' });
+    expect(r.code).toBe(0);
+    const view = JSON.parse((await runCli(['ticket', 'view', String(id), '--json'], { env })).stdout);
+    expect(view.comments.at(-1)).toMatchObject({ body: 'Checked the logs.', public: false });
+    expect(view.assignee_id).not.toBeNull();
+  });
+
+  it('refuses an empty change, unknown groups and closed tickets', async () => {
+    const { id } = await firstTicket('open');
+    const empty = await runCli(['ticket', 'update', String(id)], { env });
+    expect(empty.code).toBe(2);
+    const group = await runCli(['ticket', 'update', String(id), '--group', 'no such group'], { env });
+    expect(group.code).toBe(1);
+    expect(group.stderr).toContain('group "no such group" not found');
+    const closed = await firstTicket('closed');
+    const r = await runCli(['ticket', 'update', String(closed.id), '--status', 'open'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/closed/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses --note together with --reply', async () => {
+    const r = await runCli(['ticket', 'update', '1', '--note', 'a', '--reply', 'b'], { env });
+    expect(r.code).toBe(2);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Runs the real CLI through main() with buffer streams and a temp DESKOPS_HOME.
+ */
+import { PassThrough } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { createContext } from '../../src/cli/context.js';
+import { createIo } from '../../src/cli/io.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  /** Text fed to stdin (then closed). */
+  stdin?: string;
+  /** Pretend stdout is a terminal of this width. */
+  tty?: { columns: number };
+  now?: Date;
+}
+
+export async function runCli(argv: string[], options: RunOptions = {}): Promise<CliResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  if (options.stdin !== undefined) stdin.end(options.stdin);
+  else stdin.end();
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env } as NodeJS.ProcessEnv;
+  const streams = {
+    stdout: Object.assign(stdout, options.tty ? { isTTY: true, columns: options.tty.columns } : {}),
+    stderr,
+    stdin,
+  };
+  const io = createIo(streams, env);
+  const ctx = createContext(io, { env, now: options.now ? () => options.now! : undefined });
+  const code = await main(argv, ctx);
+  return { code, stdout: out, stderr: err };
+}
+
+/** A fresh DESKOPS_HOME; call the returned cleanup in afterAll. */
+export function tempHome(prefix = 'deskops-test-'): { home: string; cleanup: () => void } {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
