@@ -64,6 +64,12 @@ export interface SearchOptions {
   limit?: number;
   sortBy?: 'updated_at' | 'created_at' | 'priority' | 'status' | 'ticket_type';
   sortOrder?: 'asc' | 'desc';
+  /**
+   * Called once when the desk's 1,000-result search cap cut the results short; the iterator
+   * then ends normally. `total` is the desk's count of all matches when it sent one. Use
+   * exportSearchTickets for everything.
+   */
+  onCapped?: (info: { total: number | null; returned: number }) => void;
 }
 
 export interface ShowOptions {
