@@ -147,9 +147,12 @@ describe('ticket view', () => {
         comment: { body: `line one\n${ESC}[2J${ESC}[Hcleared?` },
         requester: { name: `Mallory ${ESC}[5mblink`, email: 'mallory@example.com' },
       });
-      const view = await runCli(['ticket', 'view', String(evil.id)], { env, tty: { columns: 100 } });
+      const view = await runCli(['ticket', 'view', String(evil.id)], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 100 } });
       expect(view.code).toBe(0);
       expect(view.stdout).not.toContain(ESC);
+      // with color on, deskops' own colors stay but the customer's sequences are still gone
+      const colored = await runCli(['ticket', 'view', String(evil.id)], { env: { ...env, FORCE_COLOR: '1' }, tty: { columns: 100 } });
+      for (const seq of [`${ESC}]0;`, `${ESC}[2J`, `${ESC}[5m`, `${ESC}[31mRED`]) expect(colored.stdout).not.toContain(seq);
       expect(view.stdout).not.toContain('\u0007');
       expect(view.stdout).not.toContain('\u202e');
       expect(view.stdout).toContain('Refund');
