@@ -6,7 +6,7 @@
  */
 import type { Got } from 'got';
 import { ApiError, AuthError, ConflictError, ConfigError, DeskopsError, NotFoundError } from '../core/errors.js';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../core/version.js';
 import type { ClientOptions, Connection, RequestLogger } from './helpdesk.js';
 import type { RateLimitState } from './types.js';
 import { deskMessage, htmlError, looksLikeHtml, parseJsonAnswer, type RawAnswer } from './answer.js';

@@ -12,7 +12,7 @@ import { registerDeskCommands } from './commands/desk/index.js';
 import { registerProfileCommands } from './commands/profile/index.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerInitCommand } from './commands/init.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../core/version.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('deskops');

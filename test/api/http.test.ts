@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, AuthError, ConflictError, NotFoundError } from '../../src/core/errors.js';
-import { VERSION } from '../../src/cli/version.js';
+import { VERSION } from '../../src/core/version.js';
 import { FakeDesk, fakeDeskPerTest } from '../helpers/fakeDesk.js';
 import { TOKEN, harness, rejection } from './clientFor.js';
 

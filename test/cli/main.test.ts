@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { VERSION } from '../../src/cli/version.js';
+import { VERSION } from '../../src/core/version.js';
 
 describe('deskops main', () => {
   it('prints help with examples and exits 0', async () => {

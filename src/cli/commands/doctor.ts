@@ -11,7 +11,7 @@ import type { ProfileChoice } from '../../config/connection.js';
 import { redactSecret, scrubSecrets } from '../../config/redact.js';
 import { AuthError, DeskopsError, isDeskopsError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../core/version.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
