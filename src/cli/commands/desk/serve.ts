@@ -1,0 +1,55 @@
+/** `deskops desk serve`: the local desk as a server until SIGINT/SIGTERM. */
+import type { CliContext } from '../../context.js';
+import { parseIntegerFlag } from './flags.js';
+
+interface ServeFlags {
+  port: string;
+  host: string;
+  rateLimit: string;
+  faults?: string;
+  faultSeed: string;
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export async function deskServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
+  const port = parseIntegerFlag(flags.port, '--port', 0, 65_535);
+  const rateLimit = parseIntegerFlag(flags.rateLimit, '--rate-limit', 1, 1_000_000);
+  const faultSeed = parseIntegerFlag(flags.faultSeed, '--fault-seed', -(2 ** 31), 2 ** 31 - 1);
+  const { startDesk } = await import('../../../desk/index.js');
+  const desk = await startDesk({
+    home: ctx.home(),
+    host: flags.host,
+    port,
+    rateLimit,
+    faults: flags.faults,
+    faultSeed,
+    log: (line) => ctx.io.err(`< ${line}`),
+  });
+
+  // The token is printed, even when stdout is piped: it is the user's own desk on a loopback
+  // port, and printing it is what lets a script `eval` or source these lines. It is the same
+  // token that sits in credentials.json (0600) for the same user.
+  ctx.io.out(
+    [
+      `# deskops local desk on ${desk.url} (Ctrl-C to stop); point deskops or any Zendesk client at it:`,
+      `export DESKOPS_URL=${shellQuote(desk.url)}`,
+      `export DESKOPS_EMAIL=${shellQuote(desk.email)}`,
+      `export DESKOPS_TOKEN=${shellQuote(desk.token)}`,
+      '# (with the same DESKOPS_HOME, the `local` profile needs only DESKOPS_URL: it reads the token from credentials.json)',
+    ].join('\n'),
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(sig);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  ctx.io.err(`${signal}: stopping the desk...`);
+  await desk.close();
+  ctx.io.err('desk stopped');
+}

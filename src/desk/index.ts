@@ -1,0 +1,83 @@
+/**
+ * The embedded local help desk: a real HTTP server speaking the Zendesk Support API v2
+ * dialect, stored in SQLite under $DESKOPS_HOME/desk. This module is what the rest of deskops
+ * imports; it loads only node builtins at the top so that `deskops --help` and commands that
+ * never touch the desk pay nothing for it. libsql and the server are imported on first use.
+ */
+import { rmSync } from 'node:fs';
+import { deskPaths, readCredentialsFile } from './paths.js';
+
+export interface DeskOptions {
+  /** $DESKOPS_HOME; the db is <home>/desk/desk.sqlite, credentials <home>/desk/credentials.json (0600). */
+  home: string;
+  /** Default 127.0.0.1. Anything that is not a loopback address is refused (UsageError). */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** Requests per minute, default 700 (as a Zendesk Suite Professional account). */
+  rateLimit?: number;
+  /** Fault injection, e.g. "429=0.1,500=0.05,reset=0.01,slow=0.02". An invalid spec is a UsageError. */
+  faults?: string;
+  /** Seed of the fault RNG, so a faulty run can be replayed. */
+  faultSeed?: number;
+  /** One line per request, for `deskops desk serve`. */
+  log?: (line: string) => void;
+}
+
+export interface RunningDesk {
+  /** Base URL without the API path, e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  /** The agent the token belongs to (the "me" of `--assignee me`). */
+  email: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+export interface SeedOptions {
+  home: string;
+  /** Default 500. */
+  tickets?: number;
+  /** Default 1. */
+  seed?: number;
+  /** Demo dates are relative to this (default: now). */
+  now?: Date;
+}
+
+export interface SeedSummary {
+  tickets: number;
+  users: number;
+  organizations: number;
+  ms: number;
+}
+
+export const DEFAULT_SEED_TICKETS = 500;
+export const DEFAULT_SEED = 1;
+
+/**
+ * Opens (or creates) the desk database, seeds the default demo data if it has none, and
+ * listens on a loopback port. Opening an already seeded desk does no heavy work.
+ */
+export async function startDesk(opts: DeskOptions): Promise<RunningDesk> {
+  const { startDeskServer } = await import('./start.js');
+  return startDeskServer(opts);
+}
+
+/** Wipes the desk and rebuilds the demo data; makes a new random token. */
+export async function seedDesk(opts: SeedOptions): Promise<SeedSummary> {
+  const { seedDeskAt } = await import('./start.js');
+  return seedDeskAt(opts);
+}
+
+/** Deletes the desk database and its credentials; the next start seeds it again. */
+export async function resetDesk(opts: { home: string }): Promise<void> {
+  const paths = deskPaths(opts.home);
+  for (const file of [paths.db, `${paths.db}-wal`, `${paths.db}-shm`, `${paths.db}-journal`, paths.credentials]) {
+    rmSync(file, { force: true });
+  }
+}
+
+/** The local desk's agent email and token, if it has been seeded. */
+export function readDeskCredentials(home: string): { email: string; token: string } | undefined {
+  return readCredentialsFile(deskPaths(home).credentials);
+}
