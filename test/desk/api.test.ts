@@ -362,7 +362,7 @@ describe('protocol errors', () => {
     try {
       expect(again.token).toBe(t.desk.token);
       const res = await fetch(`${again.url}/api/v2/tickets/${created.body.ticket.id}.json`, { headers: { authorization: t.basic } });
-      expect((await res.json()).ticket.subject).toBe('survives restarts');
+      expect(((await res.json()) as { ticket: { subject: string } }).ticket.subject).toBe('survives restarts');
     } finally {
       await again.close();
     }

@@ -144,7 +144,7 @@ describe('seeding', () => {
         expect((await as(first.token)).status).toBe(401);
         const fresh = await as(second.token);
         expect(fresh.status).toBe(200);
-        expect((await fresh.json()).count).toBe(25);
+        expect(((await fresh.json()) as { count: number }).count).toBe(25);
       } finally {
         await running.close();
       }
