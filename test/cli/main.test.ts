@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { PassThrough } from 'node:stream';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/main.js';
+import { createContext } from '../../src/cli/context.js';
+import { createIo } from '../../src/cli/io.js';
 import { VERSION } from '../../src/core/version.js';
 
 describe('deskops main', () => {
@@ -13,7 +18,15 @@ describe('deskops main', () => {
   });
 
   it('every command has help with examples', async () => {
-    for (const argv of [['ticket', 'list'], ['ticket', 'view'], ['ticket', 'update'], ['profile', 'add'], ['doctor'], ['desk', 'serve'], ['desk', 'seed']]) {
+    const program = buildProgram(createContext(createIo({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough() }, {})));
+    const leaves: string[][] = [];
+    const walk = (cmd: Command, path: string[]) => {
+      if (cmd.commands.length === 0) leaves.push(path);
+      for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
+    };
+    walk(program, []);
+    expect(leaves.length).toBeGreaterThan(10);
+    for (const argv of leaves) {
       const r = await runCli([...argv, '--help']);
       expect(r.code, argv.join(' ')).toBe(0);
       expect(r.stdout, argv.join(' ')).toContain('Examples:');
