@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../../context.js';
+import { addOutputOptions } from '../../output.js';
+import { registerTriageCommand } from '../triage/index.js';
+
+/** `queue` and its interactive twin `triage`. */
+export function registerQueueCommands(program: Command, ctx: CliContext): void {
+  addOutputOptions(
+    program
+      .command('queue')
+      .description('unsolved tickets ranked by urgency: SLA, priority, waiting time, anger, VIP, reopens, channel')
+      .option('-v, --view <view>', 'mine, unassigned, all or group:NAME', 'mine')
+      .option('-n, --limit <n>', 'show the N most urgent tickets', '25')
+      .option('--explain', 'list every reason with its points'),
+    'the queue',
+  )
+    .addHelpText(
+      'after',
+      `
+Every unsolved ticket in the view is scored; the weights are in the profile's config
+(setting "urgency.weights", see the README). --json prints an array, most urgent first, each
+with "urgency" (a number), "reasons" and "sla_breach_at".
+
+Examples:
+  $ deskops queue                                # my most urgent tickets
+  $ deskops queue --view unassigned --limit 10
+  $ deskops queue --view group:billing --explain
+  $ deskops queue --view all --json | jq '.[0] | {id, urgency, reasons}'
+  $ deskops triage                               # the same queue, interactive`,
+    )
+    .action(async (opts) => (await import('./show.js')).queueShow(ctx, opts));
+  registerTriageCommand(program, ctx);
+}

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../../context.js';
+
+export function registerTriageCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('triage')
+    .description('work the urgency-ranked queue interactively: read, assign, escalate, tag, reply')
+    .option('-v, --view <view>', 'mine, unassigned, all or group:NAME', 'mine')
+    .option('-n, --limit <n>', 'load at most N tickets into the list', '500')
+    .option('--refresh <seconds>', 'reload the queue every N seconds (config triage.refresh_seconds, default 60)')
+    .addHelpText(
+      'after',
+      `
+Keys: j/k or arrows move, enter opens the thread (esc back), a assign, e escalate (to the
+escalations group, priority one step up, internal note with the reason), p priority, t tag,
+s status, n internal note, r reply (in $VISUAL/$EDITOR), / filter (ticket list --query
+syntax), space marks tickets so the next change applies to all of them, ? help, q quit.
+
+Changes show at once and roll back if the desk refuses them. The time spent on each ticket
+is recorded in its "Total time spent (sec)" and "Time spent last update (sec)" fields with
+the next change, as Zendesk's Time Tracking app does. Needs a terminal: in scripts use
+\`deskops queue\`.
+
+Examples:
+  $ deskops triage
+  $ deskops triage --view unassigned
+  $ deskops triage --view group:escalations --refresh 30`,
+    )
+    .action(async (opts) => (await import('./run.js')).triageRun(ctx, opts));
+}

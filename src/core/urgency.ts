@@ -1,0 +1,407 @@
+/**
+ * Urgency: how soon a ticket needs an agent, as a score with the reasons behind it. Pure: the
+ * queue service gathers the facts (SLA targets, VIP organizations, the latest customer message,
+ * reopens) and this module turns them into points.
+ *
+ * The score is a sum of points. Each signal and its default weight:
+ *
+ *   SLA breached          slaBreached (40) + slaOverduePerHour (2) per hour past the breach,
+ *                         at most slaOverdueMax (20) extra. The earliest active target counts.
+ *   SLA due soon          up to slaDueSoon (25), scaled from 0 at slaSoonMinutes (120) before
+ *                         the breach to the full weight at the breach.
+ *   priority              priority.urgent 30, .high 15, .normal 5, .low 0, .none 3
+ *   customer waiting      waitPerHour (1) per hour since the customer's last message while the
+ *                         ticket is new or open, at most waitMax (24). Without the message
+ *                         time: the requester's last update (metrics) or the ticket's update.
+ *   complaint             complaint (12): tag `complaint`, or "complain..." in the text
+ *   anger                 angerPerSignal (5) per signal in the latest customer message (or the
+ *                         description and subject), at most angerMax (20). Signals: asking
+ *                         again ("third time", "still nothing", "nobody answered"), "cancel",
+ *                         "refund"/"money back", "unacceptable"/"ridiculous"/..., a word in
+ *                         capitals (5+ letters), "!!" or three "!".
+ *   VIP organization      vip (20)
+ *   reopens               reopenEach (6) per reopen (ticket metrics), at most reopenMax (18)
+ *   transferred           transferred (4): tag `transferred` or more than one group station
+ *   channel               channel.phone 8, .chat 6, .web 2, .email 0, .api 0 (any channel name)
+ *
+ * The config overrides any of these (settings key `urgency.weights` in config.json: a JSON
+ * object with the names above, nested for priority and channel; see the README's "Urgency").
+ * Unknown names and values that are not numbers from 0 to 1000 are a ConfigError naming the
+ * key.
+ *
+ * Speed: ranking 10,000 tickets takes some 30-60 ms (bench/queue.js). Every pattern is
+ * compiled once here, one pattern pass reads a ticket's text (at most MAX_TEXT characters),
+ * and sorting compares precomputed numbers.
+ */
+import { ConfigError } from './errors.js';
+import type { SlaPolicyMetric, Ticket, TicketPriority } from '../api/types.js';
+
+export interface UrgencyWeights {
+  slaBreached: number;
+  slaOverduePerHour: number;
+  slaOverdueMax: number;
+  slaDueSoon: number;
+  slaSoonMinutes: number;
+  priority: Record<TicketPriority | 'none', number>;
+  waitPerHour: number;
+  waitMax: number;
+  complaint: number;
+  angerPerSignal: number;
+  angerMax: number;
+  vip: number;
+  reopenEach: number;
+  reopenMax: number;
+  transferred: number;
+  channel: Record<string, number>;
+}
+
+export const DEFAULT_URGENCY_WEIGHTS: Readonly<UrgencyWeights> = Object.freeze({
+  slaBreached: 40,
+  slaOverduePerHour: 2,
+  slaOverdueMax: 20,
+  slaDueSoon: 25,
+  slaSoonMinutes: 120,
+  priority: Object.freeze({ urgent: 30, high: 15, normal: 5, low: 0, none: 3 }),
+  waitPerHour: 1,
+  waitMax: 24,
+  complaint: 12,
+  angerPerSignal: 5,
+  angerMax: 20,
+  vip: 20,
+  reopenEach: 6,
+  reopenMax: 18,
+  transferred: 4,
+  channel: Object.freeze({ phone: 8, chat: 6, web: 2, email: 0, api: 0 }),
+}) as Readonly<UrgencyWeights>;
+
+/** The config key urgency weights are read from. */
+export const URGENCY_WEIGHTS_SETTING = 'urgency.weights';
+
+export type UrgencyReasonCode =
+  | 'sla_breached'
+  | 'sla_due_soon'
+  | 'priority'
+  | 'waiting'
+  | 'complaint'
+  | 'anger'
+  | 'vip'
+  | 'reopened'
+  | 'transferred'
+  | 'channel';
+
+export interface UrgencyReason {
+  code: UrgencyReasonCode;
+  label: string;
+  points: number;
+}
+
+/** The SLA target that decides the countdown: the earliest active breach. */
+export interface SlaState {
+  metric: SlaPolicyMetric['metric'];
+  breachAt: string;
+  /** Milliseconds until the breach; negative once breached. */
+  msLeft: number;
+}
+
+export interface UrgencyResult {
+  score: number;
+  /** Highest points first. */
+  reasons: UrgencyReason[];
+  sla: SlaState | null;
+}
+
+export interface CustomerMessage {
+  /** ISO time of the customer's latest public message. */
+  at: string;
+  body: string;
+}
+
+export interface UrgencyContext {
+  now: Date | number;
+  /** Resolved weights (parseUrgencyWeights); the defaults when left out. */
+  weights?: UrgencyWeights;
+  /** The ticket's organization is flagged VIP. */
+  vip?: boolean;
+  /** The requester's latest public comment, when the caller fetched the thread. */
+  latestCustomerMessage?: CustomerMessage | null;
+  /** Reopen count; else ticket.metric_set.reopens; else 0. */
+  reopens?: number;
+}
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+/** Text beyond this many characters is not scanned for anger signals. */
+const MAX_TEXT = 4_000;
+
+// --- signals in customer text (compiled once) ------------------------------------------------
+//
+// One pass of one precompiled pattern finds every keyword signal (each alternative is a
+// capture group), then capitals and exclamation marks: no per-ticket pattern, no copy of the
+// text. About 2 µs per ticket description.
+
+const KEYWORDS = new RegExp(
+  [
+    // 1: asking again
+    String.raw`(\b(?:second|2nd|third|3rd|fourth|4th|fifth|5th|umpteenth)\s+time\b|\bstill\s+(?:nothing|waiting|no\s+(?:answer|reply|response))\b|\b(?:nobody|no\s+one)\s+(?:has\s+|ever\s+|is\s+|'s\s+)?(?:answer|repl|read|respond|got\s+back))`,
+    // 2: cancel
+    String.raw`(\bcancel)`,
+    // 3: refund
+    String.raw`(\brefund|\bmoney\s+back\b|\bchargeback|\bdisput(?:e|ing)\b)`,
+    // 4: unacceptable
+    String.raw`(\b(?:unacceptable|ridiculous|outrageous|disgrace(?:ful)?|appalling|furious|pathetic|worst|terrible|scam)\b)`,
+    // 5: complaint wording
+    String.raw`(\bcomplain(?:t|ts|ing|ed)?\b)`,
+  ].join('|'),
+  'gi',
+);
+const KEYWORD_SIGNALS = ['asking again', 'cancel', 'refund', 'unacceptable'] as const;
+const SHOUTING = /\b[A-Z]{5,}\b/;
+
+function countExclamations(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('!'); i !== -1 && n < 3; i = text.indexOf('!', i + 1)) n += 1;
+  return n;
+}
+
+interface TextFacts {
+  anger: string[];
+  complaint: boolean;
+}
+
+function readText(text: string): TextFacts {
+  const hit = [false, false, false, false, false];
+  let left = hit.length;
+  KEYWORDS.lastIndex = 0;
+  for (let m = KEYWORDS.exec(text); m !== null && left > 0; m = KEYWORDS.exec(text)) {
+    for (let g = 1; g <= hit.length; g++) {
+      if (m[g] !== undefined) {
+        if (!hit[g - 1]) left -= 1;
+        hit[g - 1] = true;
+        break;
+      }
+    }
+  }
+  const anger: string[] = [];
+  KEYWORD_SIGNALS.forEach((name, i) => {
+    if (hit[i]) anger.push(name);
+  });
+  if (SHOUTING.test(text)) anger.push('capitals');
+  if (text.includes('!!') || countExclamations(text) >= 3) anger.push('!!!');
+  return { anger, complaint: hit[4]! };
+}
+
+/** The anger signals found in a customer's text, in a fixed order. */
+export function angerSignals(text: string): string[] {
+  return readText(text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text).anger;
+}
+
+// --- SLA -------------------------------------------------------------------------------------
+
+/** The earliest active SLA breach of a ticket (from `include=slas`), or null. */
+export function slaState(ticket: Pick<Ticket, 'slas'>, now: Date | number): SlaState | null {
+  const metrics = ticket.slas?.policy_metrics;
+  if (!metrics || metrics.length === 0) return null;
+  const nowMs = typeof now === 'number' ? now : now.getTime();
+  let best: SlaState | null = null;
+  let bestAt = Infinity;
+  for (const m of metrics) {
+    if (m.stage !== 'active' || !m.breach_at) continue;
+    const at = Date.parse(m.breach_at);
+    if (Number.isNaN(at) || at >= bestAt) continue;
+    bestAt = at;
+    best = { metric: m.metric, breachAt: m.breach_at, msLeft: at - nowMs };
+  }
+  return best;
+}
+
+function metricLabel(metric: string): string {
+  return metric.replace(/_/g, ' ');
+}
+
+function hoursText(ms: number): string {
+  const a = Math.abs(ms);
+  if (a < HOUR) return `${Math.max(1, Math.floor(a / MINUTE))}m`;
+  if (a < 48 * HOUR) return `${Math.floor(a / HOUR)}h`;
+  return `${Math.floor(a / (24 * HOUR))}d`;
+}
+
+// --- the score -------------------------------------------------------------------------------
+
+const WAITING_STATUSES = new Set(['new', 'open']);
+
+/**
+ * The urgency of one ticket: points per signal, highest first. Reasons with no points are
+ * left out; the score is their sum.
+ */
+export function urgencyScore(ticket: Ticket, context: UrgencyContext): UrgencyResult {
+  const w = context.weights ?? DEFAULT_URGENCY_WEIGHTS;
+  const nowMs = typeof context.now === 'number' ? context.now : context.now.getTime();
+  const reasons: UrgencyReason[] = [];
+  const add = (code: UrgencyReasonCode, label: string, points: number) => {
+    const p = Math.round(points);
+    if (p > 0) reasons.push({ code, label, points: p });
+  };
+
+  // SLA
+  const sla = slaState(ticket, nowMs);
+  if (sla) {
+    const what = metricLabel(sla.metric);
+    if (sla.msLeft <= 0) {
+      const overdue = Math.min(w.slaOverdueMax, (-sla.msLeft / HOUR) * w.slaOverduePerHour);
+      add('sla_breached', `SLA breached ${hoursText(sla.msLeft)} ago (${what})`, w.slaBreached + overdue);
+    } else if (w.slaSoonMinutes > 0 && sla.msLeft <= w.slaSoonMinutes * MINUTE) {
+      const share = 1 - sla.msLeft / (w.slaSoonMinutes * MINUTE);
+      add('sla_due_soon', `SLA due in ${hoursText(sla.msLeft)} (${what})`, w.slaDueSoon > 0 ? Math.max(1, w.slaDueSoon * share) : 0);
+    }
+  }
+
+  // priority
+  const priority = ticket.priority ?? 'none';
+  add('priority', ticket.priority ? `${ticket.priority} priority` : 'no priority set', w.priority[priority] ?? 0);
+
+  // customer waiting
+  if (WAITING_STATUSES.has(ticket.status)) {
+    const since =
+      context.latestCustomerMessage?.at ??
+      ticket.metric_set?.requester_updated_at ??
+      ticket.updated_at;
+    const t = since ? Date.parse(since) : NaN;
+    if (!Number.isNaN(t) && nowMs > t) {
+      const waited = nowMs - t;
+      add('waiting', `customer waiting ${hoursText(waited)}`, Math.min(w.waitMax, (waited / HOUR) * w.waitPerHour));
+    }
+  }
+
+  // complaint and anger, in the latest customer message (else the description) and subject
+  const message = context.latestCustomerMessage?.body ?? ticket.description ?? '';
+  const full = `${ticket.subject ?? ''}\n${message}`;
+  const text = full.length > MAX_TEXT ? full.slice(0, MAX_TEXT) : full;
+  const facts = readText(text);
+  const tags = ticket.tags ?? [];
+  if (tags.includes('complaint') || facts.complaint) add('complaint', 'complaint', w.complaint);
+  if (facts.anger.length > 0) {
+    add('anger', `angry customer: ${facts.anger.join(', ')}`, Math.min(w.angerMax, facts.anger.length * w.angerPerSignal));
+  }
+
+  if (context.vip) add('vip', 'VIP organization', w.vip);
+
+  const reopens = context.reopens ?? ticket.metric_set?.reopens ?? 0;
+  if (reopens > 0) add('reopened', `reopened ${reopens}×`, Math.min(w.reopenMax, reopens * w.reopenEach));
+
+  if (tags.includes('transferred') || (ticket.metric_set?.group_stations ?? 0) > 1) {
+    add('transferred', 'transferred between teams', w.transferred);
+  }
+
+  const channel = String(ticket.via?.channel ?? '');
+  if (channel && Object.hasOwn(w.channel, channel)) add('channel', `via ${channel}`, w.channel[channel]!);
+
+  reasons.sort((a, b) => b.points - a.points);
+  let score = 0;
+  for (const r of reasons) score += r.points;
+  return { score, reasons, sla };
+}
+
+// --- ranking ---------------------------------------------------------------------------------
+
+export interface Ranked<T> {
+  item: T;
+  urgency: UrgencyResult;
+}
+
+/**
+ * Scores every item once and sorts: highest score first, then the earliest SLA breach, then
+ * the oldest ticket, then the lowest id (a stable, total order).
+ */
+export function rankByUrgency<T>(
+  items: readonly T[],
+  ticketOf: (item: T) => Ticket,
+  contextOf: (item: T) => UrgencyContext,
+): Array<Ranked<T>> {
+  const n = items.length;
+  const ranked: Array<Ranked<T>> = new Array(n);
+  const score = new Float64Array(n);
+  const sla = new Float64Array(n);
+  const created = new Float64Array(n);
+  const ids = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const item = items[i]!;
+    const ticket = ticketOf(item);
+    const urgency = urgencyScore(ticket, contextOf(item));
+    ranked[i] = { item, urgency };
+    score[i] = urgency.score;
+    sla[i] = urgency.sla ? urgency.sla.msLeft : Infinity;
+    const c = Date.parse(ticket.created_at);
+    created[i] = Number.isNaN(c) ? Infinity : c;
+    ids[i] = ticket.id;
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => score[b]! - score[a]! || sla[a]! - sla[b]! || created[a]! - created[b]! || ids[a]! - ids[b]!);
+  return order.map((i) => ranked[i]!);
+}
+
+// --- weights from config ---------------------------------------------------------------------
+
+const MAX_WEIGHT = 1000;
+const SCALAR_KEYS = [
+  'slaBreached',
+  'slaOverduePerHour',
+  'slaOverdueMax',
+  'slaDueSoon',
+  'slaSoonMinutes',
+  'waitPerHour',
+  'waitMax',
+  'complaint',
+  'angerPerSignal',
+  'angerMax',
+  'vip',
+  'reopenEach',
+  'reopenMax',
+  'transferred',
+] as const;
+const PRIORITY_KEYS = ['urgent', 'high', 'normal', 'low', 'none'] as const;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * The weights of a profile: the defaults overridden by the config value (any subset of
+ * UrgencyWeights). Throws ConfigError naming the offending key.
+ */
+export function parseUrgencyWeights(raw: unknown, key: string = URGENCY_WEIGHTS_SETTING): UrgencyWeights {
+  const weights: UrgencyWeights = {
+    ...DEFAULT_URGENCY_WEIGHTS,
+    priority: { ...DEFAULT_URGENCY_WEIGHTS.priority },
+    channel: { ...DEFAULT_URGENCY_WEIGHTS.channel },
+  };
+  if (raw === undefined || raw === null) return weights;
+  const hint = `fix or remove "${key}" in the settings of config.json; see "Urgency" in the README`;
+  const bad = (path: string, problem: string) => new ConfigError(`setting ${path} ${problem}`, { hint });
+  const number = (path: string, v: unknown): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_WEIGHT) {
+      throw bad(path, `must be a number from 0 to ${MAX_WEIGHT}, got ${JSON.stringify(v) ?? String(v)}`);
+    }
+    return v;
+  };
+  if (!isObject(raw)) throw bad(key, `must be an object of weights, got ${JSON.stringify(raw)}`);
+  for (const [name, value] of Object.entries(raw)) {
+    const path = `${key}.${name}`;
+    if ((SCALAR_KEYS as readonly string[]).includes(name)) {
+      weights[name as (typeof SCALAR_KEYS)[number]] = number(path, value);
+    } else if (name === 'priority') {
+      if (!isObject(value)) throw bad(path, 'must be an object, e.g. {"urgent": 30, "high": 15}');
+      for (const [p, v] of Object.entries(value)) {
+        if (!(PRIORITY_KEYS as readonly string[]).includes(p)) {
+          throw bad(`${path}.${p}`, `is not a priority; use ${PRIORITY_KEYS.join(', ')}`);
+        }
+        weights.priority[p as (typeof PRIORITY_KEYS)[number]] = number(`${path}.${p}`, v);
+      }
+    } else if (name === 'channel') {
+      if (!isObject(value)) throw bad(path, 'must be an object, e.g. {"phone": 8, "chat": 6}');
+      for (const [c, v] of Object.entries(value)) weights.channel[c] = number(`${path}.${c}`, v);
+    } else {
+      throw bad(path, `is not a known weight; use ${[...SCALAR_KEYS, 'priority', 'channel'].join(', ')}`);
+    }
+  }
+  return weights;
+}

@@ -1,0 +1,336 @@
+/**
+ * Text for the triage screen, as lines of styled segments cut to the terminal's width. Pure:
+ * the components only map segments to <Text>, so the layout is tested without rendering.
+ * Customer text passes through the CLI's sanitizer: no escape sequence reaches the terminal.
+ */
+import stringWidth from 'string-width';
+import type { Comment, User } from '../../api/helpdesk.js';
+import { sanitizeLine, sanitizeText } from '../../cli/sanitize.js';
+import { formatAge, formatDuration, formatTimestamp } from '../../core/time.js';
+import type { QueueItem } from '../../services/queue.js';
+import type { TicketView } from '../../services/tickets.js';
+import { KEY_HELP } from './keymap.js';
+import type { ThreadEntry } from './state.js';
+
+export type Tone = 'bad' | 'warn' | 'good' | 'muted' | 'accent' | 'strong' | 'selected' | undefined;
+
+export interface Segment {
+  text: string;
+  tone?: Tone;
+}
+
+export type Line = Segment[];
+
+/** The smallest terminal the screen draws in; below it, one "terminal too small" line. */
+export const MIN_COLUMNS = 40;
+export const MIN_ROWS = 10;
+
+function charWidth(ch: string): number {
+  const code = ch.codePointAt(0)!;
+  return code < 0x300 ? (code >= 0x20 ? 1 : 0) : stringWidth(ch);
+}
+
+export function textWidth(text: string): number {
+  if (/^[\u0020-\u007e]*$/.test(text)) return text.length;
+  return stringWidth(text);
+}
+
+/** Cuts text to `width` columns, ending with "…" when cut. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (textWidth(text) <= width) return text;
+  let out = '';
+  let w = 0;
+  for (const ch of text) {
+    const cw = charWidth(ch);
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return `${out}…`;
+}
+
+/** Exactly `width` columns: cut or padded with spaces. */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const t = truncate(text, width);
+  const pad = Math.max(0, width - textWidth(t));
+  return align === 'left' ? t + ' '.repeat(pad) : ' '.repeat(pad) + t;
+}
+
+/** Word-wraps text (newlines kept) to lines of at most `width` columns. */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\t/g, '  ').replace(/\s+$/, '');
+    if (line === '') {
+      out.push('');
+      continue;
+    }
+    let current = '';
+    for (const word of line.split(/(\s+)/)) {
+      if (word === '') continue;
+      const candidate = current + word;
+      if (textWidth(candidate) <= w) {
+        current = candidate;
+        continue;
+      }
+      if (current.trim() !== '') out.push(current.replace(/\s+$/, ''));
+      current = /^\s+$/.test(word) ? '' : word;
+      while (textWidth(current) > w) {
+        let head = '';
+        for (const ch of current) {
+          if (textWidth(head + ch) > w) break;
+          head += ch;
+        }
+        out.push(head);
+        current = current.slice(head.length);
+      }
+    }
+    if (current.trim() !== '' || out.length === 0) out.push(current.replace(/\s+$/, ''));
+  }
+  return out;
+}
+
+export function lineText(line: Line): string {
+  return line.map((s) => s.text).join('');
+}
+
+// --- tones -----------------------------------------------------------------------------------
+
+export function urgencyTone(score: number): Tone {
+  if (score >= 60) return 'bad';
+  if (score >= 30) return 'warn';
+  return undefined;
+}
+
+export function slaTone(msLeft: number | null): Tone {
+  if (msLeft === null) return 'muted';
+  if (msLeft <= 0) return 'bad';
+  return msLeft < 3_600_000 ? 'warn' : undefined;
+}
+
+/** "-2h" once breached, "45m" before; empty without an active SLA target. */
+export function slaCountdown(item: QueueItem, now: number): string {
+  const sla = item.urgency.sla;
+  if (!sla) return '';
+  return formatDuration(Date.parse(sla.breachAt) - now);
+}
+
+function slaMsLeft(item: QueueItem, now: number): number | null {
+  return item.urgency.sla ? Date.parse(item.urgency.sla.breachAt) - now : null;
+}
+
+// --- list ------------------------------------------------------------------------------------
+
+export interface RowState {
+  selected: boolean;
+  marked: boolean;
+  pending: boolean;
+  outcome?: 'ok' | 'failed';
+}
+
+export interface ListColumns {
+  id: number;
+  requester: number;
+  subject: number;
+  showRequester: boolean;
+}
+
+/** Column widths of the list for a terminal `width` wide. */
+export function listColumns(width: number, items: readonly QueueItem[]): ListColumns {
+  let maxId = 2;
+  for (const i of items) maxId = Math.max(maxId, String(i.ticket.id).length);
+  const id = maxId + 1;
+  // cursor+mark 2, urgency 3, SLA 5, id, age 4, with single spaces between
+  const fixed = 2 + 3 + 1 + 5 + 1 + id + 1 + 1 + 4;
+  const showRequester = width >= 60;
+  const requester = showRequester ? Math.min(20, Math.max(10, Math.floor(width * 0.2))) : 0;
+  const subject = Math.max(4, width - fixed - (showRequester ? requester + 1 : 0));
+  return { id, requester, subject, showRequester };
+}
+
+/** The list's first visible row so the cursor stays in view, a little ahead of the edges. */
+export function windowStart(cursor: number, count: number, height: number): number {
+  if (count <= height) return 0;
+  const start = cursor - Math.floor(height / 2);
+  return Math.max(0, Math.min(count - height, start));
+}
+
+export function listRow(item: QueueItem, row: RowState, cols: ListColumns, now: number): Line {
+  const t = item.ticket;
+  const mark = row.pending ? '…' : row.outcome === 'failed' ? '✗' : row.outcome === 'ok' ? '✓' : row.marked ? '*' : ' ';
+  const cursor = row.selected ? '›' : ' ';
+  const sel = row.selected ? 'selected' : undefined;
+  const msLeft = slaMsLeft(item, now);
+  const requester = `${sanitizeLine(item.requester?.name ?? `user ${t.requester_id}`)}${item.vip ? ' ★' : ''}`;
+  const segments: Line = [
+    { text: cursor, tone: sel ?? 'accent' },
+    { text: mark, tone: row.outcome === 'failed' ? 'bad' : row.outcome === 'ok' ? 'good' : row.marked ? 'accent' : sel },
+    { text: fit(String(item.urgency.score), 3, 'right'), tone: sel ?? urgencyTone(item.urgency.score) },
+    { text: ' ', tone: sel },
+    { text: fit(slaCountdown(item, now), 5, 'right'), tone: sel ?? slaTone(msLeft) },
+    { text: ' ', tone: sel },
+    { text: fit(`#${t.id}`, cols.id, 'left'), tone: sel ?? 'muted' },
+    { text: ' ', tone: sel },
+    { text: fit(sanitizeLine(t.subject), cols.subject), tone: sel },
+  ];
+  if (cols.showRequester) {
+    segments.push({ text: ' ', tone: sel }, { text: fit(requester, cols.requester), tone: sel ?? (item.vip ? 'accent' : undefined) });
+  }
+  segments.push({ text: ' ', tone: sel }, { text: fit(formatAge(t.created_at, new Date(now)), 4, 'right'), tone: sel ?? 'muted' });
+  return segments;
+}
+
+export function listHeader(cols: ListColumns): Line {
+  let text = `  ${fit('URG', 3, 'right')} ${fit('SLA', 5, 'right')} ${fit('ID', cols.id)} ${fit('SUBJECT', cols.subject)}`;
+  if (cols.showRequester) text += ` ${fit('REQUESTER', cols.requester)}`;
+  text += ` ${fit('AGE', 4, 'right')}`;
+  return [{ text, tone: 'muted' }];
+}
+
+// --- detail and thread -----------------------------------------------------------------------
+
+function names(view: TicketView): Map<number, User> {
+  return new Map(view.users.map((u) => [u.id, u]));
+}
+
+function commentHeader(c: Comment, users: Map<number, User>, requesterId: number, now: number): Line {
+  const who = sanitizeLine(users.get(c.author_id)?.name ?? `user ${c.author_id}`);
+  const kind = !c.public ? 'internal note' : c.author_id === requesterId ? 'customer' : 'reply';
+  return [
+    { text: who, tone: 'strong' },
+    { text: ' · ' },
+    { text: kind, tone: c.public ? (c.author_id === requesterId ? 'accent' : 'good') : 'warn' },
+    { text: ` · ${formatTimestamp(c.created_at)} (${formatAge(c.created_at, new Date(now))} ago)`, tone: 'muted' },
+  ];
+}
+
+/** Summary lines of a ticket: subject, status line, people, reasons, tags. */
+export function summaryLines(item: QueueItem, view: TicketView | undefined, width: number, now: number): Line[] {
+  const t = item.ticket;
+  const lines: Line[] = [];
+  lines.push([{ text: truncate(`#${t.id} ${sanitizeLine(t.subject)}`, width), tone: 'strong' }]);
+  const msLeft = slaMsLeft(item, now);
+  const sla = item.urgency.sla
+    ? `SLA ${msLeft !== null && msLeft <= 0 ? `breached ${formatDuration(-msLeft!)} ago` : `in ${formatDuration(msLeft!)}`} (${item.urgency.sla.metric.replace(/_/g, ' ')})`
+    : 'no SLA';
+  lines.push([
+    { text: truncate(`${t.status} · ${t.priority ?? 'no priority'} · via ${t.via?.channel ?? '?'} · ${formatAge(t.created_at, new Date(now))} old · `, width) },
+    { text: truncate(sla, Math.max(0, width - textWidth(`${t.status} · ${t.priority ?? 'no priority'} · via ${t.via?.channel ?? '?'} · ${formatAge(t.created_at, new Date(now))} old · `))), tone: slaTone(msLeft) },
+  ]);
+  const requester = view?.requester ?? item.requester;
+  const org = view?.organization ?? item.organization;
+  const people =
+    `${sanitizeLine(requester?.name ?? `user ${t.requester_id}`)}${requester?.email ? ` <${sanitizeLine(requester.email)}>` : ''}` +
+    `${org ? ` · ${sanitizeLine(org.name)}` : ''}${item.vip ? ' (VIP)' : ''}` +
+    ` → ${t.assignee_id === null ? 'unassigned' : sanitizeLine((view?.assignee ?? item.assignee)?.name ?? `agent ${t.assignee_id}`)}` +
+    `${t.group_id !== null ? ` · ${sanitizeLine((view?.group ?? item.group)?.name ?? `group ${t.group_id}`)}` : ''}`;
+  lines.push([{ text: truncate(people, width) }]);
+  const why = item.urgency.reasons.map((r) => `${r.label} +${r.points}`).join(' · ');
+  lines.push([{ text: 'urgency ', tone: 'muted' }, { text: truncate(`${item.urgency.score}: ${why || 'nothing stands out'}`, Math.max(0, width - 8)), tone: urgencyTone(item.urgency.score) }]);
+  if (t.tags.length > 0) lines.push([{ text: 'tags ', tone: 'muted' }, { text: truncate(t.tags.map(sanitizeLine).join(', '), Math.max(0, width - 5)) }]);
+  return lines;
+}
+
+/** The thread, oldest first, wrapped to `width`. */
+export function threadLines(view: TicketView, width: number, now: number): Line[] {
+  const users = names(view);
+  const lines: Line[] = [];
+  if (view.comments.length === 0) return [[{ text: '(no comments)', tone: 'muted' }]];
+  for (const c of view.comments) {
+    lines.push(clip(commentHeader(c, users, view.ticket.requester_id, now), width));
+    for (const l of wrapText(sanitizeText(c.body).trim(), Math.max(1, width - 2))) lines.push([{ text: `  ${l}` }]);
+    lines.push([{ text: '' }]);
+  }
+  return lines;
+}
+
+/** The latest comments first, as many as fit in `height` lines. */
+export function previewLines(view: TicketView, width: number, height: number, now: number): Line[] {
+  const users = names(view);
+  const out: Line[] = [];
+  for (let i = view.comments.length - 1; i >= 0 && out.length < height; i--) {
+    const c = view.comments[i]!;
+    out.push(clip(commentHeader(c, users, view.ticket.requester_id, now), width));
+    for (const l of wrapText(sanitizeText(c.body).trim(), Math.max(1, width - 2))) {
+      if (out.length >= height) break;
+      out.push([{ text: `  ${l}` }]);
+    }
+  }
+  if (view.comments.length === 0) out.push([{ text: '(no comments)', tone: 'muted' }]);
+  return out.slice(0, height);
+}
+
+export function detailLines(item: QueueItem | undefined, thread: ThreadEntry | undefined, width: number, height: number, now: number): Line[] {
+  if (!item) return [[{ text: 'no ticket selected', tone: 'muted' }]];
+  const view = thread?.state === 'ready' ? thread.view : undefined;
+  const lines = summaryLines(item, view, width, now);
+  const rest = height - lines.length;
+  if (rest <= 0) return lines.slice(0, height);
+  if (!thread || thread.state === 'loading') return [...lines, [{ text: 'loading the thread…', tone: 'muted' }]];
+  if (thread.state === 'error') return [...lines, [{ text: truncate(`thread: ${thread.message}`, width), tone: 'bad' }]];
+  return [...lines, ...previewLines(thread.view, width, rest, now)];
+}
+
+export function helpLines(width: number): Line[] {
+  const keyWidth = Math.max(...KEY_HELP.map(([k]) => k.length)) + 2;
+  const lines: Line[] = [[{ text: 'Keys', tone: 'strong' }], [{ text: '' }]];
+  for (const [k, what] of KEY_HELP) {
+    lines.push([{ text: fit(k, keyWidth), tone: 'accent' }, { text: truncate(what, Math.max(0, width - keyWidth)) }]);
+  }
+  lines.push([{ text: '' }], [{ text: 'esc or ? closes this help', tone: 'muted' }]);
+  return lines;
+}
+
+/** Cuts a styled line to `width` columns. */
+export function clip(line: Line, width: number): Line {
+  const out: Line = [];
+  let left = width;
+  for (const seg of line) {
+    if (left <= 0) break;
+    const w = textWidth(seg.text);
+    if (w <= left) {
+      out.push(seg);
+      left -= w;
+    } else {
+      out.push({ ...seg, text: truncate(seg.text, left) });
+      left = 0;
+    }
+  }
+  return out;
+}
+
+// --- layout ----------------------------------------------------------------------------------
+
+export interface Layout {
+  tooSmall: boolean;
+  width: number;
+  /** Lines drawn in all (one less than the terminal, so the screen never scrolls). */
+  height: number;
+  list: number;
+  detail: number;
+  prompt: number;
+  sideBySide: boolean;
+  listWidth: number;
+  detailWidth: number;
+}
+
+/** Splits the terminal between header, list, detail, prompt and status line. */
+export function layoutFor(columns: number, rows: number, promptLines = 0): Layout {
+  const width = Math.max(0, Math.floor(columns || 0));
+  const height = Math.max(0, Math.floor(rows || 0) - 1);
+  const tooSmall = width < MIN_COLUMNS || rows < MIN_ROWS;
+  // header 1 + list header 1 + status 1 + keys 1
+  const chrome = 4;
+  const prompt = Math.min(promptLines, Math.max(0, height - chrome - 4));
+  const body = Math.max(0, height - chrome - prompt);
+  const sideBySide = width >= 140;
+  if (sideBySide) {
+    const listWidth = Math.floor(width * 0.55);
+    return { tooSmall, width, height, list: body, detail: body, prompt, sideBySide, listWidth, detailWidth: width - listWidth - 3 };
+  }
+  const list = Math.max(1, Math.ceil((body - 1) * 0.5));
+  const detail = Math.max(0, body - list - 1);
+  return { tooSmall, width, height, list, detail, prompt, sideBySide, listWidth: width, detailWidth: width };
+}

@@ -1,0 +1,142 @@
+/**
+ * The triage screen's keys: (mode, input, key) → command. Pure, so the whole map is tested
+ * without rendering; the help overlay is generated from KEY_HELP.
+ */
+
+/** The subset of Ink's Key the map reads. */
+export interface KeyInfo {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+  meta?: boolean;
+  tab?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+}
+
+export type KeyMode = 'list' | 'thread' | 'help' | 'prompt' | 'editor' | 'loading';
+
+export type ActionKey = 'assign' | 'escalate' | 'priority' | 'tag' | 'status' | 'note' | 'reply';
+
+export type TriageCommand =
+  | { type: 'quit' }
+  | { type: 'move'; delta: number }
+  | { type: 'page'; direction: 1 | -1 }
+  | { type: 'edge'; where: 'first' | 'last' }
+  | { type: 'open' }
+  | { type: 'back' }
+  | { type: 'help' }
+  | { type: 'mark' }
+  | { type: 'clearMarks' }
+  | { type: 'action'; action: ActionKey }
+  | { type: 'filter' }
+  | { type: 'refresh' }
+  | { type: 'scroll'; delta: number }
+  | { type: 'scrollPage'; direction: 1 | -1 }
+  | { type: 'promptText'; text: string }
+  | { type: 'promptBackspace' }
+  | { type: 'promptClear' }
+  | { type: 'promptSubmit' }
+  | { type: 'promptCancel' }
+  | { type: 'promptHighlight'; delta: number }
+  | { type: 'promptComplete' };
+
+const ACTION_KEYS: Record<string, ActionKey> = {
+  a: 'assign',
+  e: 'escalate',
+  p: 'priority',
+  t: 'tag',
+  s: 'status',
+  n: 'note',
+  r: 'reply',
+};
+
+/** The key list the help overlay shows, in order. */
+export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
+  ['j / k, ↓ / ↑', 'move down / up (PgDn / PgUp, g / G for a page, the ends)'],
+  ['enter', 'open the full thread (j / k scroll, esc back)'],
+  ['a', 'assign: pick an agent, "me" first'],
+  ['e', 'escalate: escalations group, priority one step up, internal note with the reason'],
+  ['p', 'set priority'],
+  ['t', 'add tags (-tag removes)'],
+  ['s', 'set status'],
+  ['n', 'add an internal note'],
+  ['r', 'reply to the customer in $VISUAL / $EDITOR (empty file cancels)'],
+  ['space', 'mark a ticket; the next change applies to every marked ticket'],
+  ['esc', 'clear the marks'],
+  ['/', 'filter with search terms, as `ticket list --query` (empty clears)'],
+  ['ctrl-r', 'reload the queue now'],
+  ['?', 'this help (esc closes)'],
+  ['q', 'quit'],
+];
+
+function isPrintable(input: string, key: KeyInfo): boolean {
+  if (key.ctrl || key.meta || key.return || key.escape || key.tab) return false;
+  if (input === '') return false;
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u001f\u007f]/.test(input);
+}
+
+export function commandFor(mode: KeyMode, input: string, key: KeyInfo): TriageCommand | null {
+  if (mode === 'editor') return null;
+
+  if (mode === 'prompt') {
+    if (key.escape) return { type: 'promptCancel' };
+    if (key.return) return { type: 'promptSubmit' };
+    if (key.upArrow) return { type: 'promptHighlight', delta: -1 };
+    if (key.downArrow) return { type: 'promptHighlight', delta: 1 };
+    if (key.tab) return { type: 'promptComplete' };
+    if (key.backspace || key.delete) return { type: 'promptBackspace' };
+    if (key.ctrl && input === 'u') return { type: 'promptClear' };
+    if (isPrintable(input, key)) return { type: 'promptText', text: input };
+    return null;
+  }
+
+  if (mode === 'help') {
+    if (key.escape || input === '?' || input === 'q') return { type: 'back' };
+    return null;
+  }
+
+  if (key.ctrl && input === 'c') return { type: 'quit' };
+  if (key.ctrl && input === 'r') return { type: 'refresh' };
+  if (input === 'q' && !key.ctrl && !key.meta) return { type: 'quit' };
+  if (input === '?') return { type: 'help' };
+
+  if (mode === 'loading') return null;
+
+  if (mode === 'thread') {
+    if (key.escape || key.leftArrow) return { type: 'back' };
+    if (input === 'j' || key.downArrow) return { type: 'scroll', delta: 1 };
+    if (input === 'k' || key.upArrow) return { type: 'scroll', delta: -1 };
+    if (key.pageDown || input === ' ') return { type: 'scrollPage', direction: 1 };
+    if (key.pageUp) return { type: 'scrollPage', direction: -1 };
+    if (input === 'g' || key.home) return { type: 'scroll', delta: -Infinity };
+    if (input === 'G' || key.end) return { type: 'scroll', delta: Infinity };
+    const action = ACTION_KEYS[input];
+    if (action && !key.ctrl && !key.meta) return { type: 'action', action };
+    return null;
+  }
+
+  // list
+  if (input === 'j' || key.downArrow) return { type: 'move', delta: 1 };
+  if (input === 'k' || key.upArrow) return { type: 'move', delta: -1 };
+  if (key.pageDown) return { type: 'page', direction: 1 };
+  if (key.pageUp) return { type: 'page', direction: -1 };
+  if (input === 'g' || key.home) return { type: 'edge', where: 'first' };
+  if (input === 'G' || key.end) return { type: 'edge', where: 'last' };
+  if (key.return || key.rightArrow) return { type: 'open' };
+  if (key.escape) return { type: 'clearMarks' };
+  if (input === ' ') return { type: 'mark' };
+  if (input === '/') return { type: 'filter' };
+  const action = ACTION_KEYS[input];
+  if (action && !key.ctrl && !key.meta) return { type: 'action', action };
+  return null;
+}

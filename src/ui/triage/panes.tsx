@@ -1,0 +1,113 @@
+/** The triage screen's panes: small components over the pure line builders in format.ts. */
+import { LinesBox, LineView } from '../components/LineView.js';
+import type { QueueItem } from '../../services/queue.js';
+import {
+  clip,
+  detailLines,
+  fit,
+  helpLines,
+  listColumns,
+  listHeader,
+  listRow,
+  truncate,
+  windowStart,
+  type Line,
+} from './format.js';
+import { matchingChoices, type PromptState, type StatusMessage, type ThreadEntry, type TriageState } from './state.js';
+
+export function ListPane({ state, width, height, now }: { state: TriageState; width: number; height: number; now: number }) {
+  const cols = listColumns(width, state.items);
+  const start = windowStart(state.cursor, state.items.length, height);
+  const lines: Line[] = [];
+  if (state.items.length === 0) {
+    lines.push([{ text: state.loading ? 'loading the queue…' : state.filter ? 'no unsolved tickets match the filter' : 'the queue is empty', tone: 'muted' }]);
+  }
+  for (let i = start; i < Math.min(state.items.length, start + height); i++) {
+    const item = state.items[i]!;
+    const id = item.ticket.id;
+    lines.push(
+      clip(
+        listRow(
+          item,
+          { selected: i === state.cursor, marked: state.marked.has(id), pending: state.pending.has(id), outcome: state.outcomes.get(id) },
+          cols,
+          now,
+        ),
+        width,
+      ),
+    );
+  }
+  return (
+    <>
+      <LineView line={clip(listHeader(cols), width)} />
+      <LinesBox lines={lines} height={height} />
+    </>
+  );
+}
+
+export function DetailPane({
+  item,
+  thread,
+  width,
+  height,
+  now,
+}: {
+  item: QueueItem | undefined;
+  thread: ThreadEntry | undefined;
+  width: number;
+  height: number;
+  now: number;
+}) {
+  return <LinesBox lines={detailLines(item, thread, width, height, now).map((l) => clip(l, width))} height={height} />;
+}
+
+export function ThreadPane({ title, lines, scroll, width, height }: { title: string; lines: Line[]; scroll: number; width: number; height: number }) {
+  const body = Math.max(0, height - 1);
+  const shown = lines.slice(scroll, scroll + body).map((l) => clip(l, width));
+  const position = lines.length > body ? ` · ${Math.min(lines.length, scroll + body)}/${lines.length}` : '';
+  return (
+    <>
+      <LineView line={[{ text: truncate(`${title} — thread${position} · j/k scroll · esc back`, width), tone: 'strong' }]} />
+      <LinesBox lines={shown} height={body} />
+    </>
+  );
+}
+
+export function HelpPane({ width, height }: { width: number; height: number }) {
+  return <LinesBox lines={helpLines(width)} height={height} />;
+}
+
+/** Lines the prompt takes: its input line, up to 5 choices and a hint. */
+export function promptHeight(prompt: PromptState | undefined): number {
+  if (!prompt) return 0;
+  return 1 + Math.min(5, matchingChoices(prompt).length) + (prompt.hint ? 1 : 0);
+}
+
+export function PromptBar({ prompt, width, height }: { prompt: PromptState; width: number; height: number }) {
+  const matches = matchingChoices(prompt);
+  const lines: Line[] = [];
+  const label = `${prompt.title}: `;
+  const room = Math.max(1, width - label.length - 1);
+  const input = [...prompt.input];
+  const visible = input.length > room ? `…${input.slice(input.length - room + 1).join('')}` : prompt.input;
+  lines.push([{ text: truncate(label, width), tone: 'accent' }, { text: visible }, { text: '█', tone: 'accent' }]);
+  const top = Math.max(0, Math.min(prompt.highlighted - 4, matches.length - 5));
+  matches.slice(top, top + 5).forEach((choice, i) => {
+    const on = top + i === prompt.highlighted;
+    lines.push([{ text: fit(`${on ? '› ' : '  '}${choice}`, width), tone: on ? 'selected' : undefined }]);
+  });
+  if (prompt.hint) lines.push([{ text: truncate(`${prompt.hint} · enter ok · esc cancel`, width), tone: 'muted' }]);
+  return <LinesBox lines={lines.map((l) => clip(l, width))} height={height} />;
+}
+
+const KEYS_HINT = 'j/k move · enter open · a assign · e escalate · p prio · t tag · s status · n note · r reply · / filter · space mark · ? help · q quit';
+
+export function StatusBar({ status, width }: { status: StatusMessage | null; width: number }) {
+  const tone = status?.tone === 'error' ? 'bad' : status?.tone === 'ok' ? 'good' : 'muted';
+  return (
+    <>
+      <LineView line={[{ text: truncate(status ? `${status.tone === 'error' ? 'error: ' : ''}${status.text}` : '', width), tone }]} />
+      <LineView line={[{ text: truncate(KEYS_HINT, width), tone: 'muted' }]} />
+    </>
+  );
+}

@@ -1,0 +1,324 @@
+/**
+ * The triage screen's state and its reducer. Pure: every change to what the screen shows is
+ * an event here, so selection, marks, overlays, optimistic changes and rollbacks are tested
+ * without rendering or a desk.
+ */
+import type { Ticket } from '../../api/helpdesk.js';
+import type { QueueItem } from '../../services/queue.js';
+import type { TicketView } from '../../services/tickets.js';
+
+export type PromptPurpose = 'assign' | 'escalate' | 'priority' | 'tag' | 'status' | 'note' | 'filter';
+
+export interface PromptState {
+  purpose: PromptPurpose;
+  title: string;
+  input: string;
+  /** Suggestions; those matching the input are shown and one is highlighted. */
+  choices: string[];
+  highlighted: number;
+  /** Tickets the action applies to, fixed when the prompt opened. */
+  targets: number[];
+  hint?: string;
+}
+
+export type Overlay =
+  | { kind: 'none' }
+  | { kind: 'thread'; ticketId: number; scroll: number }
+  | { kind: 'help' }
+  | { kind: 'prompt'; prompt: PromptState; /** where to go back to */ under: 'none' | 'thread' }
+  | { kind: 'editor'; under: 'none' | 'thread' };
+
+export type ThreadEntry =
+  | { state: 'loading' }
+  | { state: 'ready'; view: TicketView }
+  | { state: 'error'; message: string };
+
+export interface StatusMessage {
+  text: string;
+  tone: 'info' | 'ok' | 'error';
+}
+
+export interface TriageState {
+  items: QueueItem[];
+  /** Unsolved tickets in the view (items may be fewer: --limit). */
+  total: number;
+  cursor: number;
+  selectedId: number | null;
+  marked: ReadonlySet<number>;
+  overlay: Overlay;
+  /** Thread view to return to after a prompt or the editor. */
+  threadScroll: number;
+  filter: string;
+  loading: boolean;
+  loadedAt: number | null;
+  status: StatusMessage | null;
+  /** Tickets with a change on its way to the desk. */
+  pending: ReadonlySet<number>;
+  /** The last change's outcome per ticket, shown in the list until the next change. */
+  outcomes: ReadonlyMap<number, 'ok' | 'failed'>;
+  threads: ReadonlyMap<number, ThreadEntry>;
+}
+
+export type TriageEvent =
+  | { type: 'loadStarted' }
+  | { type: 'loaded'; items: QueueItem[]; total: number; at: number; filter?: string; /** more is on its way */ partial?: boolean }
+  | { type: 'loadFailed'; message: string }
+  | { type: 'move'; delta: number }
+  | { type: 'moveTo'; index: number }
+  | { type: 'toggleMark' }
+  | { type: 'clearMarks' }
+  | { type: 'openThread' }
+  | { type: 'scrollThread'; delta: number; max: number }
+  | { type: 'openHelp' }
+  | { type: 'closeOverlay' }
+  | { type: 'openPrompt'; prompt: PromptState }
+  | { type: 'promptInput'; input: string }
+  | { type: 'promptChoices'; purpose: PromptPurpose; choices: string[] }
+  | { type: 'promptHighlight'; delta: number }
+  | { type: 'editorOpened' }
+  | { type: 'threadLoading'; id: number }
+  | { type: 'threadLoaded'; id: number; view: TicketView }
+  | { type: 'threadFailed'; id: number; message: string }
+  | { type: 'threadStale'; ids: number[] }
+  | { type: 'changeStarted'; tickets: Ticket[] }
+  | {
+      type: 'changeSettled';
+      /** The desk's tickets (or the optimistic copies) for changes that went through. */
+      confirmed: Ticket[];
+      /** The original tickets of refused changes. */
+      rolledBack: Ticket[];
+      status: StatusMessage;
+      clearMarks: boolean;
+    }
+  | { type: 'status'; status: StatusMessage | null };
+
+export function initialState(filter = ''): TriageState {
+  return {
+    items: [],
+    total: 0,
+    cursor: 0,
+    selectedId: null,
+    marked: new Set(),
+    overlay: { kind: 'none' },
+    threadScroll: 0,
+    filter,
+    loading: true,
+    loadedAt: null,
+    status: null,
+    pending: new Set(),
+    outcomes: new Map(),
+    threads: new Map(),
+  };
+}
+
+/** The choices of a prompt that match what was typed (case-insensitive substring). */
+export function matchingChoices(prompt: PromptState): string[] {
+  const q = prompt.input.trim().toLowerCase();
+  if (q === '') return prompt.choices;
+  return prompt.choices.filter((c) => c.toLowerCase().includes(q));
+}
+
+/** What the prompt submits: the highlighted matching choice, else the text typed. */
+export function promptValue(prompt: PromptState): string {
+  const matches = matchingChoices(prompt);
+  if (matches.length > 0) return matches[Math.min(prompt.highlighted, matches.length - 1)]!;
+  return prompt.input.trim();
+}
+
+export function selectedItem(state: TriageState): QueueItem | undefined {
+  return state.items[state.cursor];
+}
+
+/** The tickets a change applies to: the marked ones, else the one in front of the agent. */
+export function actionTargets(state: TriageState): number[] {
+  if (state.overlay.kind === 'thread') return [state.overlay.ticketId];
+  if (state.marked.size > 0) return state.items.filter((i) => state.marked.has(i.ticket.id)).map((i) => i.ticket.id);
+  const item = selectedItem(state);
+  return item ? [item.ticket.id] : [];
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, n));
+}
+
+function select(state: TriageState, cursor: number): TriageState {
+  if (state.items.length === 0) return { ...state, cursor: 0, selectedId: null };
+  const c = clamp(cursor, 0, state.items.length - 1);
+  return { ...state, cursor: c, selectedId: state.items[c]!.ticket.id };
+}
+
+function replaceTickets(items: QueueItem[], tickets: readonly Ticket[]): QueueItem[] {
+  if (tickets.length === 0) return items;
+  const byId = new Map(tickets.map((t) => [t.id, t]));
+  return items.map((item) => {
+    const t = byId.get(item.ticket.id);
+    return t ? { ...item, ticket: t } : item;
+  });
+}
+
+function without<T>(set: ReadonlySet<T>, values: Iterable<T>): Set<T> {
+  const next = new Set(set);
+  for (const v of values) next.delete(v);
+  return next;
+}
+
+export function reduce(state: TriageState, event: TriageEvent): TriageState {
+  switch (event.type) {
+    case 'loadStarted':
+      return { ...state, loading: true };
+
+    case 'loaded': {
+      // Keep the optimistic copies of tickets whose change is still on its way.
+      const current = new Map(state.items.map((i) => [i.ticket.id, i.ticket]));
+      const items = event.items.map((item) =>
+        state.pending.has(item.ticket.id) && current.has(item.ticket.id) ? { ...item, ticket: current.get(item.ticket.id)! } : item,
+      );
+      const ids = new Set(items.map((i) => i.ticket.id));
+      const updated = new Map(items.map((i) => [i.ticket.id, i.ticket.updated_at]));
+      const byId = state.selectedId !== null ? items.findIndex((i) => i.ticket.id === state.selectedId) : -1;
+      const next: TriageState = {
+        ...state,
+        items,
+        total: event.total,
+        loading: Boolean(event.partial),
+        loadedAt: event.at,
+        filter: event.filter ?? state.filter,
+        marked: new Set([...state.marked].filter((id) => ids.has(id))),
+        // A cached thread stays while its ticket is unchanged on the desk.
+        threads: new Map(
+          [...state.threads].filter(([id, entry]) => entry.state === 'ready' && entry.view.ticket.updated_at === updated.get(id)),
+        ),
+      };
+      return select(next, byId >= 0 ? byId : state.cursor);
+    }
+
+    case 'loadFailed':
+      return { ...state, loading: false, status: { text: event.message, tone: 'error' } };
+
+    case 'move':
+      return select(state, state.cursor + event.delta);
+
+    case 'moveTo':
+      return select(state, event.index);
+
+    case 'toggleMark': {
+      const item = selectedItem(state);
+      if (!item) return state;
+      const marked = new Set(state.marked);
+      if (marked.has(item.ticket.id)) marked.delete(item.ticket.id);
+      else marked.add(item.ticket.id);
+      // Marking moves on, so several tickets are marked with space, space, space.
+      return select({ ...state, marked }, state.cursor + 1);
+    }
+
+    case 'clearMarks':
+      return { ...state, marked: new Set() };
+
+    case 'openThread': {
+      const item = selectedItem(state);
+      if (!item) return state;
+      return { ...state, overlay: { kind: 'thread', ticketId: item.ticket.id, scroll: 0 } };
+    }
+
+    case 'scrollThread': {
+      if (state.overlay.kind !== 'thread') return state;
+      const target = state.overlay.scroll + event.delta;
+      const scroll = clamp(Number.isFinite(target) ? target : event.delta > 0 ? event.max : 0, 0, Math.max(0, event.max));
+      return { ...state, overlay: { ...state.overlay, scroll } };
+    }
+
+    case 'openHelp':
+      return { ...state, overlay: { kind: 'help' } };
+
+    case 'closeOverlay': {
+      const o = state.overlay;
+      if ((o.kind === 'prompt' || o.kind === 'editor') && o.under === 'thread' && state.selectedId !== null) {
+        return { ...state, overlay: { kind: 'thread', ticketId: state.selectedId, scroll: state.threadScroll } };
+      }
+      return { ...state, overlay: { kind: 'none' } };
+    }
+
+    case 'openPrompt': {
+      const under = state.overlay.kind === 'thread' ? 'thread' : 'none';
+      const threadScroll = state.overlay.kind === 'thread' ? state.overlay.scroll : state.threadScroll;
+      return { ...state, threadScroll, overlay: { kind: 'prompt', prompt: event.prompt, under } };
+    }
+
+    case 'promptInput': {
+      if (state.overlay.kind !== 'prompt') return state;
+      return { ...state, overlay: { ...state.overlay, prompt: { ...state.overlay.prompt, input: event.input, highlighted: 0 } } };
+    }
+
+    case 'promptChoices': {
+      if (state.overlay.kind !== 'prompt' || state.overlay.prompt.purpose !== event.purpose) return state;
+      return { ...state, overlay: { ...state.overlay, prompt: { ...state.overlay.prompt, choices: event.choices } } };
+    }
+
+    case 'promptHighlight': {
+      if (state.overlay.kind !== 'prompt') return state;
+      const p = state.overlay.prompt;
+      const n = matchingChoices(p).length;
+      if (n === 0) return state;
+      const highlighted = (p.highlighted + event.delta + n) % n;
+      return { ...state, overlay: { ...state.overlay, prompt: { ...p, highlighted } } };
+    }
+
+    case 'editorOpened': {
+      const under = state.overlay.kind === 'thread' ? 'thread' : 'none';
+      const threadScroll = state.overlay.kind === 'thread' ? state.overlay.scroll : state.threadScroll;
+      return { ...state, threadScroll, overlay: { kind: 'editor', under } };
+    }
+
+    case 'threadLoading':
+      return { ...state, threads: new Map(state.threads).set(event.id, { state: 'loading' }) };
+
+    case 'threadLoaded':
+      return { ...state, threads: new Map(state.threads).set(event.id, { state: 'ready', view: event.view }) };
+
+    case 'threadFailed':
+      return { ...state, threads: new Map(state.threads).set(event.id, { state: 'error', message: event.message }) };
+
+    case 'threadStale': {
+      const threads = new Map(state.threads);
+      for (const id of event.ids) threads.delete(id);
+      return { ...state, threads };
+    }
+
+    case 'changeStarted': {
+      const ids = event.tickets.map((t) => t.id);
+      const outcomes = new Map(state.outcomes);
+      for (const id of ids) outcomes.delete(id);
+      return {
+        ...state,
+        items: replaceTickets(state.items, event.tickets),
+        pending: new Set([...state.pending, ...ids]),
+        outcomes,
+        status: { text: 'saving…', tone: 'info' },
+      };
+    }
+
+    case 'changeSettled': {
+      const ok = event.confirmed.map((t) => t.id);
+      const failed = event.rolledBack.map((t) => t.id);
+      const outcomes = new Map(state.outcomes);
+      for (const id of ok) outcomes.set(id, 'ok');
+      for (const id of failed) outcomes.set(id, 'failed');
+      return {
+        ...state,
+        items: replaceTickets(replaceTickets(state.items, event.confirmed), event.rolledBack),
+        pending: without(state.pending, [...ok, ...failed]),
+        outcomes,
+        marked: event.clearMarks ? new Set() : state.marked,
+        status: event.status,
+      };
+    }
+
+    case 'status':
+      return { ...state, status: event.status };
+
+    default: {
+      const never: never = event;
+      return never;
+    }
+  }
+}

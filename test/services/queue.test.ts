@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import type { Comment, Organization, Ticket, TicketMetric, User } from '../../src/api/types.js';
+import { QueueCache, buildQueue, latestCustomerMessage, parseQueueView, queueQuery } from '../../src/services/queue.js';
+import { iterate, memoryDesk } from './memoryDesk.js';
+
+const NOW = new Date('2026-03-10T12:00:00Z');
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+
+function ticket(id: number, over: Partial<Ticket> = {}): Ticket {
+  return {
+    id,
+    subject: `Ticket ${id}`,
+    description: 'Could you help me with my order? Thanks',
+    status: 'open',
+    priority: 'normal',
+    type: 'question',
+    requester_id: 1000 + id,
+    assignee_id: null,
+    group_id: null,
+    organization_id: null,
+    tags: [],
+    custom_fields: [],
+    via: { channel: 'email' },
+    created_at: iso(-24 * HOUR - id * 60_000),
+    updated_at: iso(-HOUR),
+    slas: { policy_metrics: [] },
+    ...over,
+  };
+}
+
+function user(id: number, name = `User ${id}`): User {
+  return { id, name, email: `u${id}@example.com`, role: 'end-user', organization_id: null };
+}
+
+function org(id: number, vip: boolean): Organization {
+  return { id, name: `Org ${id}`, tags: [], organization_fields: { vip } };
+}
+
+function metric(ticketId: number, reopens: number): TicketMetric {
+  return { ticket_id: ticketId, reopens } as TicketMetric;
+}
+
+function comment(id: number, author: number, body: string, at: number, isPublic = true): Comment {
+  return { id, type: 'Comment', author_id: author, body, public: isPublic, created_at: iso(at) };
+}
+
+function deskFor(tickets: Ticket[], extra: Record<string, unknown> = {}) {
+  return memoryDesk({
+    exportSearchTickets: () => iterate(tickets),
+    getOrganizations: async (ids: number[]) => ids.map((id) => org(id, id === 77)),
+    getUsers: async (ids: number[]) => ids.map((id) => user(id)),
+    listGroups: async () => [{ id: 5, name: 'billing' }],
+    listComments: () => iterate([]),
+    getTicketMetrics: async () => null,
+    ...extra,
+  });
+}
+
+describe('views', () => {
+  it('query the unsolved tickets of the view', () => {
+    expect(queueQuery(parseQueueView('mine'))).toBe('type:ticket status<solved assignee:me');
+    expect(queueQuery(parseQueueView('unassigned'))).toBe('type:ticket status<solved assignee:none');
+    expect(queueQuery(parseQueueView('all'), 'tags:refund')).toBe('type:ticket status<solved tags:refund');
+    expect(queueQuery(parseQueueView('group:Second line'))).toBe('type:ticket status<solved group:"Second line"');
+    expect(() => parseQueueView('everything')).toThrow(/unknown view "everything"/);
+    expect(() => parseQueueView('group:')).toThrow(/unknown view/);
+  });
+});
+
+describe('buildQueue', () => {
+  it('ranks by urgency with VIP organizations fetched in one batch, and names only for the shown tickets', async () => {
+    const tickets = [
+      ticket(1, { priority: 'low', status: 'pending' }),
+      ticket(2, { priority: 'urgent' }),
+      ticket(3, { organization_id: 77 }),
+      ticket(4, { organization_id: 78 }),
+      ticket(5, { organization_id: 77, priority: 'high' }),
+    ];
+    const { desk, calls } = deskFor(tickets);
+    const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, limit: 3, enrich: 0 });
+    expect(q.total).toBe(5);
+    expect(q.slaSource).toBe('search');
+    expect(q.items.map((i) => i.ticket.id)).toEqual([5, 2, 3]);
+    expect(q.items.map((i) => i.vip)).toEqual([true, false, true]);
+    for (let i = 1; i < q.items.length; i++) expect(q.items[i - 1]!.urgency.score).toBeGreaterThanOrEqual(q.items[i]!.urgency.score);
+    const orgCalls = calls.filter((c) => c.method === 'getOrganizations');
+    expect(orgCalls).toHaveLength(1);
+    expect([...(orgCalls[0]!.args[0] as number[])].sort()).toEqual([77, 78]);
+    const userCalls = calls.filter((c) => c.method === 'getUsers');
+    expect(userCalls).toHaveLength(1);
+    expect([...(userCalls[0]!.args[0] as number[])].sort()).toEqual([1002, 1003, 1005]);
+    expect(q.items[0]!.requester?.name).toBe('User 1005');
+    expect(calls.find((c) => c.method === 'exportSearchTickets')!.args[0]).toBe('type:ticket status<solved');
+  });
+
+  it('reads SLA targets for the top candidates when the search results lack them', async () => {
+    const tickets = [ticket(1, { priority: 'high' }), ticket(2, { priority: 'low' })].map(({ slas: _s, ...t }) => t as Ticket);
+    const breached = { policy_metrics: [{ metric: 'first_reply_time' as const, stage: 'active' as const, breach_at: iso(-3 * HOUR) }] };
+    const { desk, calls } = deskFor(tickets, {
+      getTicket: async (id: number, options: { include?: string[] }) => {
+        expect(options.include).toEqual(['slas']);
+        return { ...tickets.find((t) => t.id === id)!, slas: id === 2 ? breached : { policy_metrics: [] } };
+      },
+    });
+    const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0 });
+    expect(q.slaSource).toBe('top');
+    expect(q.items[0]!.ticket.id).toBe(2);
+    expect(q.items[0]!.urgency.reasons[0]!.code).toBe('sla_breached');
+    expect(q.items[0]!.urgency.sla?.breachAt).toBe(iso(-3 * HOUR));
+    expect(calls.filter((c) => c.method === 'getTicket')).toHaveLength(2);
+  });
+
+  it('reads the latest customer message and reopens for the top tickets only, and ranks again', async () => {
+    const tickets = [ticket(1, { priority: 'high' }), ticket(2), ticket(3), ticket(4, { priority: 'low' })];
+    const threads: Record<number, Comment[]> = {
+      1: [comment(1, 1001, 'Thanks, all good', -2 * HOUR)],
+      2: [
+        comment(2, 1002, 'Where is my parcel?', -30 * HOUR),
+        comment(3, 55, 'We are checking with the carrier.', -29 * HOUR),
+        comment(4, 1002, 'This is the THIRD time I ask!!! I will cancel.', -20 * HOUR),
+        comment(5, 55, 'internal: customer is upset', -19 * HOUR, false),
+      ],
+      3: [comment(6, 1003, 'Hello', -HOUR)],
+    };
+    const { desk, calls } = deskFor(tickets, {
+      listComments: (id: number) => iterate(threads[id] ?? []),
+      getTicketMetrics: async (id: number) => metric(id, id === 3 ? 2 : 0),
+    });
+    const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 3 });
+    expect(q.enriched).toBe(3);
+    const read = calls.filter((c) => c.method === 'listComments').map((c) => c.args[0]);
+    expect(read).toHaveLength(3);
+    expect(read).not.toContain(4);
+    expect(q.items[0]!.ticket.id).toBe(2);
+    const two = q.items[0]!;
+    expect(two.latestCustomerMessage?.body).toContain('THIRD time');
+    expect(two.urgency.reasons.find((r) => r.code === 'anger')?.label).toBe('angry customer: asking again, cancel, capitals, !!!');
+    expect(two.urgency.reasons.find((r) => r.code === 'waiting')?.label).toBe('customer waiting 20h');
+    const three = q.items.find((i) => i.ticket.id === 3)!;
+    expect(three.urgency.reasons.find((r) => r.code === 'reopened')?.points).toBe(12);
+  });
+
+  it('hands over a preliminary ranking first, and a cache spares unchanged tickets on the next build', async () => {
+    const tickets = [ticket(1, { priority: 'high' }), ticket(2, { priority: 'low' })].map(({ slas: _s, ...t }) => t as Ticket);
+    const breached = { policy_metrics: [{ metric: 'first_reply_time' as const, stage: 'active' as const, breach_at: iso(-3 * HOUR) }] };
+    const { desk, calls } = deskFor(tickets, {
+      getTicket: async (id: number) => ({ ...tickets.find((t) => t.id === id)!, slas: id === 2 ? breached : { policy_metrics: [] } }),
+    });
+    const cache = new QueueCache();
+    const early: number[][] = [];
+    const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0, cache, onPreliminary: (p) => early.push(p.items.map((i) => i.ticket.id)) });
+    expect(early).toEqual([[1, 2]]); // before the SLA targets were read
+    expect(q.stage).toBe('final');
+    expect(q.items.map((i) => i.ticket.id)).toEqual([2, 1]);
+    expect(calls.filter((c) => c.method === 'getUsers')).toHaveLength(1); // names once per ticket
+
+    const again: number[][] = [];
+    await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0, cache, onPreliminary: (p) => again.push(p.items.map((i) => i.ticket.id)) });
+    expect(again).toEqual([[2, 1]]); // the cached SLA counts from the start
+    expect(calls.filter((c) => c.method === 'getTicket')).toHaveLength(2); // nothing read twice
+
+    tickets[0] = { ...tickets[0]!, updated_at: iso(-60_000) };
+    await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0, cache });
+    expect(calls.filter((c) => c.method === 'getTicket').map((c) => c.args[0])).toEqual([1, 2, 1]); // changed: read again
+  });
+
+  it('returns an empty queue without asking for anything else', async () => {
+    const { desk, calls } = deskFor([]);
+    const q = await buildQueue(desk, { view: { kind: 'mine' }, now: () => NOW });
+    expect(q.items).toEqual([]);
+    expect(q.total).toBe(0);
+    expect(calls.map((c) => c.method)).toEqual(['exportSearchTickets']);
+  });
+});
+
+describe('latestCustomerMessage', () => {
+  it('is the requester\'s latest public comment', () => {
+    const t = { requester_id: 9 };
+    const comments = [
+      comment(1, 9, 'first', -5 * HOUR),
+      comment(2, 9, 'second', -3 * HOUR),
+      comment(3, 4, 'agent reply', -2 * HOUR),
+      comment(4, 9, 'note by requester?', -HOUR, false),
+    ];
+    expect(latestCustomerMessage(t, comments)).toEqual({ at: iso(-3 * HOUR), body: 'second' });
+    expect(latestCustomerMessage(t, [comment(5, 4, 'agent only', -HOUR)])).toBeNull();
+  });
+});

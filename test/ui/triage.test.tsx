@@ -1,0 +1,298 @@
+/**
+ * The triage screen end to end: ink-testing-library frames (ANSI stripped) of the real
+ * component and controller, against the embedded desk seeded in a temp home, over HTTP.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { HelpDesk, Ticket } from '../../src/api/helpdesk.js';
+import { createHelpDesk } from '../../src/api/index.js';
+import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
+import { buildQueue, type QueueItem } from '../../src/services/queue.js';
+import { tempHome } from '../helpers/cli.js';
+import { KEY, mountTriage, waitFor, type Screen } from './harness.js';
+
+const TOTAL = 9001;
+const LAST = 9002;
+
+let home: string;
+let cleanup: () => void;
+let running: RunningDesk;
+let desk: HelpDesk;
+let screen: Screen | undefined;
+
+beforeAll(async () => {
+  ({ home, cleanup } = tempHome('deskops-triage-'));
+  await seedDesk({ home, tickets: 150, seed: 11 });
+  running = await startDesk({ home, rateLimit: 100_000 });
+  desk = await createHelpDesk({
+    kind: 'local',
+    url: running.url,
+    auth: { type: 'basic-token', email: running.email, token: running.token },
+    profile: 'test',
+  });
+});
+
+afterEach(() => {
+  screen?.unmount();
+  screen = undefined;
+});
+
+afterAll(async () => {
+  await running?.close();
+  cleanup?.();
+});
+
+async function mount(options: Parameters<typeof mountTriage>[1] = {}): Promise<Screen> {
+  screen = await mountTriage(desk, options);
+  await screen.waitForText('› ', 'the first row to be selected');
+  return screen;
+}
+
+const selected = (s: Screen): QueueItem => s.controller.getState().items[s.controller.getState().cursor]!;
+const promptChoices = (s: Screen): string[] => {
+  const o = s.controller.getState().overlay;
+  return o.kind === 'prompt' ? o.prompt.choices : [];
+};
+const field = (t: Ticket, id: number) => Number(t.custom_fields.find((f) => f.id === id)?.value ?? 0);
+
+describe('triage screen', () => {
+  it('lists the queue by urgency with the selected ticket\'s thread, and moves with j/k and arrows', async () => {
+    const s = await mount();
+    const items = s.controller.getState().items;
+    expect(items.length).toBeGreaterThan(5);
+    for (let i = 1; i < items.length; i++) expect(items[i - 1]!.urgency.score).toBeGreaterThanOrEqual(items[i]!.urgency.score);
+    const f = s.frame();
+    expect(f).toContain('deskops triage · all');
+    expect(f).toMatch(/URG\s+SLA\s+ID\s+SUBJECT\s+REQUESTER\s+AGE/);
+    expect(f).toContain(`#${items[0]!.ticket.id} `);
+    // the detail pane shows the thread preview once fetched
+    await s.waitForText(/ · (customer|reply|internal note) · /, 'the thread preview');
+
+    await s.press('j');
+    await s.waitForText(new RegExp(`^#${items[1]!.ticket.id} `, 'm'), 'the second ticket in the detail pane');
+    await s.press(KEY.down);
+    expect(selected(s).ticket.id).toBe(items[2]!.ticket.id);
+    await s.press('k');
+    await s.press(KEY.up);
+    expect(selected(s).ticket.id).toBe(items[0]!.ticket.id);
+    await s.waitForText(new RegExp(`^#${items[0]!.ticket.id} `, 'm'));
+    // a breached SLA counts down below zero
+    const breached = items.find((i) => i.urgency.sla && i.urgency.sla.msLeft < 0);
+    if (breached) expect(s.frame()).toMatch(new RegExp(`-\\d+[mhdw]\\s+#${breached.ticket.id} `));
+  });
+
+  it('opens the full thread with enter, scrolls it, and goes back with esc', async () => {
+    const s = await mount();
+    const id = selected(s).ticket.id;
+    await s.press(KEY.enter);
+    await s.waitForText(`#${id}`);
+    const thread = await s.waitForText('— thread', 'the thread view');
+    expect(thread).not.toContain('URG');
+    await s.waitForText(/ · (customer|reply|internal note) · /, 'the comments');
+    await s.press('j', 'j');
+    await s.press(KEY.escape);
+    await s.waitForText('URG', 'the list again');
+    expect(s.frame()).not.toContain('— thread');
+  });
+
+  it('assigns to me from the agent picker, "me" first', async () => {
+    const s = await mount();
+    const me = await desk.me();
+    const target = s.controller.getState().items.find((i) => i.ticket.assignee_id !== me.id)!;
+    s.controller.dispatch({ type: 'moveTo', index: s.controller.getState().items.indexOf(target) });
+    await s.press('a');
+    const picker = await s.waitForText(`Assign #${target.ticket.id} to`);
+    expect(picker).toMatch(/› me/);
+    await waitFor(() => promptChoices(s).length > 2, 'the agents to load');
+    expect(promptChoices(s)[0]).toBe('me');
+    expect(s.frame()).toContain(`  ${promptChoices(s)[1]}`);
+    await s.press(KEY.enter);
+    await s.waitForText(`#${target.ticket.id}: assigned to me`);
+    expect((await desk.getTicket(target.ticket.id)).assignee_id).toBe(me.id);
+  });
+
+  it('escalates in one key: escalations group, priority one step up, an internal note with the reason, and the handle time', async () => {
+    const s = await mount();
+    const target = s.controller.getState().items.find((i) => i.ticket.priority === 'normal' || i.ticket.priority === 'low')!;
+    expect(target).toBeDefined();
+    s.controller.dispatch({ type: 'moveTo', index: s.controller.getState().items.indexOf(target) });
+    const before = await desk.getTicket(target.ticket.id);
+    s.clock.now += 42_000; // the agent reads the ticket for 42 s
+    await s.press('e');
+    await s.waitForText(`Escalate #${target.ticket.id} to escalations; reason`);
+    const overlay = s.controller.getState().overlay;
+    expect(overlay.kind === 'prompt' && overlay.prompt.input).toMatch(/^Needs senior attention: .+\.$/);
+    await s.press('\u0015'); // ctrl-u clears the default reason
+    await s.type('Customer asked for a manager twice');
+    await s.press(KEY.enter);
+    await s.waitForText(`#${target.ticket.id}: escalated to escalations (42s logged)`);
+
+    const after = await desk.getTicket(target.ticket.id);
+    const groups = await desk.listGroups();
+    expect(after.group_id).toBe(groups.find((g) => g.name.toLowerCase() === 'escalations')!.id);
+    expect(after.priority).toBe(before.priority === 'low' ? 'normal' : 'high');
+    expect(after.tags).toContain('escalated');
+    expect(field(after, LAST)).toBe(42);
+    expect(field(after, TOTAL)).toBe(field(before, TOTAL) + 42);
+    const comments: Array<{ body: string; public: boolean }> = [];
+    for await (const c of desk.listComments(target.ticket.id)) comments.push(c);
+    expect(comments.at(-1)).toMatchObject({ public: false });
+    expect(comments.at(-1)!.body).toContain('Escalated to escalations');
+    expect(comments.at(-1)!.body).toContain('Reason: Customer asked for a manager twice');
+    expect(comments.at(-1)!.body).toContain(`Priority raised from ${before.priority}`);
+  });
+
+  it('adds a tag', async () => {
+    const s = await mount();
+    const id = selected(s).ticket.id;
+    await s.press('t');
+    await s.waitForText(`Tags for #${id}`);
+    await s.type('callback-due');
+    await s.press(KEY.enter);
+    await s.waitForText(`#${id}: tags +callback-due`);
+    expect((await desk.getTicket(id)).tags).toContain('callback-due');
+  });
+
+  it('applies one change to every marked ticket and shows each outcome', async () => {
+    const s = await mount();
+    const items = s.controller.getState().items;
+    const ids = items.slice(3, 6).map((i) => i.ticket.id);
+    s.controller.dispatch({ type: 'moveTo', index: 3 });
+    await s.press(KEY.space, KEY.space, KEY.space);
+    await s.waitForText('3 marked');
+    expect(s.frame().match(/^ \*/gm)?.length ?? 0).toBe(3);
+    await s.press('p');
+    await s.waitForText('Priority of 3 marked tickets');
+    await s.type('hi');
+    await s.waitForText('› high');
+    await s.press(KEY.enter);
+    await s.waitForText('priority high: all 3 tickets');
+    for (const id of ids) expect((await desk.getTicket(id)).priority).toBe('high');
+    const f = s.frame();
+    for (const id of ids) expect(f).toMatch(new RegExp(`✓.*#${id} `));
+    expect(f).not.toContain('marked');
+  });
+
+  it('shows a change at once and rolls it back with an error when the desk refuses it', async () => {
+    let closed: Ticket | undefined;
+    for await (const t of desk.searchTickets('type:ticket status:closed', { limit: 1 })) closed = t;
+    expect(closed, 'a closed ticket in the demo data').toBeDefined();
+    const s = await mount({
+      loadQueue: async () => {
+        const q = await buildQueue(desk, { view: { kind: 'all' }, limit: 10, enrich: 0 });
+        // closed since the list was loaded
+        const stale: QueueItem = { ticket: closed!, urgency: { score: 999, reasons: [], sla: null }, vip: false };
+        return { items: [stale, ...q.items], total: q.total + 1 };
+      },
+    });
+    expect(selected(s).ticket.id).toBe(closed!.id);
+    await s.waitForText(/^closed · /m);
+    await s.press('s');
+    await s.type('pend');
+    await s.press(KEY.enter);
+    await s.waitForText(`error: #${closed!.id} not changed:`);
+    expect(s.frame()).toMatch(/closed/i);
+    expect(s.frame()).toMatch(/^closed · /m);
+    expect(s.frame()).toMatch(new RegExp(`✗.*#${closed!.id} `));
+    // it was shown as pending before the desk answered
+    expect(s.frames().some((f) => /^pending · /m.test(f))).toBe(true);
+    expect((await desk.getTicket(closed!.id)).status).toBe('closed');
+  });
+
+  it('refuses an unknown status or agent in the status line and changes nothing', async () => {
+    const s = await mount();
+    const id = selected(s).ticket.id;
+    const before = await desk.getTicket(id);
+    await s.press('s');
+    await s.type('bogus');
+    await s.press(KEY.enter);
+    await s.waitForText('error: unknown status "bogus"');
+    await s.press('a');
+    await waitFor(() => promptChoices(s).length > 2, 'the agents to load');
+    await s.type('Nobody Such');
+    await s.press(KEY.enter);
+    await s.waitForText('error: agent "Nobody Such" not found');
+    const after = await desk.getTicket(id);
+    expect(after.updated_at).toBe(before.updated_at);
+    expect(after.status).toBe(before.status);
+  });
+
+  it('sends a reply written in the editor, and cancels on an empty file', async () => {
+    const texts = ['', 'Thanks for waiting, the replacement ships today.'];
+    const s = await mount({ editText: async () => texts.shift() ?? null });
+    const id = selected(s).ticket.id;
+    await s.press('r');
+    await s.waitForText('reply cancelled');
+    await s.press('r');
+    await s.waitForText(`#${id}: reply sent`);
+    const comments: Array<{ body: string; public: boolean }> = [];
+    for await (const c of desk.listComments(id)) comments.push(c);
+    expect(comments.at(-1)).toMatchObject({ body: 'Thanks for waiting, the replacement ships today.', public: true });
+  });
+
+  it('filters with the ticket list query syntax', async () => {
+    const s = await mount();
+    await s.press('/');
+    await s.waitForText('Filter:');
+    await s.type('tags:complaint');
+    await s.press(KEY.enter);
+    await s.waitForText('filter: tags:complaint');
+    const items = s.controller.getState().items;
+    expect(items.length).toBeGreaterThan(0);
+    for (const i of items) expect(i.ticket.tags).toContain('complaint');
+  });
+
+  it('refreshes periodically and keeps the selection on the same ticket when the order changes', async () => {
+    let calls = 0;
+    let reverse = false;
+    const s = await mount({
+      refreshMs: 40,
+      loadQueue: async () => {
+        calls += 1;
+        const q = await buildQueue(desk, { view: { kind: 'all' }, limit: 12, enrich: 0 });
+        return { items: reverse ? [...q.items].reverse() : q.items, total: q.total };
+      },
+    });
+    await s.press('j', 'j');
+    const id = selected(s).ticket.id;
+    const count = s.controller.getState().items.length;
+    expect(s.controller.getState().cursor).toBe(2);
+    reverse = true;
+    const seen = calls;
+    await waitFor(() => calls >= seen + 2 && !s.controller.getState().loading, 'two periodic refreshes');
+    expect(selected(s).ticket.id).toBe(id);
+    expect(s.controller.getState().cursor).toBe(count - 1 - 2);
+    await s.waitForText(new RegExp(`^› .*#${id} `, 'm'));
+  });
+
+  it('shows the help overlay and closes it with esc', async () => {
+    const s = await mount();
+    await s.press('?');
+    const help = await s.waitForText('Keys');
+    expect(help).toContain('escalate: escalations group');
+    expect(help).toContain('space');
+    await s.press(KEY.escape);
+    await s.waitForText('URG');
+    expect(s.frame()).not.toContain('esc or ? closes this help');
+  });
+
+  it('fits 80x24, and shows "terminal too small" on a tiny or zero-width terminal without crashing', async () => {
+    const s = await mount({ size: { columns: 80, rows: 24 } });
+    await s.waitForText(/ · (customer|reply|internal note) · /);
+    const lines = s.frame().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    s.rerender({ columns: 30, rows: 8 });
+    await s.waitForText('terminal too small');
+    s.rerender({ columns: 0, rows: 0 });
+    await s.waitForText('terminal too small');
+    await s.press('j');
+    s.rerender({ columns: 120, rows: 40 });
+    await s.waitForText('URG');
+  });
+
+  it('quits with q', async () => {
+    const s = await mount();
+    await s.press('q');
+    await waitFor(() => s.quitCalls === 1, 'the quit');
+  });
+});
