@@ -45,9 +45,12 @@ Out of the box deskops works on an embedded local help desk with demo data (prof
 Add a real desk with \`deskops profile add\` or \`deskops init\`.
 
 Examples:
-  $ deskops ticket list                      # the queue of the active profile
+  $ deskops queue                            # my unsolved tickets, most urgent first
+  $ deskops triage                           # work the queue on an interactive screen
   $ deskops ticket list --status open --json | jq length
   $ deskops ticket view 42
+  $ deskops reply suggest 42                 # templates that fit the ticket
+  $ deskops reply send 42 --template apology-delay --yes
   $ deskops ticket update 42 --status pending --reply "Thanks, I've sent the refund."
   $ deskops doctor                           # check config, reachability and auth
 
