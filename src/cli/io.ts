@@ -60,3 +60,17 @@ export function createIo(streams: IoStreams, env: NodeJS.ProcessEnv): Io {
 export function processIo(): Io {
   return createIo({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, process.env);
 }
+
+/**
+ * Reads all of stdin, for flags that take `-`. Refuses when stdin is a terminal, so a command
+ * never sits waiting for text nobody knows to type.
+ */
+export async function readPipedStdin(io: Io, flag: string): Promise<string> {
+  if (io.interactive) {
+    const { UsageError } = await import('../core/errors.js');
+    throw new UsageError(`${flag} - reads from stdin; pipe the text in`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}

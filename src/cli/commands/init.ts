@@ -8,6 +8,7 @@ import type { Connection } from '../../api/helpdesk.js';
 import type { Profile } from '../../config/store.js';
 import { Cancelled, UsageError, isDeskopsError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
+import { isPromptAbort, promptStreams } from '../prompt.js';
 
 export function registerInitCommand(program: Command, ctx: CliContext): void {
   program
@@ -37,7 +38,7 @@ async function runInit(ctx: CliContext): Promise<void> {
     await guidedSetup(ctx);
   } catch (err) {
     // Ctrl-C or Ctrl-D at a prompt
-    if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {
+    if (isPromptAbort(err)) {
       throw new Cancelled('init cancelled; nothing was saved');
     }
     throw err;
@@ -54,26 +55,7 @@ async function guidedSetup(ctx: CliContext): Promise<void> {
       import('../sanitize.js'),
     ]);
   const { input, password, select, confirm } = prompts;
-  const { Writable } = await import('node:stream');
-  const stderr = ctx.io.stderr as NodeJS.WritableStream & { columns?: number; rows?: number };
-  // Each prompt pipes into its output and ends it when done; process.stderr survives that,
-  // other streams (tests, wrappers) would not, so every prompt gets a pass-through that
-  // forwards writes and ignores the end.
-  const promptOutput = () =>
-    Object.assign(
-      new Writable({
-        write(chunk: Buffer | string, _encoding, callback) {
-          stderr.write(chunk, (err) => callback(err ?? null));
-        },
-      }),
-      { isTTY: true, columns: stderr.columns, rows: stderr.rows },
-    );
-  const context = {
-    input: ctx.io.stdin,
-    get output() {
-      return promptOutput();
-    },
-  };
+  const context = await promptStreams(ctx);
   const problem = (check: () => unknown): true | string => {
     try {
       check();

@@ -1,6 +1,7 @@
 /** `deskops desk seed` and `deskops desk reset`. */
 import type { CliContext } from '../../context.js';
-import { confirmWipe, parseIntegerFlag } from './flags.js';
+import { parseIntegerFlag } from './flags.js';
+import { confirmOrCancel } from '../../prompt.js';
 
 interface SeedFlags {
   tickets: string;
@@ -12,7 +13,7 @@ export async function deskSeed(ctx: CliContext, flags: SeedFlags): Promise<void>
   const tickets = parseIntegerFlag(flags.tickets, '--tickets', 1, 1_000_000);
   const seed = parseIntegerFlag(flags.seed, '--seed', 0, 2 ** 31 - 1);
   const home = ctx.home();
-  await confirmWipe(ctx, flags.yes, `Wipe the local desk in ${home}/desk and rebuild it with ${tickets} demo tickets?`);
+  await confirmOrCancel(ctx, { yes: flags.yes, question: `Wipe the local desk in ${home}/desk and rebuild it with ${tickets} demo tickets?`, cancelledMessage: 'cancelled; the desk was not changed' });
   const { seedDesk } = await import('../../../desk/index.js');
   if (ctx.io.interactive) ctx.io.err(`seeding ${tickets} demo tickets (seed ${seed})...`);
   const summary = await seedDesk({ home, tickets, seed, now: ctx.now() });
@@ -24,7 +25,7 @@ export async function deskSeed(ctx: CliContext, flags: SeedFlags): Promise<void>
 
 export async function deskReset(ctx: CliContext, flags: { yes?: boolean }): Promise<void> {
   const home = ctx.home();
-  await confirmWipe(ctx, flags.yes, `Delete the local desk in ${home}/desk (tickets and credentials)?`);
+  await confirmOrCancel(ctx, { yes: flags.yes, question: `Delete the local desk in ${home}/desk (tickets and credentials)?`, cancelledMessage: 'cancelled; the desk was not changed' });
   const { resetDesk } = await import('../../../desk/index.js');
   await resetDesk({ home });
   ctx.io.out(`deleted the local desk in ${home}/desk; it is seeded again on next use`);

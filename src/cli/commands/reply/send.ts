@@ -16,7 +16,9 @@ import {
 } from '../../../services/replies.js';
 import { sanitizeLine } from '../../sanitize.js';
 import { chosenLocale, loadTemplateLibrary } from '../template/shared.js';
-import { confirmSend, printPreview, readStdin, requireYesOrTerminal } from './present.js';
+import { printPreview } from './present.js';
+import { readPipedStdin } from '../../io.js';
+import { confirmOrCancel, requireYesOrTerminal } from '../../prompt.js';
 
 interface SendFlags {
   template?: string;
@@ -66,7 +68,7 @@ export async function replySend(ctx: CliContext, idArg: string, flags: SendFlags
   const isPublic = flags.note ? false : reply.public;
   if (!flags.yes) {
     const who = ticket.view.requester ? sanitizeLine(ticket.view.requester.name) : `the requester of #${id}`;
-    await confirmSend(ctx, isPublic ? `Send this reply to ${who}?` : `Add this internal note to #${id}?`);
+    await confirmOrCancel(ctx, { question: isPublic ? `Send this reply to ${who}?` : `Add this internal note to #${id}?`, cancelledMessage: 'cancelled; nothing was sent' });
   }
   const sent = await sendReply(desk, reply, options);
   if (draft) await discardDraft(ctx.home(), draft.id).catch(() => undefined);
@@ -92,7 +94,7 @@ function flagName(key: string): string {
 }
 
 async function readBodyFile(ctx: CliContext, file: string): Promise<string> {
-  if (file === '-') return readStdin(ctx, '--body-file');
+  if (file === '-') return readPipedStdin(ctx.io, '--body-file');
   try {
     return await readFile(file, 'utf8');
   } catch (err) {

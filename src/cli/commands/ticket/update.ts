@@ -4,6 +4,7 @@ import { resolveNames, updateTicket } from '../../../services/tickets.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
 import { UsageError } from '../../../core/errors.js';
 import { sanitizeLine } from '../../sanitize.js';
+import { readPipedStdin } from '../../io.js';
 import { ticketJson } from './present.js';
 import type { Ticket } from '../../../api/helpdesk.js';
 
@@ -42,10 +43,7 @@ export async function ticketUpdate(ctx: CliContext, idArg: string, flags: Update
 }
 
 async function readStdin(ctx: CliContext, flag: string): Promise<string> {
-  if (ctx.io.interactive) throw new UsageError(`${flag} - reads from stdin; pipe the text in`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of ctx.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readPipedStdin(ctx.io, flag);
   if (text.trim() === '') throw new UsageError(`${flag} -: stdin was empty`);
   return text.replace(/\n+$/, '');
 }
