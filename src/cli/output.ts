@@ -180,18 +180,19 @@ export async function painter(io: Io): Promise<(tone: Tone, text: string) => str
   };
 }
 
-async function renderTable<T>(io: Io, rows: T[], cols: Column<T>[]): Promise<string> {
+async function renderTable<T>(io: Io, rows: T[], allCols: Column<T>[]): Promise<string> {
   const [{ default: Table }, { default: stringWidth }] = await Promise.all([
     import('cli-table3'),
     import('string-width'),
   ]);
   const paint = await painter(io);
-  const texts = rows.map((r) => cols.map((c) => cellText(cellValue(c, r))));
-  const widths = fitWidths(
-    cols,
-    cols.map((c, i) => Math.max(stringWidth(c.header), ...texts.map((t) => stringWidth(t[i]!)))),
-    io.columns ?? 120,
-  );
+  const allTexts = rows.map((r) => allCols.map((c) => cellText(cellValue(c, r))));
+  const natural = allCols.map((c, i) => Math.max(stringWidth(c.header), ...allTexts.map((t) => stringWidth(t[i]!))));
+  const total = io.columns ?? 120;
+  const keep = columnsThatFit(allCols, natural, total);
+  const cols = keep.map((i) => allCols[i]!);
+  const texts = allTexts.map((t) => keep.map((i) => t[i]!));
+  const widths = fitWidths(cols, keep.map((i) => natural[i]!), total);
   const table = new Table({
     head: cols.map((c) => paint('strong', c.header)),
     colWidths: widths.map((w) => w + 2),
@@ -216,14 +217,35 @@ async function renderTable<T>(io: Io, rows: T[], cols: Column<T>[]): Promise<str
     .join('\n');
 }
 
+const PADDING = 2;
+const FLEX_FLOOR = 10;
+const FLOOR = 4;
+
+/**
+ * Indexes of the columns a terminal of `total` columns can show: when even the narrowest
+ * widths do not fit, columns are dropped from the right (never the first or the flex column),
+ * then the flex column's floor gives way, so a tiny terminal still gets a readable table.
+ */
+export function columnsThatFit<T>(cols: Column<T>[], natural: number[], total: number): number[] {
+  const floorOf = (i: number) => Math.min(natural[i]!, cols[i]!.flex ? FLEX_FLOOR : FLOOR) + PADDING;
+  const keep = cols.map((_, i) => i);
+  const need = () => keep.reduce((sum, i) => sum + floorOf(i), 0);
+  for (let i = cols.length - 1; i > 0 && need() > total; i--) {
+    if (!cols[i]!.flex) keep.splice(keep.indexOf(i), 1);
+  }
+  for (let i = cols.length - 1; i > 0 && need() > total; i--) {
+    if (keep.includes(i) && cols[i]!.flex && keep.length > 1) keep.splice(keep.indexOf(i), 1);
+  }
+  return keep;
+}
+
 /**
  * Content widths for a terminal of `total` columns: each column keeps its natural width up to
  * its maxWidth; when the sum is too wide the flex column (else the widest) shrinks, then the
  * others, never below a few characters.
  */
 export function fitWidths<T>(cols: Column<T>[], natural: number[], total: number): number[] {
-  const padding = 2;
-  const budget = Math.max(cols.length * 4, total - cols.length * padding);
+  const budget = Math.max(cols.length, total - cols.length * PADDING);
   const widths = natural.map((w, i) => Math.max(1, Math.min(w, cols[i]!.maxWidth ?? Infinity)));
   let excess = widths.reduce((a, b) => a + b, 0) - budget;
   if (excess <= 0) return widths;
@@ -232,8 +254,15 @@ export function fitWidths<T>(cols: Column<T>[], natural: number[], total: number
     .sort((a, b) => Number(Boolean(cols[b]!.flex)) - Number(Boolean(cols[a]!.flex)) || widths[b]! - widths[a]!);
   for (const i of order) {
     if (excess <= 0) break;
-    const floor = cols[i]!.flex ? 10 : 4;
+    const floor = Math.min(widths[i]!, cols[i]!.flex ? FLEX_FLOOR : FLOOR);
     const take = Math.min(excess, Math.max(0, widths[i]! - floor));
+    widths[i]! -= take;
+    excess -= take;
+  }
+  // Still too wide (a terminal narrower than the floors): shrink whatever is left, down to 1.
+  for (const i of order) {
+    if (excess <= 0) break;
+    const take = Math.min(excess, widths[i]! - 1);
     widths[i]! -= take;
     excess -= take;
   }

@@ -1,0 +1,171 @@
+/**
+ * Hostile input through the whole CLI: desks that answer with HTML, cut-off JSON or a
+ * redirect to another host, customer text built to break a terminal table, a corrupt config
+ * file, and secrets that must never reach the output. Each case: a clear one-line error, the
+ * right exit code, no stack trace, nothing written, no secret shown.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import stringWidth from 'string-width';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { seedDesk, startDesk } from '../../src/desk/index.js';
+import { createHelpDesk } from '../../src/api/index.js';
+
+const STACK = /\n\s+at /;
+
+async function serve(host: string, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; server: Server; hits: IncomingMessage[] }> {
+  const hits: IncomingMessage[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://${host}:${port}`, server, hits };
+}
+
+function expectOneLineError(r: { code: number; stdout: string; stderr: string }, code: number, pattern: RegExp) {
+  expect(r.code).toBe(code);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(STACK);
+  expect(r.stderr).not.toMatch(/SyntaxError|Unexpected token|JSON\.parse/);
+  // one error line, optionally followed by one hint line
+  expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+}
+
+describe('a desk that answers badly', () => {
+  const servers: Server[] = [];
+  const token = 'secret-token-0123456789';
+  afterAll(() => servers.forEach((s) => s.close()));
+  const envFor = (url: string) => ({ DESKOPS_HOME: tempHome().home, DESKOPS_URL: url, DESKOPS_EMAIL: 'agent@example.com', DESKOPS_TOKEN: token });
+
+  it('an HTML page instead of JSON is an error that says so', async () => {
+    // e.g. a single-sign-on proxy answering with its login page
+    const s = await serve('127.0.0.1', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body><form>Sign in</form></body></html>');
+    });
+    servers.push(s.server);
+    const r = await runCli(['ticket', 'list'], { env: envFor(s.url) });
+    expectOneLineError(r, 1, /HTML/);
+  });
+
+  it('an HTML 502 page is retried, then reported with its status', async () => {
+    const s = await serve('127.0.0.1', (_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+    });
+    servers.push(s.server);
+    const r = await runCli(['ticket', 'view', '3'], { env: envFor(s.url) });
+    expectOneLineError(r, 1, /502/);
+    expect(s.hits.length).toBeGreaterThan(1);
+  }, 30_000);
+
+  it('truncated JSON is an error, not a parser stack', async () => {
+    const s = await serve('127.0.0.1', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"results": [{"id": 1, "subj');
+    });
+    servers.push(s.server);
+    const r = await runCli(['ticket', 'list'], { env: envFor(s.url) });
+    expectOneLineError(r, 1, /invalid JSON|truncated|cut off/i);
+  });
+
+  it('JSON with the wrong content type is refused', async () => {
+    const s = await serve('127.0.0.1', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('hello');
+    });
+    servers.push(s.server);
+    const r = await runCli(['ticket', 'view', '1'], { env: envFor(s.url) });
+    expectOneLineError(r, 1, /content type|instead of JSON|not JSON/i);
+  });
+
+  it('a redirect to another host never carries the token there', async () => {
+    const other = await serve('127.0.0.2', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"results": [], "count": 0, "next_page": null}');
+    });
+    const s = await serve('127.0.0.1', (req, res) => {
+      res.writeHead(302, { location: `${other.url}${req.url}` });
+      res.end();
+    });
+    servers.push(s.server, other.server);
+    const r = await runCli(['ticket', 'list'], { env: envFor(s.url) });
+    expectOneLineError(r, 1, /redirect/i);
+    expect(r.stderr).not.toContain(token);
+    expect(other.hits.filter((h) => h.headers.authorization)).toHaveLength(0);
+  });
+
+  it('--verbose shows each request but never the token', async () => {
+    const s = await serve('127.0.0.1', (_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end('{"error":"Couldn\'t authenticate you"}');
+    });
+    servers.push(s.server);
+    const r = await runCli(['--verbose', 'ticket', 'list'], { env: envFor(s.url) });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/search/);
+    expect(r.stderr).not.toContain(token);
+    expect(r.stderr).not.toContain(Buffer.from(`agent@example.com/token:${token}`).toString('base64'));
+  });
+});
+
+describe('customer text built to break a terminal', () => {
+  let home: string;
+  let cleanup: () => void;
+  beforeAll(async () => {
+    ({ home, cleanup } = tempHome());
+    await seedDesk({ home, tickets: 40, seed: 2 });
+    const desk = await startDesk({ home });
+    try {
+      const api = await createHelpDesk({ kind: 'local', url: desk.url, auth: { type: 'basic-token', email: desk.email, token: desk.token }, profile: 't' });
+      const requester = { name: 'Zoë', email: 'zoe@example.com' };
+      await api.createTicket({ subject: `Hostile ${'very long subject '.repeat(300)}end`, comment: { body: 'long' }, requester, priority: 'urgent' });
+      await api.createTicket({ subject: 'Hostile مرحبا بالعالم שלום \u202eevil\u202c Z̷̢̛a̴l̸g̵o̶ ｆｕｌｌｗｉｄｔｈ 😀😀', comment: { body: 'rtl' }, requester, priority: 'urgent' });
+      await api.createTicket({ subject: 'Hostile tab\tnew\nline\rreturn\u0007bell\u001b[2Jclear', comment: { body: 'ctl' }, requester, priority: 'urgent' });
+    } finally {
+      await desk.close();
+    }
+  });
+  afterAll(() => cleanup());
+
+  for (const columns of [80, 40, 20]) {
+    it(`keeps every table line within ${columns} columns`, async () => {
+      const r = await runCli(['ticket', 'list', '--query', 'Hostile', '--status', 'any'], { env: { DESKOPS_HOME: home, NO_COLOR: '1' }, tty: { columns } });
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines.length).toBe(4);
+      for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(columns);
+      expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/);
+    });
+  }
+
+  it('prints one line per ticket when piped, whatever the subject holds', async () => {
+    const r = await runCli(['ticket', 'list', '--query', 'Hostile', '--status', 'any', '--fields', 'id,subject'], { env: { DESKOPS_HOME: home } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    for (const line of lines.slice(1)) expect(line.split('\t')).toHaveLength(2);
+  });
+});
+
+describe('a corrupt config file', () => {
+  it('is named in a one-line error and left exactly as it was', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      mkdirSync(home, { recursive: true });
+      const path = join(home, 'config.json');
+      writeFileSync(path, '{"activeProfile": "acme", "profiles": {');
+      const r = await runCli(['ticket', 'list'], { env: { DESKOPS_HOME: home } });
+      expectOneLineError(r, 1, new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*not valid JSON`));
+      expect(readFileSync(path, 'utf8')).toBe('{"activeProfile": "acme", "profiles": {');
+    } finally {
+      cleanup();
+    }
+  });
+});
