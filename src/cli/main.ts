@@ -13,7 +13,7 @@ import { registerTemplateCommands } from './commands/template/index.js';
 import { registerReplyCommands } from './commands/reply/index.js';
 import { registerDeskCommands } from './commands/desk/index.js';
 import { registerProfileCommands } from './commands/profile/index.js';
-import { registerDoctorCommand } from './commands/doctor.js';
+import { registerDoctorCommand } from './commands/doctor/index.js';
 import { registerInitCommand } from './commands/init.js';
 import { VERSION } from '../core/version.js';
 

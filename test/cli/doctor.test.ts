@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DoctorReport } from '../../src/cli/commands/doctor.js';
+import type { DoctorReport } from '../../src/cli/commands/doctor/run.js';
 import { runCli, tempHome } from '../helpers/cli.js';
 
 const TOKEN = 'zd-secret-token-cd5678';

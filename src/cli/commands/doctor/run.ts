@@ -4,14 +4,13 @@
  * other command (ctx.config(), ctx.connection()); a broken config is a failed check, not a crash.
  * Never prints a secret: only `****` and its last 4 characters.
  */
-import type { Command } from 'commander';
-import type { Connection, HelpDesk } from '../../api/helpdesk.js';
-import type { ConfigStore, Profile } from '../../config/store.js';
-import type { ProfileChoice } from '../../config/connection.js';
-import { redactSecret, scrubSecrets } from '../../config/redact.js';
-import { AuthError, DeskopsError, isDeskopsError } from '../../core/errors.js';
-import type { CliContext } from '../context.js';
-import { VERSION } from '../../core/version.js';
+import type { Connection, HelpDesk } from '../../../api/helpdesk.js';
+import type { ConfigStore, Profile } from '../../../config/store.js';
+import type { ProfileChoice } from '../../../config/connection.js';
+import { redactSecret, scrubSecrets } from '../../../config/redact.js';
+import { AuthError, DeskopsError, isDeskopsError } from '../../../core/errors.js';
+import type { CliContext } from '../../context.js';
+import { VERSION } from '../../../core/version.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -26,27 +25,6 @@ export interface DoctorReport {
   ok: boolean;
   profile: string | null;
   checks: DoctorCheck[];
-}
-
-export function registerDoctorCommand(program: Command, ctx: CliContext): void {
-  program
-    .command('doctor')
-    .description('check the config, the profile, reachability and auth of the desk, and versions')
-    .option('--json', 'print the checks as JSON')
-    .addHelpText(
-      'after',
-      `
-Exit status: 0 when every check passes (warnings allowed), 4 when authentication failed,
-1 when any other check failed.
-
-Examples:
-  $ deskops doctor
-  $ deskops doctor --profile acme
-  $ deskops doctor --json | jq '.checks[] | select(.status != "ok")'`,
-    )
-    .action(async (flags: { json?: boolean }) => {
-      await runDoctor(ctx, flags);
-    });
 }
 
 const LABEL: Record<DoctorCheck['id'], string> = {
@@ -68,7 +46,7 @@ const SOURCE: Record<ProfileChoice['source'], string> = {
   default: 'the default',
 };
 
-async function runDoctor(ctx: CliContext, flags: { json?: boolean }): Promise<void> {
+export async function runDoctor(ctx: CliContext, flags: { json?: boolean }): Promise<void> {
   const checks: DoctorCheck[] = [];
   const secrets = new Set<string>();
   let authFailure: AuthError | undefined;
@@ -76,7 +54,7 @@ async function runDoctor(ctx: CliContext, flags: { json?: boolean }): Promise<vo
 
   const store = await checkConfig(ctx, checks);
   if (store) {
-    const { chooseProfile } = await import('../../config/connection.js');
+    const { chooseProfile } = await import('../../../config/connection.js');
     choice = chooseProfile({ store, env: ctx.env, profileFlag: ctx.globals.profile });
     const profile = checkProfile(store, choice, checks);
     await checkSecretsFile(store.secretsPath, checks);
@@ -186,7 +164,7 @@ async function checkDesk(
   checks: DoctorCheck[],
   secrets: Set<string>,
 ): Promise<AuthError | undefined> {
-  const { checkDeskUrl, profileAddCommand } = await import('../../config/connection.js');
+  const { checkDeskUrl, profileAddCommand } = await import('../../../config/connection.js');
   const envUrl = ctx.env.DESKOPS_URL?.trim() || undefined;
   const rawUrl = envUrl ?? profile.url;
   const skipFrom = (from: DoctorCheck['id'][], why: string): void => {
@@ -245,8 +223,8 @@ async function checkDesk(
 
   let desk: HelpDesk;
   try {
-    const { createHelpDesk } = await import('../../api/index.js');
-    const logger = ctx.globals.verbose ? (await import('../verbose.js')).requestLogger(ctx.io) : undefined;
+    const { createHelpDesk } = await import('../../../api/index.js');
+    const logger = ctx.globals.verbose ? (await import('../../verbose.js')).requestLogger(ctx.io) : undefined;
     // Fewer retries and a shorter timeout than other commands: doctor should answer quickly.
     desk = await createHelpDesk(connection, { logger, retries: 1, timeoutMs: 10_000 });
   } catch (caught) {
@@ -357,8 +335,8 @@ function scrubCheck(check: DoctorCheck, secrets: Set<string>): DoctorCheck {
 
 async function printReport(ctx: CliContext, report: DoctorReport, flags: { json?: boolean }): Promise<void> {
   const [{ printRecord, painter }, { sanitizeLine }] = await Promise.all([
-    import('../output.js'),
-    import('../sanitize.js'),
+    import('../../output.js'),
+    import('../../sanitize.js'),
   ]);
   await printRecord(ctx.io, report, { json: flags.json }, async () => {
     const paint = await painter(ctx.io);
