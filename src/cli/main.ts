@@ -14,6 +14,7 @@ import { registerReplyCommands } from './commands/reply/index.js';
 import { registerDeskCommands } from './commands/desk/index.js';
 import { registerProfileCommands } from './commands/profile/index.js';
 import { registerDoctorCommand } from './commands/doctor/index.js';
+import { registerKpiCommands } from './commands/kpi/index.js';
 import { registerInitCommand } from './commands/init.js';
 import { VERSION } from '../core/version.js';
 
@@ -65,6 +66,7 @@ Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 
   registerProfileCommands(program, ctx);
   registerInitCommand(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerKpiCommands(program, ctx);
   registerDeskCommands(program, ctx);
   return program;
 }

@@ -1,0 +1,67 @@
+/**
+ * What the kpi commands share: source flags to a KpiSession (settings, cache mode, progress on
+ * a terminal), and the --json/--csv/--plain choice.
+ */
+import type { CliContext } from '../../context.js';
+import { UsageError } from '../../../core/errors.js';
+import { KpiSession, kpiSettingKeys, type CacheMode } from '../../../services/kpi/session.js';
+
+export interface SourceFlags {
+  since?: string;
+  from?: string;
+  to?: string;
+  businessHours?: boolean;
+  customers?: string;
+  /** false with --no-cache */
+  cache?: boolean;
+  refresh?: boolean;
+}
+
+export function cacheMode(flags: SourceFlags): CacheMode {
+  if (flags.cache === false && flags.refresh) throw new UsageError('choose one of --no-cache, --refresh');
+  return flags.cache === false ? 'off' : flags.refresh ? 'refresh' : 'use';
+}
+
+export function nowSeconds(ctx: CliContext): number {
+  return Math.floor(ctx.now().getTime() / 1000);
+}
+
+/** Opens a session on the active profile's desk; closed when the command ends. */
+export async function openKpiSession(
+  ctx: CliContext,
+  flags: SourceFlags,
+  options: { progress?: boolean } = {},
+): Promise<{ session: KpiSession; endProgress: () => void }> {
+  const mode = cacheMode(flags);
+  const store = await ctx.config();
+  const settings = {
+    totalFieldId: store.getSetting(kpiSettingKeys.totalFieldId),
+    complaintTags: store.getSetting(kpiSettingKeys.complaintTags),
+    complaintKeywords: store.getSetting(kpiSettingKeys.complaintKeywords),
+  };
+  const desk = await ctx.helpdesk();
+  const progress = options.progress !== false && ctx.io.interactive;
+  let shown = false;
+  const session = await KpiSession.open({
+    desk,
+    home: ctx.home(),
+    cache: mode,
+    settings,
+    businessHours: Boolean(flags.businessHours),
+    customersFile: flags.customers,
+    now: ctx.now,
+    onProgress: progress
+      ? (n) => {
+          shown = true;
+          ctx.io.stderr.write(`\rreading tickets… ${n.toLocaleString('en-US')}`);
+        }
+      : undefined,
+    onNotice: (message) => ctx.io.err(`deskops: ${message}`),
+  });
+  ctx.onExit(() => session.close());
+  const endProgress = () => {
+    if (shown) ctx.io.stderr.write('\r\u001b[2K');
+    shown = false;
+  };
+  return { session, endProgress };
+}

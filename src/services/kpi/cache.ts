@@ -1,0 +1,391 @@
+/**
+ * The KPI ticket cache: one SQLite file per profile (<home>/cache/kpi-<profile>.sqlite, WAL)
+ * holding, per ticket, only the fields the metrics read (core/kpi/types.ts KpiTicket and
+ * KpiMetricSet) and the incremental export cursor. `sync` reads the desk's incremental export
+ * from that cursor page by page and upserts, so a run after the first fetches only the tickets
+ * changed since; `rows` iterates the cache for the computation without loading it whole.
+ *
+ * Satisfaction ratings are cached too (good/bad per ticket and when it was given): the first
+ * time all of them are listed, later only those created since the last listing, and a ticket
+ * that comes through the export with a new good/bad score records it at its update time (a
+ * survey sent long ago and answered now). Organizations, for churn, are listed again when the
+ * cached list is older than an hour.
+ *
+ * The file remembers which desk it was read from (identity) and how tickets were reduced
+ * (ingest fingerprint: the time-tracking field, the complaint keywords); when either differs,
+ * or the schema changed, it starts again from an empty cache.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'libsql';
+import type { HelpDesk, IncrementalTicketPage, TicketMetric } from '../../api/helpdesk.js';
+import { ApiError } from '../../core/errors.js';
+import { organizationCustomer } from '../../core/kpi/churn.js';
+import { complaintMatcher, ingestFingerprint, toKpiMetricSet, toKpiTicket, unixOf, type IngestRules } from '../../core/kpi/rules.js';
+import type { KpiCustomer, KpiMetricSet, KpiTicket, Window } from '../../core/kpi/types.js';
+
+type Db = InstanceType<typeof Database>;
+
+/** Bumped when the table changes: an older cache is rebuilt. */
+export const KPI_CACHE_SCHEMA = '2';
+/** Tickets per incremental export page (Zendesk's maximum). */
+export const EXPORT_PAGE_SIZE = 1000;
+/** How long a cached list of organizations is used before it is read again. */
+export const ORGANIZATIONS_TTL_S = 3600;
+/** Ratings are listed again from this long before the newest one listed (late writes on the desk). */
+const RATINGS_OVERLAP_S = 3600;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tickets (
+  id INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  priority TEXT,
+  channel TEXT NOT NULL,
+  assignee_id INTEGER,
+  group_id INTEGER,
+  tags TEXT NOT NULL,
+  handle_seconds INTEGER,
+  complaint_text INTEGER NOT NULL,
+  has_metrics INTEGER NOT NULL,
+  solved_at INTEGER,
+  replies INTEGER,
+  reopens INTEGER,
+  reply_calendar REAL,
+  reply_business REAL,
+  resolution_calendar REAL,
+  resolution_business REAL
+);
+CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated_at);
+CREATE TABLE IF NOT EXISTS ratings (ticket_id INTEGER PRIMARY KEY, score TEXT NOT NULL, at INTEGER NOT NULL, exact INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS customers (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, active_from INTEGER, churned_at INTEGER, churn_source TEXT);
+`;
+
+const COLUMNS = [
+  'id', 'created_at', 'updated_at', 'status', 'priority', 'channel', 'assignee_id', 'group_id', 'tags',
+  'handle_seconds', 'complaint_text', 'has_metrics', 'solved_at', 'replies', 'reopens',
+  'reply_calendar', 'reply_business', 'resolution_calendar', 'resolution_business',
+] as const;
+
+interface Row {
+  rating_score: string | null;
+  rating_at: number | null;
+  id: number;
+  created_at: number;
+  updated_at: number;
+  status: string;
+  priority: string | null;
+  channel: string;
+  assignee_id: number | null;
+  group_id: number | null;
+  tags: string;
+  handle_seconds: number | null;
+  complaint_text: number;
+  has_metrics: number;
+  solved_at: number | null;
+  replies: number | null;
+  reopens: number | null;
+  reply_calendar: number | null;
+  reply_business: number | null;
+  resolution_calendar: number | null;
+  resolution_business: number | null;
+}
+
+export interface CachedTicket {
+  ticket: KpiTicket;
+  metrics: KpiMetricSet | null;
+}
+
+export interface SyncStats {
+  /** Incremental export pages read. */
+  pages: number;
+  /** Tickets in those pages (a ticket changed twice during the read comes twice). */
+  tickets: number;
+  /** True when the read started from the beginning (empty cache). */
+  full: boolean;
+}
+
+export interface SyncOptions {
+  onProgress?: (tickets: number) => void;
+  now?: () => Date;
+  /** Tickets per export page (default and Zendesk's maximum: 1000). */
+  pageSize?: number;
+}
+
+export interface OpenCacheOptions {
+  path: string;
+  /** Which desk the cache belongs to (profile, URL, agent). */
+  identity: string;
+  ingest: IngestRules;
+  /** Start from an empty cache whatever it holds (`kpi --refresh`). */
+  refresh?: boolean;
+}
+
+export class KpiTicketCache {
+  readonly path: string;
+  /** Why the cache was emptied on open, if it was. */
+  readonly resetReason: string | undefined;
+  readonly #db: Db;
+  readonly #ingest: IngestRules;
+  readonly #matches: (text: string) => boolean;
+
+  private constructor(db: Db, path: string, ingest: IngestRules, resetReason: string | undefined) {
+    this.#db = db;
+    this.path = path;
+    this.#ingest = ingest;
+    this.#matches = complaintMatcher(ingest.complaintKeywords);
+    this.resetReason = resetReason;
+  }
+
+  static open(options: OpenCacheOptions): KpiTicketCache {
+    mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    const db = new Database(options.path, { timeout: 5 });
+    try {
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+      try {
+        chmodSync(options.path, 0o600);
+      } catch {
+        // not fatal: the directory is 0700
+      }
+      db.exec(SCHEMA);
+      const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get([key]) as { value: string } | undefined)?.value;
+      const fingerprint = ingestFingerprint(options.ingest);
+      let reason: string | undefined;
+      const schema = meta('schema');
+      if (options.refresh) reason = 'refresh asked for';
+      else if (schema !== undefined && schema !== KPI_CACHE_SCHEMA) reason = 'the cache format changed';
+      else if (meta('identity') !== undefined && meta('identity') !== options.identity) reason = 'the profile points at another desk';
+      else if (meta('ingest') !== undefined && meta('ingest') !== fingerprint) reason = 'the time-tracking field or complaint keywords changed';
+      const hadData = meta('cursor') !== undefined;
+      if (reason !== undefined || schema === undefined) {
+        db.exec('DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS ratings; DROP TABLE IF EXISTS customers; DELETE FROM meta;');
+        db.exec(SCHEMA);
+      }
+      const set = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+      set.run(['schema', KPI_CACHE_SCHEMA]);
+      set.run(['identity', options.identity]);
+      set.run(['ingest', fingerprint]);
+      return new KpiTicketCache(db, options.path, options.ingest, hadData ? reason : undefined);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** The incremental export cursor the next sync starts from, if any. */
+  cursor(): string | undefined {
+    return this.#meta('cursor');
+  }
+
+  /** When the cache last finished a sync (ISO), if ever. */
+  syncedAt(): string | undefined {
+    return this.#meta('synced_at');
+  }
+
+  count(): number {
+    return (this.#db.prepare('SELECT count(*) AS n FROM tickets').get() as { n: number }).n;
+  }
+
+  /**
+   * Reads the desk's changes since the cursor (everything, the first time) and upserts them,
+   * one transaction per page, the cursor saved with each page so an interrupted read resumes.
+   * A cursor the desk no longer accepts starts the read again from the beginning.
+   */
+  async sync(desk: Pick<HelpDesk, 'incrementalTickets'>, options: SyncOptions = {}): Promise<SyncStats> {
+    const cursor = this.cursor();
+    try {
+      return await this.#read(desk, cursor === undefined ? { startTime: 0 } : { cursor }, options);
+    } catch (err) {
+      if (cursor !== undefined && err instanceof ApiError && (err.status === 400 || err.status === 422)) {
+        this.#clear();
+        return this.#read(desk, { startTime: 0 }, options);
+      }
+      throw err;
+    }
+  }
+
+  async #read(desk: Pick<HelpDesk, 'incrementalTickets'>, from: { startTime: number } | { cursor: string }, options: SyncOptions): Promise<SyncStats> {
+    const upsert = this.#db.prepare(
+      `INSERT INTO tickets (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    );
+    const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
+    const ratingOf = this.#db.prepare('SELECT score FROM ratings WHERE ticket_id = ?');
+    const putRating = this.#db.prepare(
+      `INSERT INTO ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 0)
+       ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 0`,
+    );
+    const full = 'startTime' in from;
+    const setMeta = this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const writePage = this.#db.transaction((page: IncrementalTicketPage) => {
+      const metrics = new Map<number, TicketMetric>();
+      for (const m of page.metric_sets) metrics.set(m.ticket_id, m);
+      for (const t of page.tickets) {
+        if ((t.status as string) === 'deleted') {
+          remove.run([t.id]);
+          continue;
+        }
+        const m = metrics.get(t.id);
+        const ticket = toKpiTicket(t, this.#ingest, this.#matches);
+        upsert.run(rowValues(ticket, m ? toKpiMetricSet(m) : null));
+        // A good/bad score the cache has not seen: given at (about) this update. The first,
+        // full read takes every rating's own time from the ratings list instead.
+        const score = t.satisfaction_rating?.score;
+        if (!full && (score === 'good' || score === 'bad')) {
+          const known = ratingOf.get([t.id]) as { score: string } | undefined;
+          if (known?.score !== score) putRating.run([t.id, score, ticket.updatedAt]);
+        }
+      }
+      if (page.after_cursor) setMeta.run(['cursor', page.after_cursor]);
+    });
+    const stats: SyncStats = { pages: 0, tickets: 0, full };
+    for await (const page of desk.incrementalTickets(from, { pageSize: options.pageSize ?? EXPORT_PAGE_SIZE })) {
+      writePage(page);
+      stats.pages++;
+      stats.tickets += page.tickets.length;
+      options.onProgress?.(stats.tickets);
+    }
+    setMeta.run(['synced_at', (options.now?.() ?? new Date()).toISOString()]);
+    return stats;
+  }
+
+  /**
+   * The cached tickets that can count in a report over `range`: created before its end, and
+   * changed since its start or still unsolved (a ticket touched by anything in the range was
+   * updated then or later; the backlog needs the unsolved ones).
+   */
+  *rows(range: Window): Generator<CachedTicket> {
+    const stmt = this.#db.prepare(
+      `${SELECT_ROWS} WHERE t.created_at < ? AND (t.updated_at >= ? OR t.solved_at IS NULL)`,
+    );
+    for (const row of stmt.iterate([range.to, range.from]) as Iterable<Row>) yield fromRow(row);
+  }
+
+  /** Every cached ticket. */
+  *all(): Generator<CachedTicket> {
+    const stmt = this.#db.prepare(SELECT_ROWS);
+    for (const row of stmt.iterate() as Iterable<Row>) yield fromRow(row);
+  }
+
+  /**
+   * Brings the cached satisfaction ratings up to date: every rating the first time, then those
+   * created since the last listing (good and bad only; the latest per ticket).
+   */
+  async syncRatings(desk: Pick<HelpDesk, 'listSatisfactionRatings'>): Promise<number> {
+    // The watermark is the newest creation time listed, on the desk's own clock.
+    const since = this.#meta('ratings_listed_at');
+    let newest = since === undefined ? 0 : Number(since);
+    const put = this.#db.prepare(
+      `INSERT INTO ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 1)
+       ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 1
+       WHERE ratings.exact = 0 OR excluded.at >= ratings.at`,
+    );
+    const options = since === undefined ? {} : { startTime: Math.max(0, Number(since) - RATINGS_OVERLAP_S) };
+    let read = 0;
+    const batch: Array<[number, string, number]> = [];
+    const flush = this.#db.transaction((rows: Array<[number, string, number]>) => {
+      for (const r of rows) put.run(r);
+    });
+    for await (const r of desk.listSatisfactionRatings(options)) {
+      read++;
+      newest = Math.max(newest, unixOf(r.created_at) ?? 0);
+      if (r.score !== 'good' && r.score !== 'bad') continue;
+      const at = unixOf(r.updated_at) ?? unixOf(r.created_at);
+      if (at === null) continue;
+      batch.push([r.ticket_id, r.score, at]);
+      if (batch.length >= 500) flush(batch.splice(0));
+    }
+    flush(batch.splice(0));
+    this.#setMeta('ratings_listed_at', String(newest));
+    return read;
+  }
+
+  /**
+   * The desk's organizations as customers: from the cache when listed less than an hour ago,
+   * else listed again (and cached).
+   */
+  async *organizations(desk: Pick<HelpDesk, 'listOrganizations'>, now: () => Date = () => new Date()): AsyncGenerator<KpiCustomer> {
+    const listedAt = Number(this.#meta('organizations_listed_at') ?? NaN);
+    const nowS = Math.floor(now().getTime() / 1000);
+    if (!(nowS - listedAt < ORGANIZATIONS_TTL_S && nowS >= listedAt)) {
+      const customers: KpiCustomer[] = [];
+      for await (const org of desk.listOrganizations()) customers.push(organizationCustomer(org));
+      const insert = this.#db.prepare('INSERT OR REPLACE INTO customers (id, name, active_from, churned_at, churn_source) VALUES (?, ?, ?, ?, ?)');
+      this.#db.transaction(() => {
+        this.#db.exec('DELETE FROM customers');
+        for (const c of customers) insert.run([c.id, c.name, c.activeFrom, c.churnedAt, c.churnSource ?? null]);
+      })();
+      this.#setMeta('organizations_listed_at', String(nowS));
+    }
+    const rows = this.#db.prepare('SELECT id, name, active_from, churned_at, churn_source FROM customers').iterate() as Iterable<{
+      id: string;
+      name: string;
+      active_from: number | null;
+      churned_at: number | null;
+      churn_source: 'date' | 'tag' | null;
+    }>;
+    for (const r of rows) {
+      const c: KpiCustomer = { id: r.id, name: r.name, activeFrom: r.active_from, churnedAt: r.churned_at };
+      yield r.churn_source ? { ...c, churnSource: r.churn_source } : c;
+    }
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #meta(key: string): string | undefined {
+    return (this.#db.prepare('SELECT value FROM meta WHERE key = ?').get([key]) as { value: string } | undefined)?.value;
+  }
+
+  #setMeta(key: string, value: string): void {
+    this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run([key, value]);
+  }
+
+  #clear(): void {
+    this.#db.exec("DELETE FROM tickets; DELETE FROM ratings; DELETE FROM meta WHERE key IN ('cursor', 'synced_at', 'ratings_listed_at');");
+  }
+}
+
+const SELECT_ROWS = `SELECT ${COLUMNS.map((c) => `t.${c}`).join(', ')}, r.score AS rating_score, r.at AS rating_at
+  FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id`;
+
+function rowValues(t: KpiTicket, m: KpiMetricSet | null): unknown[] {
+  return [
+    t.id, t.createdAt, t.updatedAt, t.status, t.priority, t.channel, t.assigneeId, t.groupId, t.tags.join(' '),
+    t.handleSeconds, t.complaintText ? 1 : 0, m ? 1 : 0, m?.solvedAt ?? null, m?.replies ?? null, m?.reopens ?? null,
+    m?.firstReplyMinutes.calendar ?? null, m?.firstReplyMinutes.business ?? null,
+    m?.resolutionMinutes.calendar ?? null, m?.resolutionMinutes.business ?? null,
+  ];
+}
+
+function fromRow(r: Row): CachedTicket {
+  return {
+    ticket: {
+      id: r.id,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      status: r.status,
+      priority: r.priority,
+      channel: r.channel,
+      assigneeId: r.assignee_id,
+      groupId: r.group_id,
+      tags: r.tags === '' ? [] : r.tags.split(' '),
+      handleSeconds: r.handle_seconds,
+      complaintText: r.complaint_text === 1,
+      rating: r.rating_score === 'good' || r.rating_score === 'bad' ? { score: r.rating_score, at: r.rating_at! } : null,
+    },
+    metrics: r.has_metrics
+      ? {
+          solvedAt: r.solved_at,
+          replies: r.replies ?? 0,
+          reopens: r.reopens ?? 0,
+          firstReplyMinutes: { calendar: r.reply_calendar, business: r.reply_business },
+          resolutionMinutes: { calendar: r.resolution_calendar, business: r.resolution_business },
+        }
+      : null,
+  };
+}
