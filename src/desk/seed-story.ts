@@ -130,6 +130,9 @@ const HOME_GROUP: Record<Topic, ReadonlyArray<readonly [SeedGroup['key'], number
   account: [['frontline', 100]],
 };
 
+/** Topics whose first answer often settles the question. */
+const ONE_TOUCH_TOPICS: ReadonlySet<Topic> = new Set(['howto', 'account', 'cancel']);
+
 /** The most comments a demo thread gets. */
 const MAX_COMMENTS = 8;
 
@@ -251,12 +254,16 @@ export function tellStory(rng: Rng, world: StoryWorld, now: number): Story {
       const [min, max] = FIRST_REPLY_GAP[priority ?? 'normal'];
       if (transfer && rng.chance(0.5)) doTransfer();
       const ask = rng.chance(0.35);
+      // One-touch resolutions: questions that the first answer settles (first contact resolution).
+      const oneTouch =
+        (final === 'solved' || final === 'closed') && !ask && !transfer && !reopen &&
+        (ONE_TOUCH_TOPICS.has(topic) || (topic === 'delivery' && rng.chance(0.5)));
       owed--;
-      reply(between(rng, min, max) * breach, agentReply(rng, topic, text, signature(), ask ? 'ask' : 'first'));
+      reply(between(rng, min, max) * breach, agentReply(rng, topic, text, signature(), oneTouch ? 'solve' : ask ? 'ask' : 'first'));
       if (ask) set(0, 'pending');
       if (transfer && !tags.has('transferred')) doTransfer();
 
-      const rounds = rng.weighted([[0, 40], [1, 35], [2, 18], [3, 7]] as const);
+      const rounds = oneTouch ? 0 : rng.weighted([[0, 40], [1, 35], [2, 18], [3, 7]] as const);
       for (let r = 0; r < rounds && room(2); r++) {
         customerSays(customerGap(), angry && rng.chance(0.6) ? 'angry' : 'calm');
         const asks = rng.chance(0.35);
@@ -275,6 +282,10 @@ export function tellStory(rng: Rng, world: StoryWorld, now: number): Story {
       } else if (final === 'hold') {
         reply(agentGap(), internalNote(rng, 'hold', text), false);
         set(0, 'hold');
+      } else if (oneTouch) {
+        set(0, 'solved');
+        rate(false);
+        if (final === 'closed') set(4 * DAY_S, 'closed');
       } else {
         owed = reopen ? 3 : 0;
         solve();
