@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import { benchStartup } from './startup.js';
 import { benchSeed } from './seed.js';
+import { benchKpi } from './kpi.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,6 +27,15 @@ const seed = await benchSeed({ scales: quick ? [1000, 10000] : [1000, 10000, 100
 results.benchmarks.push(seed);
 for (const s of seed.scales) {
   rows.push(['seed', `desk seed --tickets ${s.tickets}`, `${s.seed_ms} ms`, `${(s.seed_ms / seed.node_ms).toFixed(1)}x node`, `${s.tickets_per_s} tickets/s, ${s.db_mb} MB`]);
+}
+
+step('kpi: cold and warm kpi runs against the raw incremental download');
+for (const tickets of quick ? [1000] : [1000, 10000, 100000]) {
+  const k = await benchKpi({ tickets, runs: quick || tickets >= 100000 ? 1 : 3 });
+  results.benchmarks.push(k);
+  rows.push(['kpi', `raw incremental download, ${tickets} tickets (baseline)`, `${k.baseline_download_ms} ms`, '1.00x', `peak RSS ${k.peak_rss_mb.baseline} MB`]);
+  rows.push(['kpi', `deskops kpi, empty cache, ${tickets} tickets`, `${k.cold_ms} ms`, `${k.cold_ratio}x`, `${k.requests_cold.total} requests, peak RSS ${k.peak_rss_mb.cold} MB`]);
+  rows.push(['kpi', `deskops kpi, warm cache, ${tickets} tickets`, `${k.warm_ms} ms`, `${k.warm_ratio}x`, `${k.requests_warm.total} requests, peak RSS ${k.peak_rss_mb.warm} MB`]);
 }
 
 const md = ['| bench | case | figure | vs baseline | target / note |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
