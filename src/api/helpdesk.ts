@@ -77,6 +77,11 @@ export interface ShowOptions {
   include?: Array<'slas' | 'metric_sets' | 'users' | 'groups' | 'organizations'>;
 }
 
+/** Sideloads for show_many that land on each ticket: `slas`, and `metric_sets` as `metric_set`. */
+export interface ShowManyOptions {
+  include?: Array<'slas' | 'metric_sets'>;
+}
+
 /** A ticket with the records a detail view needs, gathered in as few requests as the desk allows. */
 export interface TicketDetail {
   ticket: Ticket;
@@ -114,8 +119,12 @@ export interface HelpDesk {
 
   /** One ticket. Throws NotFoundError("ticket N not found"). */
   getTicket(id: number, options?: ShowOptions): Promise<Ticket>;
-  /** Several tickets by id (GET /api/v2/tickets/show_many), in any order; missing ids are left out. */
-  getTickets(ids: number[]): Promise<Ticket[]>;
+  /**
+   * Several tickets by id (GET /api/v2/tickets/show_many, 100 ids a request), in any order;
+   * missing ids are left out. With `include`, `slas` stays on each ticket and the sideloaded
+   * metric sets are joined on as `ticket.metric_set`.
+   */
+  getTickets(ids: number[], options?: ShowManyOptions): Promise<Ticket[]>;
   /** A ticket with its comments, the people and groups named in it and its metrics. */
   getTicketDetail(id: number): Promise<TicketDetail>;
   listComments(ticketId: number): AsyncIterable<Comment>;

@@ -3,22 +3,23 @@
  *
  * How it is built, and what it costs in requests for N unsolved tickets in the view:
  *  1. The view's unsolved tickets from the uncapped search export (N / 1000 requests).
- *  2. SLA targets: kept when the desk already sent `slas` with the search results; otherwise
- *     read with include=slas for the best-ranked candidates only (see SLA_CANDIDATES), since
- *     the HelpDesk interface has no batched SLA sideload yet (show_many with include=slas,
- *     which Zendesk and the embedded desk both answer, would make this N / 100 requests).
- *     A QueueCache kept across refreshes reads each ticket again only once it has changed.
- *  3. The organizations of those tickets, batched 100 per request, for the VIP flag
+ *  2. The organizations of those tickets, batched 100 per request, for the VIP flag
  *     (`organization_fields.vip` true, or the organization tagged `vip`).
- *  4. Every ticket is scored from what the search returned: anger and complaint signals are
+ *  3. Every ticket is scored from what the search returned: anger and complaint signals are
  *     read from the subject and the description (the customer's first message) because that
- *     costs nothing more. (A screen can show this preliminary ranking at once: onPreliminary.)
- *     Then the top `enrich` tickets (default 25) get their thread and metrics read (two
- *     requests each, a few at a time): the latest public message of the requester replaces
- *     the description for anger signals and dates the customer's wait, and the metrics give
- *     reopens. They are scored again and the queue re-sorted. A ticket outside the top that
- *     would have climbed on its latest message stays where its description put it.
- *  5. Names (requester, assignee, group) for the `limit` tickets returned, in two batched
+ *     costs nothing more. A screen can show this rough ranking at once (onPreliminary); the
+ *     rest is read after it is handed over, so it does not hold up the first rows.
+ *  4. SLA targets and ticket metrics (reopens, transfers, the requester's last update) for
+ *     EVERY ticket, from show_many with include=slas,metric_sets: N / 100 requests, a few at
+ *     a time. What the search already carried is not asked for again, and a QueueCache kept
+ *     across refreshes reads a ticket again only once its updated_at has changed. If the desk
+ *     refuses the sideloads, the queue stays ranked without them (slaSource 'none').
+ *  5. The top `enrich` tickets (default 25) of the ranking so far get their thread read (one
+ *     request each, a few at a time): the latest public message of the requester replaces the
+ *     description for anger signals and dates the customer's wait. They are scored again and
+ *     the queue re-sorted. A ticket outside the top that would have climbed on its latest
+ *     message stays where its description put it.
+ *  6. Names (requester, assignee, group) for the `limit` tickets returned, in two batched
  *     requests per stage, each ticket's once.
  */
 import type { Comment, Group, HelpDesk, Organization, Ticket, TicketMetric, User } from '../api/helpdesk.js';
@@ -74,6 +75,7 @@ export interface QueueItem {
   group?: Group;
   /** The requester's latest public message, for enriched (top) tickets. */
   latestCustomerMessage?: CustomerMessage | null;
+  /** The ticket's metrics (reopens, group stations...), once the sideloads are read. */
   metrics?: TicketMetric | null;
 }
 
@@ -85,13 +87,13 @@ export interface QueueOptions {
   now?: () => Date;
   /** Items returned, with names resolved (default: all). */
   limit?: number;
-  /** Top tickets whose thread and metrics are read (default 25; 0 for none). */
+  /** Top tickets whose thread is read (default 25; 0 for none). */
   enrich?: number;
   /** Parallel requests while enriching (default 6). */
   concurrency?: number;
   /**
-   * Kept across refreshes (the triage screen): SLA targets, threads and metrics already read
-   * for a ticket are reused while its updated_at is unchanged.
+   * Kept across refreshes (the triage screen): sideloads (SLA targets, metrics) and threads
+   * already read for a ticket are reused while its updated_at is unchanged.
    */
   cache?: QueueCache;
   /** Called once with the queue ranked from the search results alone, before the rest is read. */
@@ -100,14 +102,20 @@ export interface QueueOptions {
   signal?: AbortSignal;
 }
 
+/** A ticket's show_many sideloads: its SLA targets and its metric set. */
+export interface Sideloads {
+  slas?: Ticket['slas'];
+  metricSet?: TicketMetric;
+}
+
 /** What buildQueue read per ticket, valid while the ticket's updated_at stays the same. */
 export class QueueCache {
-  readonly slas = new Map<number, { updatedAt: string; slas: Ticket['slas'] }>();
+  readonly sideloads = new Map<number, { updatedAt: string; sideloads: Sideloads }>();
   readonly facts = new Map<number, { updatedAt: string; facts: Facts }>();
 
-  slasFor(t: Ticket): Ticket['slas'] | undefined {
-    const hit = this.slas.get(t.id);
-    return hit && hit.updatedAt === t.updated_at ? hit.slas : undefined;
+  sideloadsFor(t: Ticket): Sideloads | undefined {
+    const hit = this.sideloads.get(t.id);
+    return hit && hit.updatedAt === t.updated_at ? hit.sideloads : undefined;
   }
 
   factsFor(t: Ticket): Facts | undefined {
@@ -122,21 +130,18 @@ export interface Queue {
   /** Unsolved tickets in the view (all of them were scored). */
   total: number;
   items: QueueItem[];
-  /** Where SLA targets came from: the search results, per-ticket reads of the top, or none. */
-  slaSource: 'search' | 'top' | 'none';
-  /** Tickets whose thread and metrics were read. */
+  /**
+   * Where SLA targets came from: the search results, show_many sideloads (for every ticket),
+   * or none (not read yet in a preliminary queue, or the desk refused the sideloads).
+   */
+  slaSource: 'search' | 'show_many' | 'none';
+  /** Top tickets whose thread was read. */
   enriched: number;
-  /** `preliminary`: ranked before SLA targets and threads were read (onPreliminary). */
+  /** `preliminary`: ranked before the sideloads and threads were read (onPreliminary). */
   stage: 'preliminary' | 'final';
   builtAt: string;
 }
 
-/**
- * How many of the best-ranked tickets get SLA targets read one by one when search lacks them:
- * 100, or the number of tickets asked for up to 200.
- */
-export const SLA_CANDIDATES = 100;
-export const SLA_CANDIDATES_MAX = 200;
 export const DEFAULT_ENRICH = 25;
 /** Tickets named in a preliminary queue (one users request); the final queue names the rest. */
 export const PRELIMINARY_NAMES = 100;
@@ -157,16 +162,43 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   }
   signal?.throwIfAborted();
 
+  // What the search did not carry comes from show_many, for every ticket (step 4).
+  const slasFromSearch = tickets.length > 0 && tickets.every((t) => t.slas !== undefined);
+  const include: Array<'slas' | 'metric_sets'> = [];
+  if (!slasFromSearch) include.push('slas');
+  if (!tickets.every((t) => t.metric_set !== undefined)) include.push('metric_sets');
+  const readSideloads = async (): Promise<void> => {
+    const missing = include.length > 0 ? tickets.filter((t) => cache.sideloadsFor(t) === undefined) : [];
+    if (missing.length === 0) return;
+    let fresh: Ticket[];
+    try {
+      fresh = await desk.getTickets(missing.map((t) => t.id), { include });
+    } catch {
+      return; // ranked without them; slaSource says so
+    }
+    const seen = new Map(missing.map((t) => [t.id, t]));
+    for (const f of fresh) {
+      // keyed by the updated_at the search saw, so an unchanged ticket is not read again
+      const t = seen.get(f.id);
+      if (t) cache.sideloads.set(t.id, { updatedAt: t.updated_at, sideloads: { slas: f.slas, metricSet: f.metric_set } });
+    }
+  };
+  // Without a screen waiting for a first ranking, the sideloads overlap the organizations.
+  let sideloads: Promise<void> | undefined = options.onPreliminary || tickets.length === 0 ? undefined : readSideloads();
+
   const vipOrgs = await vipOrganizations(desk, tickets);
   const facts = new Map<number, Facts>();
-  const slasFromSearch = tickets.length > 0 && tickets.every((t) => t.slas !== undefined);
-  // What earlier builds read and is still current counts from the start.
+  // What this and earlier builds read and is still current counts from the start.
   const applyCache = () => {
     for (let i = 0; i < tickets.length; i++) {
       const t = tickets[i]!;
-      if (!slasFromSearch) {
-        const cached = cache.slasFor(t);
-        if (cached && t.slas !== cached) tickets[i] = { ...t, slas: cached };
+      const side = cache.sideloadsFor(t);
+      if (side) {
+        const slas = t.slas ?? side.slas;
+        const metric = t.metric_set ?? side.metricSet;
+        if (slas !== t.slas || metric !== t.metric_set) {
+          tickets[i] = { ...t, ...(slas ? { slas } : {}), ...(metric ? { metric_set: metric } : {}) };
+        }
       }
       const f = cache.factsFor(t);
       if (f) facts.set(t.id, f);
@@ -189,10 +221,12 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
       },
     );
   };
+  const slaSource = (): Queue['slaSource'] =>
+    slasFromSearch ? 'search' : tickets.some((t) => t.slas !== undefined) ? 'show_many' : 'none';
 
   // Names are read once per ticket across the stages.
   const rowsById = new Map<number, TicketRow>();
-  const assemble = async (ranked: Array<Ranked<Ticket>>, stage: Queue['stage'], slaSource: Queue['slaSource'], enriched: number): Promise<Queue> => {
+  const assemble = async (ranked: Array<Ranked<Ticket>>, stage: Queue['stage'], enriched: number): Promise<Queue> => {
     const shown = ranked.slice(0, options.limit ?? ranked.length);
     // A first screen shows a few dozen rows: name those now, the rest with the final stage.
     const naming = stage === 'preliminary' ? shown.slice(0, PRELIMINARY_NAMES) : shown;
@@ -202,6 +236,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
       const t = r.item;
       const row = rowsById.get(t.id);
       const f = facts.get(t.id);
+      const metrics = t.metric_set ?? f?.metrics;
       return {
         ticket: t,
         urgency: r.urgency,
@@ -210,34 +245,24 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
         requester: row?.requester,
         assignee: row?.assignee,
         group: row?.group,
-        ...(f ? { latestCustomerMessage: f.message, metrics: f.metrics } : {}),
+        ...(f ? { latestCustomerMessage: f.message } : {}),
+        ...(metrics !== undefined ? { metrics } : {}),
       };
     });
-    return { view: options.view, query, total: tickets.length, items, slaSource, enriched, stage, builtAt: now().toISOString() };
+    return { view: options.view, query, total: tickets.length, items, slaSource: slaSource(), enriched, stage, builtAt: now().toISOString() };
   };
 
+  if (options.onPreliminary && tickets.length > 0) {
+    applyCache();
+    options.onPreliminary(await assemble(rank(), 'preliminary', 0));
+  }
+  if (tickets.length > 0) {
+    sideloads ??= readSideloads();
+    await sideloads;
+    signal?.throwIfAborted();
+  }
   applyCache();
   let ranked = rank();
-  if (options.onPreliminary && tickets.length > 0) {
-    options.onPreliminary(await assemble(ranked, 'preliminary', slasFromSearch ? 'search' : 'none', 0));
-  }
-
-  let slaSource: Queue['slaSource'] = 'none';
-  if (slasFromSearch) {
-    slaSource = 'search';
-  } else if (tickets.length > 0) {
-    const wanted = Math.min(SLA_CANDIDATES_MAX, Math.max(SLA_CANDIDATES, options.limit ?? 0));
-    const candidates = ranked.slice(0, wanted).map((r) => r.item);
-    const missing = candidates.filter((t) => cache.slasFor(t) === undefined);
-    const read = await mapLimit(missing, concurrency, (t) => desk.getTicket(t.id, { include: ['slas'] }).catch(() => undefined), signal);
-    read.forEach((fresh, i) => {
-      // keyed by the updated_at the search saw, so an unchanged ticket is not read again
-      if (fresh?.slas) cache.slas.set(missing[i]!.id, { updatedAt: missing[i]!.updated_at, slas: fresh.slas });
-    });
-    applyCache();
-    slaSource = 'top';
-    ranked = rank();
-  }
 
   const enrich = Math.max(0, Math.min(options.enrich ?? DEFAULT_ENRICH, tickets.length));
   if (enrich > 0) {
@@ -249,12 +274,12 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     ranked = rank();
   }
 
-  return assemble(ranked, 'final', slaSource, enrich);
+  return assemble(ranked, 'final', enrich);
 }
 
 /**
  * buildQueue in two steps for a screen: `preliminary` settles as soon as the tickets are
- * ranked from what the search returned (and what the cache holds), `final` once SLA targets
+ * ranked from what the search returned (and what the cache holds), `final` once the sideloads
  * and the top threads are read. Started before the screen loads, so both overlap.
  */
 export function buildQueueStaged(desk: HelpDesk, options: Omit<QueueOptions, 'onPreliminary'>): { preliminary: Promise<Queue>; final: Promise<Queue> } {
@@ -270,10 +295,14 @@ export function buildQueueStaged(desk: HelpDesk, options: Omit<QueueOptions, 'on
 
 export interface Facts {
   message: CustomerMessage | null;
+  /** Read only when the ticket came without a metric set (the desk refused the sideload). */
   metrics: TicketMetric | null;
 }
 
-/** The requester's latest public message and the ticket's metrics (two requests). */
+/**
+ * The requester's latest public message (one request), and the ticket's metrics only when
+ * the sideloads did not bring them (one more).
+ */
 async function readFacts(desk: HelpDesk, ticket: Ticket): Promise<Facts> {
   const [comments, metrics] = await Promise.all([
     (async () => {
@@ -281,7 +310,7 @@ async function readFacts(desk: HelpDesk, ticket: Ticket): Promise<Facts> {
       for await (const c of desk.listComments(ticket.id)) list.push(c);
       return list;
     })().catch(() => [] as Comment[]),
-    desk.getTicketMetrics(ticket.id).catch(() => null),
+    ticket.metric_set ? Promise.resolve(null) : desk.getTicketMetrics(ticket.id).catch(() => null),
   ]);
   return { message: latestCustomerMessage(ticket, comments), metrics };
 }

@@ -1,10 +1,11 @@
 /**
  * Triage actions on the desk, shared by the triage screen and anything else that acts on a
- * queue: one action (assign, escalate, priority, tag, status, note, reply) turned into the
- * desk's update for one ticket or many, with handle time recorded in the same update, and the
- * per-ticket outcome of a bulk change. No Ink here: the screen calls these.
+ * queue: one action (assign, escalate, priority, tag, status, note, reply, template reply)
+ * turned into the desk's update for one ticket or many, with handle time recorded in the same
+ * update, and the per-ticket outcome of a bulk change. No Ink here: the screen calls these.
  */
 import type { HelpDesk, JobStatus, Ticket, TicketField, TicketUpdate, User } from '../api/helpdesk.js';
+import type { RenderedReply } from './replies.js';
 import { ApiError, ConfigError, NotFoundError, UsageError } from '../core/errors.js';
 import {
   LAST_UPDATE_TIME_FIELD_SETTING,
@@ -30,7 +31,13 @@ export type TriageAction =
   | { kind: 'tag'; input: string }
   | { kind: 'status'; status: string }
   | { kind: 'note'; body: string }
-  | { kind: 'reply'; body: string };
+  | { kind: 'reply'; body: string }
+  /**
+   * A rendered template (services/replies renderForTicket): its body exactly as previewed, as
+   * a public reply or, with `note`, an internal note, with the template's status, priority
+   * and tags, in the same one update that sendReply would send.
+   */
+  | { kind: 'templateReply'; reply: RenderedReply; note: boolean };
 
 export interface ActionEnv {
   desk: HelpDesk;
@@ -115,6 +122,20 @@ export async function planAction(env: ActionEnv, action: TriageAction): Promise<
         action,
         summary: isPublic ? 'reply sent' : 'internal note added',
         updateFor: () => ({ comment: { body, public: isPublic } }),
+      };
+    }
+    case 'templateReply': {
+      // Loaded here, not up front: the template engine is only needed once a reply is sent.
+      const { replyUpdate } = await import('./replies.js');
+      const update = replyUpdate(action.reply, { note: action.note });
+      const what = update.comment!.public ? 'reply sent' : 'internal note added';
+      return {
+        action,
+        summary: action.reply.template ? `${what} (${action.reply.template})` : what,
+        updateFor: (ticket) => {
+          if (ticket.id !== action.reply.ticketId) throw new UsageError(`the reply was written for #${action.reply.ticketId}, not #${ticket.id}`);
+          return { ...update, ...(update.additional_tags ? { additional_tags: [...update.additional_tags] } : {}) };
+        },
       };
     }
     default: {

@@ -53,6 +53,65 @@ describe('tickets', () => {
     expect(seen).toEqual(['100', '50']);
   });
 
+  it('sideloads slas and metric_sets on show_many, joining each metric set onto its ticket', async () => {
+    const ids = Array.from({ length: 230 }, (_, i) => i + 1);
+    const sla = { policy_metrics: [{ metric: 'first_reply_time', stage: 'active', breach_at: '2026-03-10T12:00:00Z', hours: 8 }] };
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const reply = async (req: FakeRequest) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight -= 1;
+      const asked = req.query.get('ids')!.split(',').map(Number);
+      // Zendesk's shape: slas on each ticket, metric sets in a sideloaded array (one left out)
+      return {
+        json: {
+          tickets: asked.map((id) => ticket(id, { slas: sla })),
+          metric_sets: asked.filter((id) => id !== 7).map((id) => ({ id: 1000 + id, ticket_id: id, reopens: id % 3 })),
+        },
+      };
+    };
+    fake().get('/api/v2/tickets/show_many', reply, { times: 3, query: { include: 'slas,metric_sets' } });
+    const tickets = await harness(fake().url).desk.getTickets(ids, { include: ['slas', 'metric_sets'] });
+    expect(tickets.map((t) => t.id)).toEqual(ids);
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    expect(tickets[0]!.slas).toEqual(sla);
+    expect(tickets.find((t) => t.id === 5)!.metric_set).toMatchObject({ ticket_id: 5, reopens: 2 });
+    expect(tickets.find((t) => t.id === 7)!.metric_set).toBeUndefined();
+    for (const t of tickets) if (t.metric_set) expect(t.metric_set.ticket_id).toBe(t.id);
+  });
+
+  it('keeps a metric set the desk embedded in the ticket, and asks for no sideload when given none', async () => {
+    fake().get('/api/v2/tickets/show_many', (req) => {
+      expect(req.query.get('include')).toBe('metric_sets');
+      return { json: { tickets: [ticket(3, { metric_set: { id: 9, ticket_id: 3, reopens: 4 } })] } };
+    });
+    fake().get('/api/v2/tickets/show_many', (req) => {
+      expect(req.query.has('include')).toBe(false);
+      return { json: { tickets: [ticket(4)] } };
+    });
+    const h = harness(fake().url);
+    expect((await h.desk.getTickets([3], { include: ['metric_sets'] }))[0]!.metric_set).toMatchObject({ reopens: 4 });
+    expect((await h.desk.getTickets([4]))[0]).not.toHaveProperty('metric_set');
+  });
+
+  it('fails show_many as a whole when one chunk fails, after the others settle', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => i + 1);
+    let settled = 0;
+    fake().get('/api/v2/tickets/show_many', async (req) => {
+      const asked = req.query.get('ids')!.split(',').map(Number);
+      if (asked[0] === 101) return { status: 404, json: { error: 'InvalidEndpoint' } };
+      await new Promise((r) => setTimeout(r, 20));
+      settled += 1;
+      return { json: { tickets: asked.map((id) => ticket(id)) } };
+    }, { times: 3 });
+    const err = await rejection(harness(fake().url).desk.getTickets(ids, { include: ['slas'] }));
+    expect(err).toBeInstanceOf(DeskopsError);
+    expect(settled).toBe(2);
+  });
+
   it('lists tickets over three cursor pages', async () => {
     fake().get('/api/v2/tickets', {
       json: { tickets: [ticket(1), ticket(2)], meta: { has_more: true, after_cursor: 'c2' }, links: { next: 'ignored' } },

@@ -97,9 +97,29 @@ keys -l 'e2e-checked'
 keys Enter
 wait_for "#$third: tags \\+e2e-checked"
 
-# r: the reply in $EDITOR, with Ink paused and the screen redrawn after
+# r: the reply picker, suggestions first; a template filtered by name, its preview, y sends it
 keys r
-wait_for "#$third: reply sent" 15
+wait_for "^Reply to #$third " 15
+wait_for '^(suggested for this ticket|all templates)$'
+wait_for '✎ write my own'
+keys -l 'apology-delay'
+wait_for '^› apology-delay '
+keys Enter
+wait_for "^Reply to #$third with apology-delay — public reply"
+wait_for "I'm sorry for the wait"
+screen | grep -q '{{' && fail "the preview shows an unrendered placeholder"
+wait_for '^enter / y send as a public reply'
+keys y
+wait_for "#$third: reply sent \\(apology-delay\\)" 15
+wait_for '^ +URG +SLA +ID +SUBJECT'
+
+# r, "write my own" (the last line): the reply in $EDITOR, with Ink paused and the screen redrawn after
+keys r
+wait_for '✎ write my own' 15
+keys Up
+wait_for '^› ✎ write my own'
+keys Enter
+wait_for "#$third: reply sent( \\([0-9]+s logged\\))? *$" 15
 wait_for '^ +URG +SLA +ID +SUBJECT'
 
 # ? help, Escape closes it
@@ -131,6 +151,10 @@ node -e '
   if (!t.comments.some((c) => !c.public && c.body.includes("Escalated to escalations") && c.body.includes("Reason:"))) problems.push("no escalation note");
   const last = t.comments[t.comments.length - 1];
   if (!last.public || !last.body.includes("the refund is on its way")) problems.push("no reply");
+  const fromTemplate = t.comments.filter((c) => c.public && c.body.includes("sorry for the wait. You wrote to us about"));
+  if (fromTemplate.length !== 1) problems.push(`${fromTemplate.length} replies from the apology-delay template`);
+  else if (fromTemplate[0].body.includes("{{") || fromTemplate[0].body.includes("{%")) problems.push("the template reply has placeholders");
+  if (!t.tags.includes("apologised")) problems.push("tag apologised (set by the template) missing");
   const total = t.custom_fields.find((f) => f.id === 9001);
   if (!total || !(Number(total.value) > 0)) problems.push("no handle time recorded");
   if (problems.length) { console.error(problems.join("; ")); process.exit(1); }

@@ -45,9 +45,15 @@ function comment(id: number, author: number, body: string, at: number, isPublic 
   return { id, type: 'Comment', author_id: author, body, public: isPublic, created_at: iso(at) };
 }
 
+/** show_many with sideloads: each ticket as the search had it, plus `sideload(id)`. */
+function showMany(tickets: Ticket[], sideload: (id: number) => Partial<Ticket> = (id) => ({ metric_set: metric(id, 0) })) {
+  return async (ids: number[]) => ids.map((id) => ({ ...tickets.find((t) => t.id === id)!, ...sideload(id) }));
+}
+
 function deskFor(tickets: Ticket[], extra: Record<string, unknown> = {}) {
   return memoryDesk({
     exportSearchTickets: () => iterate(tickets),
+    getTickets: showMany(tickets),
     getOrganizations: async (ids: number[]) => ids.map((id) => org(id, id === 77)),
     getUsers: async (ids: number[]) => ids.map((id) => user(id)),
     listGroups: async () => [{ id: 5, name: 'billing' }],
@@ -94,24 +100,50 @@ describe('buildQueue', () => {
     expect(calls.find((c) => c.method === 'exportSearchTickets')!.args[0]).toBe('type:ticket status<solved');
   });
 
-  it('reads SLA targets for the top candidates when the search results lack them', async () => {
-    const tickets = [ticket(1, { priority: 'high' }), ticket(2, { priority: 'low' })].map(({ slas: _s, ...t }) => t as Ticket);
+  it('reads SLA targets and metrics for every ticket with show_many sideloads, not only the top', async () => {
+    // 250 tickets without SLA targets in the search results; the least urgent-looking one
+    // (low priority, the last id) has a breached SLA and two reopens.
+    const tickets = Array.from({ length: 250 }, (_, i) => ticket(i + 1, { priority: i === 249 ? 'low' : 'high' })).map(({ slas: _s, ...t }) => t as Ticket);
     const breached = { policy_metrics: [{ metric: 'first_reply_time' as const, stage: 'active' as const, breach_at: iso(-3 * HOUR) }] };
     const { desk, calls } = deskFor(tickets, {
-      getTicket: async (id: number, options: { include?: string[] }) => {
-        expect(options.include).toEqual(['slas']);
-        return { ...tickets.find((t) => t.id === id)!, slas: id === 2 ? breached : { policy_metrics: [] } };
-      },
+      getTickets: showMany(tickets, (id) => ({ slas: id === 250 ? breached : { policy_metrics: [] }, metric_set: metric(id, id === 250 ? 2 : 0) })),
     });
     const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0 });
-    expect(q.slaSource).toBe('top');
-    expect(q.items[0]!.ticket.id).toBe(2);
-    expect(q.items[0]!.urgency.reasons[0]!.code).toBe('sla_breached');
+    expect(q.slaSource).toBe('show_many');
+    const reads = calls.filter((c) => c.method === 'getTickets');
+    expect(reads).toHaveLength(1); // the adapter chunks it: 250 / 100 requests
+    expect([...(reads[0]!.args[0] as number[])].sort((a, b) => a - b)).toEqual(tickets.map((t) => t.id));
+    expect(reads[0]!.args[1]).toEqual({ include: ['slas', 'metric_sets'] });
+    expect(q.items[0]!.ticket.id).toBe(250);
+    expect(q.items[0]!.urgency.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['sla_breached', 'reopened']));
     expect(q.items[0]!.urgency.sla?.breachAt).toBe(iso(-3 * HOUR));
-    expect(calls.filter((c) => c.method === 'getTicket')).toHaveLength(2);
+    expect(q.items[0]!.metrics?.reopens).toBe(2);
+    expect(calls.some((c) => c.method === 'getTicket' || c.method === 'getTicketMetrics')).toBe(false);
   });
 
-  it('reads the latest customer message and reopens for the top tickets only, and ranks again', async () => {
+  it('asks only for the sideloads the search did not carry', async () => {
+    const tickets = [ticket(1), ticket(2)]; // slas from the search
+    const { desk, calls } = deskFor(tickets);
+    const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0 });
+    expect(q.slaSource).toBe('search');
+    expect(calls.find((c) => c.method === 'getTickets')!.args[1]).toEqual({ include: ['metric_sets'] });
+  });
+
+  it('stays ranked without the sideloads when the desk refuses them, reading the top tickets\' metrics instead', async () => {
+    const tickets = [ticket(1, { priority: 'high' }), ticket(2), ticket(3)].map(({ slas: _s, ...t }) => t as Ticket);
+    const { desk, calls } = deskFor(tickets, {
+      getTickets: async () => {
+        throw new Error('include not supported');
+      },
+      getTicketMetrics: async (id: number) => metric(id, id === 3 ? 3 : 0),
+    });
+    const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 2 });
+    expect(q.slaSource).toBe('none');
+    expect(q.items).toHaveLength(3);
+    expect(calls.filter((c) => c.method === 'getTicketMetrics')).toHaveLength(2);
+  });
+
+  it('reads the latest customer message for the top tickets only, with reopens from the metric sets, and ranks again', async () => {
     const tickets = [ticket(1, { priority: 'high' }), ticket(2), ticket(3), ticket(4, { priority: 'low' })];
     const threads: Record<number, Comment[]> = {
       1: [comment(1, 1001, 'Thanks, all good', -2 * HOUR)],
@@ -125,13 +157,14 @@ describe('buildQueue', () => {
     };
     const { desk, calls } = deskFor(tickets, {
       listComments: (id: number) => iterate(threads[id] ?? []),
-      getTicketMetrics: async (id: number) => metric(id, id === 3 ? 2 : 0),
+      getTickets: showMany(tickets, (id) => ({ metric_set: metric(id, id === 3 ? 2 : 0) })),
     });
     const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 3 });
     expect(q.enriched).toBe(3);
     const read = calls.filter((c) => c.method === 'listComments').map((c) => c.args[0]);
     expect(read).toHaveLength(3);
     expect(read).not.toContain(4);
+    expect(calls.some((c) => c.method === 'getTicketMetrics')).toBe(false);
     expect(q.items[0]!.ticket.id).toBe(2);
     const two = q.items[0]!;
     expect(two.latestCustomerMessage?.body).toContain('THIRD time');
@@ -141,16 +174,28 @@ describe('buildQueue', () => {
     expect(three.urgency.reasons.find((r) => r.code === 'reopened')?.points).toBe(12);
   });
 
-  it('hands over a preliminary ranking first, and a cache spares unchanged tickets on the next build', async () => {
+  it('hands over a preliminary ranking before the sideloads are asked for, and a cache spares unchanged tickets on the next build', async () => {
     const tickets = [ticket(1, { priority: 'high' }), ticket(2, { priority: 'low' })].map(({ slas: _s, ...t }) => t as Ticket);
     const breached = { policy_metrics: [{ metric: 'first_reply_time' as const, stage: 'active' as const, breach_at: iso(-3 * HOUR) }] };
     const { desk, calls } = deskFor(tickets, {
-      getTicket: async (id: number) => ({ ...tickets.find((t) => t.id === id)!, slas: id === 2 ? breached : { policy_metrics: [] } }),
+      getTickets: async (ids: number[]) =>
+        ids.map((id) => ({ ...tickets.find((t) => t.id === id)!, slas: id === 2 ? breached : { policy_metrics: [] }, metric_set: metric(id, 0) })),
     });
     const cache = new QueueCache();
     const early: number[][] = [];
-    const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0, cache, onPreliminary: (p) => early.push(p.items.map((i) => i.ticket.id)) });
+    let callsAtPreliminary: string[] = [];
+    const q = await buildQueue(desk, {
+      view: { kind: 'all' },
+      now: () => NOW,
+      enrich: 0,
+      cache,
+      onPreliminary: (p) => {
+        early.push(p.items.map((i) => i.ticket.id));
+        callsAtPreliminary = calls.map((c) => c.method);
+      },
+    });
     expect(early).toEqual([[1, 2]]); // before the SLA targets were read
+    expect(callsAtPreliminary).not.toContain('getTickets');
     expect(q.stage).toBe('final');
     expect(q.items.map((i) => i.ticket.id)).toEqual([2, 1]);
     expect(calls.filter((c) => c.method === 'getUsers')).toHaveLength(1); // names once per ticket
@@ -158,11 +203,11 @@ describe('buildQueue', () => {
     const again: number[][] = [];
     await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0, cache, onPreliminary: (p) => again.push(p.items.map((i) => i.ticket.id)) });
     expect(again).toEqual([[2, 1]]); // the cached SLA counts from the start
-    expect(calls.filter((c) => c.method === 'getTicket')).toHaveLength(2); // nothing read twice
+    expect(calls.filter((c) => c.method === 'getTickets')).toHaveLength(1); // nothing read twice
 
     tickets[0] = { ...tickets[0]!, updated_at: iso(-60_000) };
     await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 0, cache });
-    expect(calls.filter((c) => c.method === 'getTicket').map((c) => c.args[0])).toEqual([1, 2, 1]); // changed: read again
+    expect(calls.filter((c) => c.method === 'getTickets').map((c) => c.args[0])).toEqual([[1, 2], [1]]); // changed: read again
   });
 
   it('returns an empty queue without asking for anything else', async () => {

@@ -74,6 +74,30 @@ describe('planAction', () => {
     expect(plan.updateFor(ticket(2, { priority: 'low' })).priority).toBe('normal');
   });
 
+  it('sends a rendered template as the one update sendReply would: the exact body, public or a note, with the template\'s changes', async () => {
+    const { desk, calls } = env();
+    const reply = {
+      ticketId: 1,
+      body: 'Hi Dana,\n\nsorry for the wait.',
+      public: true,
+      set: { status: 'pending' as const, tags: ['apologised'] },
+      template: 'apology-delay',
+      locale: 'en',
+      vars: {},
+      ticketUpdatedAt: '2026-03-01T00:00:00Z',
+      unusedVars: [],
+    };
+    const plan = await planAction({ desk, escalationGroup: 'escalations', timeFields: null }, { kind: 'templateReply', reply, note: false });
+    expect(plan.summary).toBe('reply sent (apology-delay)');
+    expect(plan.updateFor(ticket(1))).toEqual({ comment: { body: reply.body, public: true }, status: 'pending', additional_tags: ['apologised'] });
+    expect(() => plan.updateFor(ticket(2))).toThrow(UsageError);
+    const note = await planAction({ desk, escalationGroup: 'escalations', timeFields: null }, { kind: 'templateReply', reply, note: true });
+    expect(note.summary).toBe('internal note added (apology-delay)');
+    expect(note.updateFor(ticket(1)).comment).toEqual({ body: reply.body, public: false });
+    await expect(planAction({ desk, escalationGroup: 'escalations', timeFields: null }, { kind: 'templateReply', reply: { ...reply, body: ' ' }, note: false })).rejects.toBeInstanceOf(UsageError);
+    expect(calls).toHaveLength(0);
+  });
+
   it('adds and removes tags', async () => {
     const { desk } = env();
     const plan = await planAction({ desk, escalationGroup: 'escalations', timeFields: null }, { kind: 'tag', input: 'refund -spam' });

@@ -6,6 +6,7 @@ import { render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import type { HelpDesk } from '../../src/api/helpdesk.js';
 import { buildQueue } from '../../src/services/queue.js';
+import { loadLibrary } from '../../src/services/replies.js';
 import { resolveTimeTrackingFields } from '../../src/services/triage.js';
 import { TriageController, type LoadedQueue, type TriageDeps } from '../../src/ui/triage/controller.js';
 import { TriageApp, type TerminalSize } from '../../src/ui/triage/TriageApp.js';
@@ -54,6 +55,9 @@ export interface MountOptions {
   size?: TerminalSize;
   loadQueue?: (filter: string) => Promise<LoadedQueue>;
   editText?: TriageDeps['editText'];
+  /** The deskops home whose templates/ the reply picker reads (default: shipped templates only). */
+  home?: string;
+  loadTemplates?: TriageDeps['loadTemplates'];
   refreshMs?: number;
   limit?: number;
 }
@@ -70,6 +74,7 @@ export async function mountTriage(desk: HelpDesk, options: MountOptions = {}): P
       }),
     now: () => clock.now,
     editText: options.editText ?? (async () => null),
+    loadTemplates: options.loadTemplates ?? (() => loadLibrary({ home: options.home ?? '/nonexistent/deskops-home' })),
     escalationGroup: 'escalations',
     timeFields: () => resolveTimeTrackingFields(desk, {}),
     refreshMs: options.refreshMs ?? 0,

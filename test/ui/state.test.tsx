@@ -3,8 +3,19 @@ import { describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/api/types.js';
 import type { QueueItem } from '../../src/services/queue.js';
 import { commandFor } from '../../src/ui/triage/keymap.js';
-import { fit, layoutFor, lineText, listColumns, listRow, truncate, windowStart, wrapText } from '../../src/ui/triage/format.js';
-import { actionTargets, initialState, promptValue, reduce, type PromptState, type TriageState } from '../../src/ui/triage/state.js';
+import type { RenderedReply } from '../../src/services/replies.js';
+import { fit, layoutFor, lineText, listColumns, listRow, replyLines, truncate, windowStart, wrapText } from '../../src/ui/triage/format.js';
+import {
+  actionTargets,
+  initialState,
+  promptValue,
+  reduce,
+  replyChoice,
+  replyChoices,
+  type PromptState,
+  type ReplyChoice,
+  type TriageState,
+} from '../../src/ui/triage/state.js';
 
 function item(id: number, over: Partial<Ticket> = {}): QueueItem {
   const ticket = {
@@ -96,6 +107,45 @@ describe('reduce', () => {
     expect(s.overlay).toEqual({ kind: 'none' });
   });
 
+  it('does not change the state when a load starts while one is shown as loading', () => {
+    const s = initialState();
+    expect(s.loading).toBe(true);
+    expect(reduce(s, { type: 'loadStarted' })).toBe(s);
+    const done = loaded([1]);
+    expect(reduce(done, { type: 'loadStarted' }).loading).toBe(true);
+  });
+
+  it('runs the reply picker: choices filtered by name with own text last, preview, back, editor and back to the thread', () => {
+    const suggested: ReplyChoice[] = [{ kind: 'suggested', name: 'apology-delay', detail: 'waited 3d' }];
+    const templates: ReplyChoice[] = ['apology-billing-error', 'survey-csat'].map((name) => ({ kind: 'template', name, detail: '' }));
+    const draft = { ticketId: 1, body: 'Sorry for the wait.', public: true, set: {}, template: 'apology-delay' } as RenderedReply;
+    let s = reduce(loaded([1, 2]), { type: 'openThread' });
+    s = reduce(s, { type: 'replyOpened', ticketId: 1 });
+    expect(s.overlay).toMatchObject({ kind: 'reply', under: 'thread', reply: { step: 'loading' } });
+    expect(reduce(s, { type: 'replyChoices', ticketId: 2, suggested, templates, problems: 0 })).toBe(s); // another ticket's
+    s = reduce(s, { type: 'replyChoices', ticketId: 1, suggested, templates, problems: 0 });
+    const picker = () => (s.overlay.kind === 'reply' && s.overlay.reply.step !== 'loading' ? s.overlay.reply.picker : undefined)!;
+    expect(replyChoices(picker()).map((c) => c.name)).toEqual(['apology-delay', 'apology-billing-error', 'survey-csat', '']);
+    s = reduce(s, { type: 'replyInput', input: 'APOLOGY' });
+    expect(replyChoices(picker()).map((c) => c.kind)).toEqual(['suggested', 'template', 'own']);
+    s = reduce(s, { type: 'replyHighlight', delta: -1 });
+    expect(replyChoice(picker()).kind).toBe('own');
+    s = reduce(s, { type: 'replyHighlight', delta: 1 });
+    expect(replyChoice(picker()).name).toBe('apology-delay');
+
+    s = reduce(s, { type: 'replyPreview', draft });
+    expect(s.overlay).toMatchObject({ kind: 'reply', reply: { step: 'preview', draft, scroll: 0 } });
+    s = reduce(s, { type: 'editorOpened' });
+    expect(s.overlay).toMatchObject({ kind: 'editor', under: 'thread', reply: { step: 'preview' } });
+    s = reduce(s, { type: 'replyPreview', draft: { ...draft, body: 'Edited.' } });
+    expect(s.overlay).toMatchObject({ kind: 'reply', reply: { step: 'preview', draft: { body: 'Edited.' } } });
+    s = reduce(s, { type: 'replyBack' });
+    expect(s.overlay).toMatchObject({ kind: 'reply', reply: { step: 'pick' } });
+    expect(picker().input).toBe('APOLOGY'); // the filter is kept
+    s = reduce(s, { type: 'closeOverlay' });
+    expect(s.overlay).toEqual({ kind: 'thread', ticketId: 1, scroll: 0 });
+  });
+
   it('submits the highlighted matching choice, else the typed text', () => {
     const p: PromptState = { purpose: 'status', title: 'Status', input: '', choices: ['open', 'pending', 'hold', 'solved'], highlighted: 0, targets: [1] };
     expect(promptValue(p)).toBe('open');
@@ -129,6 +179,24 @@ describe('commandFor', () => {
     expect(commandFor('loading', 'a', {})).toBeNull();
     expect(commandFor('loading', 'q', {})).toEqual({ type: 'quit' });
   });
+
+  it('maps the reply picker\'s keys: letters filter, the preview sends, edits or goes back', () => {
+    expect(commandFor('list', 'r', {})).toEqual({ type: 'action', action: 'reply' });
+    expect(commandFor('replyLoading', '', { escape: true })).toEqual({ type: 'replyCancel' });
+    expect(commandFor('replyLoading', 'q', {})).toBeNull();
+    expect(commandFor('replyPick', 'n', {})).toEqual({ type: 'replyText', text: 'n' });
+    expect(commandFor('replyPick', 'q', {})).toEqual({ type: 'replyText', text: 'q' });
+    expect(commandFor('replyPick', '\r', { return: true })).toEqual({ type: 'replyChoose' });
+    expect(commandFor('replyPick', '', { downArrow: true })).toEqual({ type: 'replyHighlight', delta: 1 });
+    expect(commandFor('replyPick', '', { escape: true })).toEqual({ type: 'replyCancel' });
+    expect(commandFor('replyPreview', '\r', { return: true })).toEqual({ type: 'replySend', note: false });
+    expect(commandFor('replyPreview', 'y', {})).toEqual({ type: 'replySend', note: false });
+    expect(commandFor('replyPreview', 'n', {})).toEqual({ type: 'replySend', note: true });
+    expect(commandFor('replyPreview', 'e', {})).toEqual({ type: 'replyEdit' });
+    expect(commandFor('replyPreview', '', { escape: true })).toEqual({ type: 'replyBack' });
+    expect(commandFor('replyPreview', 'q', {})).toBeNull();
+    expect(commandFor('replyPreview', 'y', { ctrl: true })).toBeNull();
+  });
 });
 
 describe('format', () => {
@@ -152,6 +220,22 @@ describe('format', () => {
       expect(text).not.toContain('\u001b');
       expect(text).toContain('#42');
     }
+  });
+
+  it('previews the whole reply body, scrolling, within the given height', () => {
+    const body = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n');
+    const draft = { ticketId: 7, body, public: true, set: { status: 'pending' }, template: 't' } as RenderedReply;
+    const reply = { ticketId: 7, step: 'preview' as const, picker: { input: '', highlighted: 0, suggested: [], templates: [], problems: 0 }, draft, scroll: 0 };
+    const top = replyLines(reply, 'Subject', 60, 20).map(lineText);
+    expect(top).toHaveLength(20);
+    expect(top[1]).toBe('also sets status pending');
+    expect(top).toContain('  line 1');
+    expect(top.at(-2)).toMatch(/^── lines 1-15 of 30 · j\/k scroll ─+$/);
+    expect(top.at(-1)).toMatch(/^enter \/ y send as a public reply/);
+    const end = replyLines({ ...reply, scroll: 99 }, 'Subject', 60, 20).map(lineText);
+    expect(end).toContain('  line 30');
+    expect(end.at(-2)).toMatch(/lines 16-30 of 30/);
+    for (const l of [...top, ...end]) expect([...l].length).toBeLessThanOrEqual(60);
   });
 
   it('keeps the cursor in view and lays out any size without negative heights', () => {

@@ -2,11 +2,14 @@
  * The triage screen end to end: ink-testing-library frames (ANSI stripped) of the real
  * component and controller, against the embedded desk seeded in a temp home, over HTTP.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HelpDesk, Ticket } from '../../src/api/helpdesk.js';
 import { createHelpDesk } from '../../src/api/index.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
 import { buildQueue, type QueueItem } from '../../src/services/queue.js';
+import { loadLibrary } from '../../src/services/replies.js';
 import { tempHome } from '../helpers/cli.js';
 import { KEY, mountTriage, waitFor, type Screen } from './harness.js';
 
@@ -216,17 +219,161 @@ describe('triage screen', () => {
     expect(after.status).toBe(before.status);
   });
 
-  it('sends a reply written in the editor, and cancels on an empty file', async () => {
+  it('sends a reply written in the editor ("write my own" in the picker), and cancels on an empty file', async () => {
     const texts = ['', 'Thanks for waiting, the replacement ships today.'];
     const s = await mount({ editText: async () => texts.shift() ?? null });
     const id = selected(s).ticket.id;
     await s.press('r');
+    await s.waitForText('write my own');
+    await s.press(KEY.up); // the last line
+    await s.waitForText(/› ✎ write my own/);
+    await s.press(KEY.enter);
     await s.waitForText('reply cancelled');
     await s.press('r');
+    await s.waitForText('write my own');
+    await s.type('zzz-no-such-template');
+    await s.waitForText(/› ✎ write my own/);
+    await s.press(KEY.enter);
     await s.waitForText(`#${id}: reply sent`);
     const comments: Array<{ body: string; public: boolean }> = [];
     for await (const c of desk.listComments(id)) comments.push(c);
     expect(comments.at(-1)).toMatchObject({ body: 'Thanks for waiting, the replacement ships today.', public: true });
+  });
+
+  describe('reply picker', () => {
+    let n = 0;
+    /** A new open ticket whose customer wrote angrily, alone in the queue the screen shows. */
+    async function angryTicket(): Promise<{ ticket: Ticket; tag: string }> {
+      const tag = `picker-${++n}`;
+      let customer: { id: number } | undefined;
+      for await (const u of desk.listUsers({ role: 'end-user' })) {
+        customer = u;
+        break;
+      }
+      const ticket = await desk.createTicket({
+        subject: 'Still no refund for my order',
+        comment: { body: 'This is the THIRD time I write about this!!! Nobody has answered. This is unacceptable.', author_id: customer!.id, public: true },
+        requester_id: customer!.id,
+        status: 'open',
+        priority: 'high',
+        tags: [tag, 'complaint'],
+      });
+      return { ticket, tag };
+    }
+    const onlyTagged = (tag: string) => async () => {
+      const q = await buildQueue(desk, { view: { kind: 'all' }, filter: `tags:${tag}`, limit: 10, enrich: 0 });
+      return { items: q.items, total: q.total };
+    };
+    const comments = async (id: number) => {
+      const out: Array<{ body: string; public: boolean }> = [];
+      for await (const c of desk.listComments(id)) out.push(c);
+      return out;
+    };
+    const preview = (s: Screen) => {
+      const o = s.controller.getState().overlay;
+      return o.kind === 'reply' && o.reply.step === 'preview' ? o.reply.draft : undefined;
+    };
+
+    it('suggests empathy or apology first for an angry complaint, previews the exact text, and sends it with enter as one public reply with the handle time', async () => {
+      const { ticket, tag } = await angryTicket();
+      const s = await mount({ loadQueue: onlyTagged(tag) });
+      expect(selected(s).ticket.id).toBe(ticket.id);
+      const before = await comments(ticket.id);
+      s.clock.now += 30_000; // the agent reads the ticket for 30 s
+      await s.press('r');
+      const picker = await s.waitForText('suggested for this ticket');
+      expect(picker).toContain(`Reply to #${ticket.id}`);
+      expect(picker).toContain('all templates');
+      expect(picker).toContain('write my own');
+      const o = s.controller.getState().overlay;
+      const first = o.kind === 'reply' && o.reply.step === 'pick' ? o.reply.picker.suggested[0] : undefined;
+      expect(first?.name).toMatch(/^(empathy|apology)-/);
+      expect(first?.detail).toMatch(/repeat contact|strong words|capitals|exclamation/);
+      expect(picker).toMatch(new RegExp(`› ${first!.name}`));
+
+      await s.press(KEY.enter);
+      const shown = await s.waitForText('enter / y send as a public reply');
+      const draft = preview(s)!;
+      expect(draft.template).toBe(first!.name);
+      expect(draft.body).not.toContain('{{');
+      expect(shown).not.toContain('{{');
+      expect(shown).toContain(draft.body.split('\n')[0]!.slice(0, 40));
+
+      await s.press(KEY.enter);
+      await s.waitForText(`#${ticket.id}: reply sent (${first!.name}) (30s logged)`);
+      const after = await comments(ticket.id);
+      expect(after).toHaveLength(before.length + 1);
+      expect(after.at(-1)).toEqual(expect.objectContaining({ body: draft.body, public: true }));
+      const saved = await desk.getTicket(ticket.id);
+      expect(field(saved, LAST)).toBe(30);
+    });
+
+    it('sends the preview as an internal note with n, and after an edit in $EDITOR sends the edited text', async () => {
+      const { ticket, tag } = await angryTicket();
+      const s = await mount({ loadQueue: onlyTagged(tag), editText: async (text) => `${text}\n\nP.S. I have flagged this to my lead.` });
+      await s.press('r');
+      await s.waitForText('suggested for this ticket');
+      await s.press(KEY.enter);
+      await s.waitForText('enter / y send as a public reply');
+      const rendered = preview(s)!.body;
+      await s.press('e');
+      await s.waitForText('P.S. I have flagged this to my lead.');
+      expect(preview(s)!.body).toBe(`${rendered}\n\nP.S. I have flagged this to my lead.`);
+      const template = preview(s)!.template;
+      await s.press('n');
+      await s.waitForText(`#${ticket.id}: internal note added (${template})`);
+      const last = (await comments(ticket.id)).at(-1)!;
+      expect(last.public).toBe(false);
+      expect(last.body).toBe(`${rendered}\n\nP.S. I have flagged this to my lead.`);
+    });
+
+    it('cancels with esc, from the picker and from the preview, sending nothing; the templates are read once', async () => {
+      const { ticket, tag } = await angryTicket();
+      let libraryLoads = 0;
+      const s = await mount({ loadQueue: onlyTagged(tag), loadTemplates: () => (libraryLoads++, loadLibrary({ home: '/nonexistent/deskops-home' })) });
+      expect(libraryLoads).toBe(0); // not before the first r
+      const before = await desk.getTicket(ticket.id);
+      await s.press('r');
+      await s.waitForText('suggested for this ticket');
+      await s.press(KEY.escape);
+      await s.waitForText('reply cancelled: nothing was sent');
+      expect(s.frame()).toContain('URG');
+      await s.press('r');
+      await s.waitForText('suggested for this ticket');
+      await s.press(KEY.enter);
+      await s.waitForText('enter / y send as a public reply');
+      await s.press(KEY.escape); // back to the picker
+      await s.waitForText('template: ');
+      await s.press(KEY.escape);
+      await s.waitForText('reply cancelled: nothing was sent');
+      expect(libraryLoads).toBe(1);
+      const after = await desk.getTicket(ticket.id);
+      expect(after.updated_at).toBe(before.updated_at);
+      expect(await comments(ticket.id)).toHaveLength(1);
+    });
+
+    it('shows the error of a user template whose variable does not resolve, and sends nothing', async () => {
+      mkdirSync(join(home, 'templates'), { recursive: true });
+      writeFileSync(
+        join(home, 'templates', 'broken-sorry.md'),
+        ['---', 'name: broken-sorry', 'category: apology', 'description: ours, with a typo', '---', 'Hi {{ ticket.requester.nickname }}, sorry.', ''].join('\n'),
+      );
+      const { ticket, tag } = await angryTicket();
+      const s = await mount({ loadQueue: onlyTagged(tag), home });
+      const before = await desk.getTicket(ticket.id);
+      await s.press('r');
+      await s.waitForText('suggested for this ticket');
+      await s.type('broken');
+      await s.waitForText(/› broken-sorry/);
+      await s.press(KEY.enter);
+      const f = await s.waitForText('error: template "broken-sorry"');
+      expect(f).toContain('ticket.requester.nickname');
+      expect(s.controller.getState().overlay).toMatchObject({ kind: 'reply', reply: { step: 'pick' } });
+      await s.press(KEY.escape);
+      const after = await desk.getTicket(ticket.id);
+      expect(after.updated_at).toBe(before.updated_at);
+      expect(await comments(ticket.id)).toHaveLength(1);
+    });
   });
 
   it('filters with the ticket list query syntax', async () => {

@@ -7,8 +7,8 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { TriageController } from './controller.js';
 import { sanitizeLine } from '../../cli/sanitize.js';
-import { layoutFor, MIN_COLUMNS, MIN_ROWS, threadLines, truncate, type Line } from './format.js';
-import { DetailPane, HelpPane, ListPane, PromptBar, StatusBar, ThreadPane, promptHeight } from './panes.js';
+import { layoutFor, MIN_COLUMNS, MIN_ROWS, previewScrollMax, threadLines, truncate, type Line } from './format.js';
+import { DetailPane, HelpPane, ListPane, PromptBar, ReplyPane, StatusBar, ThreadPane, promptHeight } from './panes.js';
 import { LineView } from '../components/LineView.js';
 import { selectedItem, type TriageState } from './state.js';
 
@@ -69,11 +69,13 @@ export function TriageApp({ controller, size, onQuit }: TriageAppProps) {
       ? threadLines(entry.view, layout.width, now)
       : [[{ text: entry?.state === 'error' ? `thread: ${entry.message}` : 'loading the thread…', tone: entry?.state === 'error' ? 'bad' : 'muted' }]];
 
+  const reply = state.overlay.kind === 'reply' ? state.overlay.reply : undefined;
   useEffect(() => {
     controller.setViewport({
       pageSize: layout.list,
       threadMax: Math.max(0, thread.length - (threadArea - 1)),
       threadPage: threadArea - 1,
+      previewMax: reply?.step === 'preview' ? previewScrollMax(reply.draft, layout.width, threadArea) : 0,
     });
   });
 
@@ -86,7 +88,10 @@ export function TriageApp({ controller, size, onQuit }: TriageAppProps) {
   const overlay = state.overlay.kind === 'prompt' || state.overlay.kind === 'editor' ? state.overlay.under : state.overlay.kind;
   const underThread = overlay === 'thread' && state.selectedId !== null;
   let body;
-  if (state.overlay.kind === 'editor') {
+  if (reply) {
+    const ticket = state.items.find((i) => i.ticket.id === reply.ticketId)?.ticket;
+    body = <ReplyPane reply={reply} subject={ticket?.subject ?? ''} width={layout.width} height={threadArea} />;
+  } else if (state.overlay.kind === 'editor') {
     body = <LineView line={[{ text: 'editing in $VISUAL / $EDITOR… (save and quit to send, an empty file cancels)', tone: 'muted' }]} />;
   } else if (state.overlay.kind === 'help') {
     body = <HelpPane width={layout.width} height={threadArea} />;

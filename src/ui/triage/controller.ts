@@ -1,14 +1,16 @@
 /**
  * The triage screen's logic without React: holds the state (reduce in state.ts), turns keys
  * into commands (keymap.ts), runs the desk calls (services/triage.ts) with optimistic changes
- * and rollbacks, caches threads, refreshes the queue, and counts handle time. The Ink
- * component subscribes to it and renders; tests can drive it directly.
+ * and rollbacks, caches threads, refreshes the queue, counts handle time, and runs the reply
+ * picker (templates from services/replies, loaded on the first `r`). The Ink component
+ * subscribes to it and renders; tests can drive it directly.
  */
-import type { HelpDesk, Ticket } from '../../api/helpdesk.js';
+import type { HelpDesk, Ticket, User } from '../../api/helpdesk.js';
 import { TICKET_PRIORITIES } from '../../api/types.js';
 import { HandleTimer, type TimeTrackingFields } from '../../core/handle-time.js';
 import { applyUpdateLocally, defaultEscalationReason, parseStatus } from '../../core/triage.js';
 import type { QueueItem } from '../../services/queue.js';
+import type { ReplyTicket, TemplateLibrary } from '../../services/replies.js';
 import { viewTicket } from '../../services/tickets.js';
 import {
   applyToMany,
@@ -25,7 +27,9 @@ import {
   initialState,
   promptValue,
   reduce,
+  replyChoice,
   type PromptState,
+  type ReplyChoice,
   type StatusMessage,
   type TriageEvent,
   type TriageState,
@@ -47,6 +51,11 @@ export interface TriageDeps {
   now: () => number;
   /** Opens the agent's editor; resolves to the text, or null when left empty. */
   editText: (initial: string) => Promise<string | null>;
+  /**
+   * The reply templates (services/replies loadLibrary): shipped ones plus the agent's own.
+   * Called once per screen, on the first `r`.
+   */
+  loadTemplates: () => Promise<TemplateLibrary>;
   escalationGroup: string;
   /** The Time Tracking fields (null when the desk has none). */
   timeFields: () => Promise<TimeTrackingFields | null>;
@@ -65,6 +74,8 @@ export interface Viewport {
   threadMax: number;
   /** Rows the thread view shows. */
   threadPage: number;
+  /** Last scroll offset of the reply preview. */
+  previewMax: number;
 }
 
 const STATUS_CHOICES = ['open', 'pending', 'hold', 'solved'];
@@ -77,11 +88,15 @@ export class TriageController {
   #quit: (() => void) | undefined;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #threadTimer: ReturnType<typeof setTimeout> | undefined;
-  #threadsInFlight = new Set<number>();
+  #threadsInFlight = new Map<number, Promise<void>>();
   #loadSeq = 0;
-  #viewport: Viewport = { pageSize: 10, threadMax: 0, threadPage: 10 };
+  #viewport: Viewport = { pageSize: 10, threadMax: 0, threadPage: 10, previewMax: 0 };
   #fieldsPromise: Promise<TimeTrackingFields | null> | undefined;
   #agentsPromise: Promise<string[]> | undefined;
+  #templatesPromise: Promise<TemplateLibrary> | undefined;
+  #mePromise: Promise<User> | undefined;
+  /** The ticket the open reply picker renders templates for. */
+  #replyTicket: ReplyTicket | undefined;
   #stopped = false;
   /** Settles when the work started by the last key is done (for tests and the runner). */
   idle: Promise<void> = Promise.resolve();
@@ -169,6 +184,7 @@ export class TriageController {
   mode(): KeyMode {
     const o = this.#state.overlay;
     if (o.kind === 'none') return this.#state.items.length === 0 && this.#state.loading ? 'loading' : 'list';
+    if (o.kind === 'reply') return o.reply.step === 'loading' ? 'replyLoading' : o.reply.step === 'pick' ? 'replyPick' : 'replyPreview';
     return o.kind;
   }
 
@@ -267,6 +283,43 @@ export class TriageController {
       case 'promptCancel':
         this.dispatch({ type: 'closeOverlay' });
         return;
+      case 'replyText':
+      case 'replyBackspace':
+      case 'replyClear': {
+        if (s.overlay.kind !== 'reply' || s.overlay.reply.step !== 'pick') return;
+        const input = s.overlay.reply.picker.input;
+        const next =
+          command.type === 'replyText' ? input + command.text : command.type === 'replyBackspace' ? [...input].slice(0, -1).join('') : '';
+        this.dispatch({ type: 'replyInput', input: next });
+        return;
+      }
+      case 'replyHighlight':
+        this.dispatch({ type: 'replyHighlight', delta: command.delta });
+        return;
+      case 'replyChoose': {
+        if (s.overlay.kind !== 'reply' || s.overlay.reply.step !== 'pick') return;
+        const id = s.overlay.reply.ticketId;
+        const choice = replyChoice(s.overlay.reply.picker);
+        return choice.kind === 'own' ? this.#replyInEditor([id]) : this.#preview(id, choice.name);
+      }
+      case 'replySend': {
+        if (s.overlay.kind !== 'reply' || s.overlay.reply.step !== 'preview') return;
+        const draft = s.overlay.reply.draft;
+        this.dispatch({ type: 'closeOverlay' });
+        return this.perform({ kind: 'templateReply', reply: draft, note: command.note }, [draft.ticketId]);
+      }
+      case 'replyEdit':
+        return this.#editPreview();
+      case 'replyBack':
+        this.dispatch({ type: 'replyBack' });
+        return;
+      case 'replyScroll':
+        this.dispatch({ type: 'replyScroll', delta: command.delta, max: this.#viewport.previewMax });
+        return;
+      case 'replyCancel':
+        this.dispatch({ type: 'closeOverlay' });
+        this.#status('reply cancelled: nothing was sent', 'info');
+        return;
       case 'promptSubmit': {
         if (s.overlay.kind !== 'prompt') return;
         const prompt = s.overlay.prompt;
@@ -328,7 +381,8 @@ export class TriageController {
         open({ purpose: 'note', title: `Internal note on ${what}`, input: '', choices: [] });
         return;
       case 'reply':
-        return this.#reply(targets);
+        // A template is rendered for one ticket; several marked tickets get one text typed once.
+        return targets.length === 1 ? this.#openReply(targets[0]!) : this.#replyInEditor(targets);
       default: {
         const never: never = kind;
         return never;
@@ -367,7 +421,101 @@ export class TriageController {
     return this.perform(action, prompt.targets);
   }
 
-  async #reply(targets: number[]): Promise<void> {
+  // --- replies -----------------------------------------------------------------------------
+
+  /** The picker: suggestions for the ticket first, then every other template, then own text. */
+  async #openReply(id: number): Promise<void> {
+    this.dispatch({ type: 'replyOpened', ticketId: id });
+    const stillLoading = () => {
+      const o = this.#state.overlay;
+      return o.kind === 'reply' && o.reply.ticketId === id && o.reply.step === 'loading';
+    };
+    try {
+      const [replies, library, ticket] = await Promise.all([replyModule(), this.#templates(), this.#loadReplyTicket(id)]);
+      if (!stillLoading()) return; // cancelled meanwhile
+      this.#replyTicket = ticket;
+      const suggested: ReplyChoice[] = replies
+        .suggestionsFor(library, ticket, new Date(this.deps.now()))
+        .map((x) => ({ kind: 'suggested', name: x.name, detail: x.reasons.join('; ') }));
+      const taken = new Set(suggested.map((x) => x.name));
+      const templates: ReplyChoice[] = [];
+      for (const t of [...library.templates].sort((a, b) => a.name.localeCompare(b.name) || (a.locale === 'en' ? -1 : b.locale === 'en' ? 1 : 0))) {
+        if (taken.has(t.name)) continue;
+        taken.add(t.name);
+        templates.push({ kind: 'template', name: t.name, detail: t.description });
+      }
+      const problems = new Set(library.problems.map((p) => p.path)).size;
+      this.dispatch({ type: 'replyChoices', ticketId: id, suggested, templates, problems });
+    } catch (err) {
+      if (stillLoading()) this.dispatch({ type: 'closeOverlay' });
+      this.#status(`cannot reply from a template: ${messageOf(err)}`, 'error');
+    }
+  }
+
+  /** Renders the template for the ticket: the preview is the exact text sent. A failure sends nothing. */
+  async #preview(id: number, template: string): Promise<void> {
+    const ticket = this.#replyTicket;
+    if (!ticket || ticket.view.ticket.id !== id) return;
+    try {
+      const [replies, library] = await Promise.all([replyModule(), this.#templates()]);
+      const draft = replies.renderForTicket(library, ticket, { template });
+      this.dispatch({ type: 'replyPreview', draft });
+      this.dispatch({ type: 'status', status: null });
+    } catch (err) {
+      this.#status(`${messageOf(err)}; nothing was sent`, 'error');
+    }
+  }
+
+  /** e on the preview: the text in the agent's editor, then the preview again. */
+  async #editPreview(): Promise<void> {
+    const o = this.#state.overlay;
+    const ticket = this.#replyTicket;
+    if (o.kind !== 'reply' || o.reply.step !== 'preview' || !ticket) return;
+    const draft = o.reply.draft;
+    this.dispatch({ type: 'editorOpened' });
+    let text: string | null;
+    try {
+      text = await this.deps.editText(draft.body);
+    } catch (err) {
+      this.dispatch({ type: 'replyBack' });
+      this.#status(`the editor failed: ${messageOf(err)}`, 'error');
+      return;
+    }
+    if (text === null || text.trim() === '') {
+      this.dispatch({ type: 'replyBack' });
+      this.#status('the edited text was empty: the preview is unchanged', 'info');
+      return;
+    }
+    const { literalReply } = await replyModule();
+    this.dispatch({ type: 'replyPreview', draft: { ...draft, body: literalReply(ticket, text).body } });
+  }
+
+  /** The ticket's thread (as the screen shows it) and the agent, for placeholders and suggestions. */
+  async #loadReplyTicket(id: number): Promise<ReplyTicket> {
+    const [, me, replies] = await Promise.all([this.ensureThread(id), this.#me(), replyModule()]);
+    const entry = this.#state.threads.get(id);
+    if (entry?.state !== 'ready') throw new Error(entry?.state === 'error' ? entry.message : `the thread of #${id} did not load`);
+    return replies.replyTicketFrom(entry.view, me);
+  }
+
+  #templates(): Promise<TemplateLibrary> {
+    this.#templatesPromise ??= this.deps.loadTemplates();
+    this.#templatesPromise.catch(() => {
+      this.#templatesPromise = undefined;
+    });
+    return this.#templatesPromise;
+  }
+
+  #me(): Promise<User> {
+    this.#mePromise ??= this.deps.desk.me();
+    this.#mePromise.catch(() => {
+      this.#mePromise = undefined;
+    });
+    return this.#mePromise;
+  }
+
+  /** The agent's own text in $VISUAL / $EDITOR, sent when saved; an empty file cancels. */
+  async #replyInEditor(targets: number[]): Promise<void> {
     this.dispatch({ type: 'editorOpened' });
     let text: string | null;
     try {
@@ -431,11 +579,18 @@ export class TriageController {
       this.#status(`#${busy.id} is still being saved; try again in a moment`, 'error');
       return;
     }
+    let planned: Array<{ ticket: Ticket; update: ReturnType<PlannedAction['updateFor']> }>;
+    try {
+      planned = tickets.map((ticket) => ({ ticket, update: plan.updateFor(ticket) }));
+    } catch (err) {
+      this.#status(messageOf(err), 'error');
+      return;
+    }
     const seconds = new Map<number, number>();
-    const updates = tickets.map((ticket) => {
+    const updates = planned.map(({ ticket, update }) => {
       const spent = this.timer.take(ticket.id);
       seconds.set(ticket.id, spent);
-      return { ticket, update: withHandleTime(plan.updateFor(ticket), ticket, spent, fields) };
+      return { ticket, update: withHandleTime(update, ticket, spent, fields) };
     });
     const optimistic = updates.map((u) => applyUpdateLocally(u.ticket, u.update));
     this.dispatch({ type: 'changeStarted', tickets: optimistic });
@@ -500,19 +655,24 @@ export class TriageController {
 
   // --- threads, time, agents ---------------------------------------------------------------
 
-  /** Fetches the ticket's thread unless it is cached or on its way. */
-  async ensureThread(id: number): Promise<void> {
-    if (this.#state.threads.get(id)?.state === 'ready' || this.#threadsInFlight.has(id)) return;
-    this.#threadsInFlight.add(id);
-    this.dispatch({ type: 'threadLoading', id });
-    try {
-      const view = await viewTicket(this.deps.desk, id);
-      this.dispatch({ type: 'threadLoaded', id, view });
-    } catch (err) {
-      this.dispatch({ type: 'threadFailed', id, message: messageOf(err) });
-    } finally {
-      this.#threadsInFlight.delete(id);
-    }
+  /** Fetches the ticket's thread unless it is cached; settles when it is there (or failed). */
+  ensureThread(id: number): Promise<void> {
+    if (this.#state.threads.get(id)?.state === 'ready') return Promise.resolve();
+    const inFlight = this.#threadsInFlight.get(id);
+    if (inFlight) return inFlight;
+    const load = (async () => {
+      this.dispatch({ type: 'threadLoading', id });
+      try {
+        const view = await viewTicket(this.deps.desk, id);
+        this.dispatch({ type: 'threadLoaded', id, view });
+      } catch (err) {
+        this.dispatch({ type: 'threadFailed', id, message: messageOf(err) });
+      } finally {
+        this.#threadsInFlight.delete(id);
+      }
+    })();
+    this.#threadsInFlight.set(id, load);
+    return load;
   }
 
   #selectionChanged(): void {
@@ -555,6 +715,11 @@ export class TriageController {
   #status(text: string, tone: StatusMessage['tone']): void {
     this.dispatch({ type: 'status', status: { text, tone } });
   }
+}
+
+/** services/replies (the template engine), loaded on the first reply. */
+function replyModule(): Promise<typeof import('../../services/replies.js')> {
+  return import('../../services/replies.js');
 }
 
 function timeNote(seconds: number, fields: TimeTrackingFields | null): string {

@@ -8,9 +8,10 @@ import type { Comment, User } from '../../api/helpdesk.js';
 import { sanitizeLine, sanitizeText } from '../../cli/sanitize.js';
 import { formatAge, formatDuration, formatTimestamp } from '../../core/time.js';
 import type { QueueItem } from '../../services/queue.js';
+import type { RenderedReply } from '../../services/replies.js';
 import type { TicketView } from '../../services/tickets.js';
 import { KEY_HELP } from './keymap.js';
-import type { ThreadEntry } from './state.js';
+import { replyChoices, type ReplyOverlay, type ThreadEntry } from './state.js';
 
 export type Tone = 'bad' | 'warn' | 'good' | 'muted' | 'accent' | 'strong' | 'selected' | undefined;
 
@@ -281,6 +282,101 @@ export function helpLines(width: number): Line[] {
   }
   lines.push([{ text: '' }], [{ text: 'esc or ? closes this help', tone: 'muted' }]);
   return lines;
+}
+
+// --- reply picker ------------------------------------------------------------------------------
+
+/**
+ * The reply picker in `height` lines: while loading, the choices (suggestions with their
+ * reasons, every other template, own text) around the highlighted one, or the preview of the
+ * exact text that is sent, with what sending it also changes.
+ */
+export function replyLines(reply: ReplyOverlay, subject: string, width: number, height: number): Line[] {
+  const title: Line = [{ text: truncate(`Reply to #${reply.ticketId} ${sanitizeLine(subject)}`, width), tone: 'strong' }];
+  if (reply.step === 'loading') return [title, [{ text: 'loading the templates and the thread… (esc cancels)', tone: 'muted' }]];
+
+  if (reply.step === 'pick') {
+    const p = reply.picker;
+    const choices = replyChoices(p);
+    const highlighted = Math.min(p.highlighted, choices.length - 1);
+    const lines: Line[] = [
+      title,
+      [{ text: 'template: ', tone: 'accent' }, { text: p.input }, { text: '█', tone: 'accent' }, { text: truncate('  type to filter · ↑/↓ · enter choose · esc cancel', Math.max(0, width - 12 - textWidth(p.input))), tone: 'muted' }],
+    ];
+    const footer: Line[] = p.problems > 0
+      ? [[{ text: truncate(`${p.problems} template file${p.problems === 1 ? '' : 's'} could not be read and ${p.problems === 1 ? 'is' : 'are'} left out: run \`deskops template lint\``, width), tone: 'warn' }]]
+      : [];
+    // One row per template, with a heading before each group; "write my own" stays in view.
+    const ownIndex = choices.length - 1;
+    const nameWidth = Math.min(34, Math.max(12, Math.floor(width * 0.35)));
+    const row = (i: number): Line => {
+      const c = choices[i]!;
+      const on = i === highlighted;
+      const detail = c.kind === 'own' ? '$VISUAL / $EDITOR, sent when saved' : sanitizeLine(c.detail);
+      return [
+        { text: on ? '› ' : '  ', tone: on ? 'selected' : 'accent' },
+        { text: fit(c.kind === 'own' ? '✎ write my own' : c.name, nameWidth), tone: on ? 'selected' : c.kind === 'suggested' ? 'accent' : undefined },
+        { text: fit(` ${detail}`, Math.max(0, width - nameWidth - 2)), tone: on ? 'selected' : 'muted' },
+      ];
+    };
+    const rows: Array<{ line: Line; choice?: number }> = [];
+    let group: string | undefined;
+    for (let i = 0; i < ownIndex; i++) {
+      const heading = choices[i]!.kind === 'suggested' ? 'suggested for this ticket' : 'all templates';
+      if (heading !== group) rows.push({ line: [{ text: (group = heading), tone: 'muted' }] });
+      rows.push({ choice: i, line: row(i) });
+    }
+    if (rows.length === 0) rows.push({ line: [{ text: 'no template matches', tone: 'muted' }] });
+    const room = Math.max(1, height - lines.length - footer.length - 1);
+    const at = highlighted === ownIndex ? rows.length - 1 : rows.findIndex((r) => r.choice === highlighted);
+    const start = windowStart(Math.max(0, at), rows.length, room);
+    return [...lines, ...rows.slice(start, start + room).map((r) => clip(r.line, width)), clip(row(ownIndex), width), ...footer];
+  }
+
+  const d = reply.draft;
+  const head = previewHead(d, width);
+  const rule: Line = [{ text: '─'.repeat(Math.max(0, width)), tone: 'muted' }];
+  const body = previewBodyLines(d.body, width);
+  const room = previewRoom(height, head.length);
+  const scroll = Math.max(0, Math.min(reply.scroll, body.length - room));
+  const shown = body.slice(scroll, scroll + room);
+  const bottom: Line =
+    body.length > room
+      ? [{ text: `── lines ${scroll + 1}-${scroll + shown.length} of ${body.length} · j/k scroll ${'─'.repeat(Math.max(0, width))}`.slice(0, Math.max(0, width)), tone: 'muted' }]
+      : rule;
+  const keys = d.public
+    ? 'enter / y send as a public reply · n send as an internal note · e edit · esc back'
+    : 'enter / y add as an internal note (an internal template) · e edit · esc back';
+  return [...head, rule, ...shown, bottom, [{ text: truncate(keys, width), tone: 'accent' }]];
+}
+
+/** The preview's title, and what sending also changes. */
+function previewHead(d: RenderedReply, width: number): Line[] {
+  const head: Line[] = [
+    [{ text: truncate(`Reply to #${d.ticketId} with ${d.template ?? 'your text'} — ${d.public ? 'public reply' : 'internal note'}`, width), tone: 'strong' }],
+  ];
+  const sets = [
+    d.set.status ? `status ${d.set.status}` : '',
+    d.set.priority ? `priority ${d.set.priority}` : '',
+    d.set.tags?.length ? `tags ${d.set.tags.map((t) => `+${t}`).join(' ')}` : '',
+  ].filter(Boolean);
+  if (sets.length > 0) head.push([{ text: truncate(`also sets ${sets.join(' · ')}`, width), tone: 'muted' }]);
+  return head;
+}
+
+/** The last scroll offset of a preview in `height` lines. */
+export function previewScrollMax(d: RenderedReply, width: number, height: number): number {
+  return Math.max(0, previewBodyLines(d.body, width).length - previewRoom(height, previewHead(d, width).length));
+}
+
+/** The preview's text as wrapped lines: exactly the body that is sent. */
+export function previewBodyLines(body: string, width: number): Line[] {
+  return wrapText(sanitizeText(body), Math.max(1, width - 2)).map((l): Line => [{ text: `  ${l}` }]);
+}
+
+/** Lines of body text the preview shows in `height` lines under `headLines` of title. */
+export function previewRoom(height: number, headLines: number): number {
+  return Math.max(1, height - headLines - 3);
 }
 
 /** Cuts a styled line to `width` columns. */

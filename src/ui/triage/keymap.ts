@@ -22,7 +22,7 @@ export interface KeyInfo {
   delete?: boolean;
 }
 
-export type KeyMode = 'list' | 'thread' | 'help' | 'prompt' | 'editor' | 'loading';
+export type KeyMode = 'list' | 'thread' | 'help' | 'prompt' | 'editor' | 'loading' | 'replyLoading' | 'replyPick' | 'replyPreview';
 
 export type ActionKey = 'assign' | 'escalate' | 'priority' | 'tag' | 'status' | 'note' | 'reply';
 
@@ -47,7 +47,17 @@ export type TriageCommand =
   | { type: 'promptSubmit' }
   | { type: 'promptCancel' }
   | { type: 'promptHighlight'; delta: number }
-  | { type: 'promptComplete' };
+  | { type: 'promptComplete' }
+  | { type: 'replyText'; text: string }
+  | { type: 'replyBackspace' }
+  | { type: 'replyClear' }
+  | { type: 'replyHighlight'; delta: number }
+  | { type: 'replyChoose' }
+  | { type: 'replySend'; note: boolean }
+  | { type: 'replyEdit' }
+  | { type: 'replyScroll'; delta: number }
+  | { type: 'replyBack' }
+  | { type: 'replyCancel' };
 
 const ACTION_KEYS: Record<string, ActionKey> = {
   a: 'assign',
@@ -69,7 +79,8 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['t', 'add tags (-tag removes)'],
   ['s', 'set status'],
   ['n', 'add an internal note'],
-  ['r', 'reply to the customer in $VISUAL / $EDITOR (empty file cancels)'],
+  ['r', 'reply from a template (suggested first; type to filter) or write your own in $EDITOR'],
+  ['  preview', 'enter / y send as a public reply · n as an internal note · e edit · esc back'],
   ['space', 'mark a ticket; the next change applies to every marked ticket'],
   ['esc', 'clear the marks'],
   ['/', 'filter with search terms, as `ticket list --query` (empty clears)'],
@@ -87,6 +98,32 @@ function isPrintable(input: string, key: KeyInfo): boolean {
 
 export function commandFor(mode: KeyMode, input: string, key: KeyInfo): TriageCommand | null {
   if (mode === 'editor') return null;
+
+  if (mode === 'replyLoading') return key.escape ? { type: 'replyCancel' } : null;
+
+  if (mode === 'replyPick') {
+    if (key.escape) return { type: 'replyCancel' };
+    if (key.return) return { type: 'replyChoose' };
+    if (key.upArrow) return { type: 'replyHighlight', delta: -1 };
+    if (key.downArrow || key.tab) return { type: 'replyHighlight', delta: 1 };
+    if (key.backspace || key.delete) return { type: 'replyBackspace' };
+    if (key.ctrl && input === 'u') return { type: 'replyClear' };
+    if (isPrintable(input, key)) return { type: 'replyText', text: input };
+    return null;
+  }
+
+  if (mode === 'replyPreview') {
+    if (key.escape) return { type: 'replyBack' };
+    if (key.ctrl || key.meta) return null;
+    if (key.return || input === 'y') return { type: 'replySend', note: false };
+    if (input === 'n') return { type: 'replySend', note: true };
+    if (input === 'e') return { type: 'replyEdit' };
+    if (input === 'j' || key.downArrow) return { type: 'replyScroll', delta: 1 };
+    if (input === 'k' || key.upArrow) return { type: 'replyScroll', delta: -1 };
+    if (key.pageDown || input === ' ') return { type: 'replyScroll', delta: 10 };
+    if (key.pageUp) return { type: 'replyScroll', delta: -10 };
+    return null;
+  }
 
   if (mode === 'prompt') {
     if (key.escape) return { type: 'promptCancel' };

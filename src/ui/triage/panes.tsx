@@ -9,11 +9,19 @@ import {
   listColumns,
   listHeader,
   listRow,
+  replyLines,
   truncate,
   windowStart,
   type Line,
 } from './format.js';
-import { matchingChoices, type PromptState, type StatusMessage, type ThreadEntry, type TriageState } from './state.js';
+import {
+  matchingChoices,
+  type PromptState,
+  type ReplyOverlay,
+  type StatusMessage,
+  type ThreadEntry,
+  type TriageState,
+} from './state.js';
 
 export function ListPane({ state, width, height, now }: { state: TriageState; width: number; height: number; now: number }) {
   const cols = listColumns(width, state.items);
@@ -71,6 +79,10 @@ export function ThreadPane({ title, lines, scroll, width, height }: { title: str
       <LinesBox lines={shown} height={body} />
     </>
   );
+}
+
+export function ReplyPane({ reply, subject, width, height }: { reply: ReplyOverlay; subject: string; width: number; height: number }) {
+  return <LinesBox lines={replyLines(reply, subject, width, height).map((l) => clip(l, width))} height={height} />;
 }
 
 export function HelpPane({ width, height }: { width: number; height: number }) {

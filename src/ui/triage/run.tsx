@@ -1,19 +1,47 @@
 /**
  * Runs the triage screen on the terminal: the alternate screen, Ink, the controller with the
- * desk, and the agent's editor for replies. Imported lazily by `deskops triage` only.
+ * desk, and the agent's editor for replies. Imported lazily by `deskops triage` only, while
+ * the desk starts: importing it starts loading Ink, React and yoga (loadScreen) at once.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from 'ink';
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Io } from '../../cli/io.js';
 import type { UrgencyWeights } from '../../core/urgency.js';
 import { DEFAULT_ENRICH, QueueCache, buildQueue, viewName, type Queue, type QueueView } from '../../services/queue.js';
 import { resolveTimeTrackingFields } from '../../services/triage.js';
 import { TriageController } from './controller.js';
-import { TriageApp } from './TriageApp.js';
+
+/**
+ * Ink, React, yoga and the components, loading from the moment this module is imported, so
+ * that they load while the desk starts and the first query runs. Two things make it cheaper:
+ *  - React's production build. React picks its build from NODE_ENV when it is first required
+ *    (the bundle carries both), so nothing else in this module may load React: no JSX here.
+ *    NODE_ENV=development still gets the development build.
+ *  - yoga-layout instantiates its WebAssembly with fetch() when there is a fetch, which makes
+ *    Node load its whole fetch implementation (undici, some 40 ms) to read a data: URL;
+ *    without one it decodes the same embedded bytes directly. fetch is hidden only while
+ *    this import evaluates (nothing in deskops uses fetch: got speaks node:http) and is put
+ *    back right after.
+ */
+const screen = loadScreen();
+screen.catch(() => undefined);
+
+function loadScreen(): Promise<typeof import('./screen.js')> {
+  const env = process.env;
+  const setNodeEnv = env.NODE_ENV === undefined;
+  if (setNodeEnv) env.NODE_ENV = 'production';
+  const global = globalThis as { fetch?: unknown };
+  const fetch = global.fetch;
+  if (typeof fetch === 'function') global.fetch = undefined;
+  return import('./screen.js').finally(() => {
+    if (typeof fetch === 'function' && global.fetch === undefined) global.fetch = fetch;
+    // React has chosen; the agent's editor should not inherit the setting.
+    if (setNodeEnv && env.NODE_ENV === 'production') delete env.NODE_ENV;
+  });
+}
 
 export interface RunTriageOptions {
   desk: HelpDesk;
@@ -32,6 +60,8 @@ export interface RunTriageOptions {
   cache?: QueueCache;
   /** Aborted when the screen closes, so no queue load outlives it (also given to firstLoad). */
   abort?: AbortController;
+  /** The deskops home ($DESKOPS_HOME), whose templates/ the reply picker reads. */
+  home?: string;
 }
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[2J\u001b[H';
@@ -69,20 +99,16 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     },
     now: o.now,
     editText: (initial) => editInTerminal({ stdin, stdout, env: o.env, initial }),
+    loadTemplates: async () => (await import('../../services/replies.js')).loadLibrary({ home: o.home ?? deskopsHome(o.env) }),
     escalationGroup: o.escalationGroup,
     timeFields: () => resolveTimeTrackingFields(o.desk, o.timeSettings),
     refreshMs: o.refreshMs,
     viewName: viewName(o.view),
   });
 
+  const { showTriage } = await screen;
   stdout.write(ENTER_ALT_SCREEN);
-  const instance = render(<TriageApp controller={controller} />, {
-    stdout,
-    stdin,
-    stderr,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
+  const instance = showTriage(controller, { stdout, stdin, stderr });
   void controller.start();
   try {
     await instance.waitUntilExit();
@@ -92,6 +118,18 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     instance.cleanup();
     stdout.write(LEAVE_ALT_SCREEN);
   }
+}
+
+/**
+ * The deskops home as the CLI resolves it (CliContext.home in src/cli/context.ts): for a
+ * caller that does not pass `home`. $DESKOPS_HOME, else the platform's data dir for deskops.
+ */
+export function deskopsHome(env: NodeJS.ProcessEnv): string {
+  if (env.DESKOPS_HOME && env.DESKOPS_HOME.trim() !== '') return env.DESKOPS_HOME;
+  const home = env.HOME || env.USERPROFILE || '.';
+  if (process.platform === 'darwin') return `${home}/Library/Application Support/deskops`;
+  if (process.platform === 'win32') return `${env.LOCALAPPDATA || `${home}/AppData/Local`}/deskops/Data`;
+  return `${env.XDG_DATA_HOME || `${home}/.local/share`}/deskops`;
 }
 
 /**

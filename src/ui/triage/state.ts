@@ -5,6 +5,7 @@
  */
 import type { Ticket } from '../../api/helpdesk.js';
 import type { QueueItem } from '../../services/queue.js';
+import type { RenderedReply } from '../../services/replies.js';
 import type { TicketView } from '../../services/tickets.js';
 
 export type PromptPurpose = 'assign' | 'escalate' | 'priority' | 'tag' | 'status' | 'note' | 'filter';
@@ -21,12 +22,39 @@ export interface PromptState {
   hint?: string;
 }
 
+/** One line of the reply picker: a template (suggested or not) or the agent's own text. */
+export interface ReplyChoice {
+  kind: 'suggested' | 'template' | 'own';
+  /** Template name; empty for `own`. */
+  name: string;
+  /** Why it is suggested (reasons), or the template's description. */
+  detail: string;
+}
+
+export interface ReplyPicker {
+  input: string;
+  highlighted: number;
+  suggested: ReplyChoice[];
+  /** Every other template, by name. */
+  templates: ReplyChoice[];
+  /** Template files that could not be read (left out), for a hint. */
+  problems: number;
+}
+
+/** The reply picker of one ticket: loading, picking a template, or previewing what is sent. */
+export type ReplyOverlay =
+  | { ticketId: number; step: 'loading' }
+  | { ticketId: number; step: 'pick'; picker: ReplyPicker }
+  | { ticketId: number; step: 'preview'; picker: ReplyPicker; draft: RenderedReply; scroll: number };
+
 export type Overlay =
   | { kind: 'none' }
   | { kind: 'thread'; ticketId: number; scroll: number }
   | { kind: 'help' }
   | { kind: 'prompt'; prompt: PromptState; /** where to go back to */ under: 'none' | 'thread' }
-  | { kind: 'editor'; under: 'none' | 'thread' };
+  | { kind: 'reply'; reply: ReplyOverlay; under: 'none' | 'thread' }
+  /** `reply`: the picker to come back to after editing a preview. */
+  | { kind: 'editor'; under: 'none' | 'thread'; reply?: ReplyOverlay };
 
 export type ThreadEntry =
   | { state: 'loading' }
@@ -76,6 +104,14 @@ export type TriageEvent =
   | { type: 'promptChoices'; purpose: PromptPurpose; choices: string[] }
   | { type: 'promptHighlight'; delta: number }
   | { type: 'editorOpened' }
+  | { type: 'replyOpened'; ticketId: number }
+  | { type: 'replyChoices'; ticketId: number; suggested: ReplyChoice[]; templates: ReplyChoice[]; problems: number }
+  | { type: 'replyInput'; input: string }
+  | { type: 'replyHighlight'; delta: number }
+  | { type: 'replyPreview'; draft: RenderedReply }
+  | { type: 'replyScroll'; delta: number; max: number }
+  /** Preview → picker (esc), or editor → the preview it came from (the edit was dropped). */
+  | { type: 'replyBack' }
   | { type: 'threadLoading'; id: number }
   | { type: 'threadLoaded'; id: number; view: TicketView }
   | { type: 'threadFailed'; id: number; message: string }
@@ -125,6 +161,29 @@ export function promptValue(prompt: PromptState): string {
   return prompt.input.trim();
 }
 
+/** The picker's lines as shown for what was typed: suggestions, other templates, own text last. */
+export function replyChoices(picker: ReplyPicker): ReplyChoice[] {
+  const q = picker.input.trim().toLowerCase();
+  const match = (c: ReplyChoice) => q === '' || c.name.toLowerCase().includes(q);
+  return [...picker.suggested.filter(match), ...picker.templates.filter(match), { kind: 'own', name: '', detail: 'write my own in $VISUAL / $EDITOR' }];
+}
+
+/** The highlighted line of the picker. */
+export function replyChoice(picker: ReplyPicker): ReplyChoice {
+  const choices = replyChoices(picker);
+  return choices[Math.min(picker.highlighted, choices.length - 1)]!;
+}
+
+function underOf(overlay: Overlay): 'none' | 'thread' {
+  if (overlay.kind === 'thread') return 'thread';
+  if (overlay.kind === 'prompt' || overlay.kind === 'reply' || overlay.kind === 'editor') return overlay.under;
+  return 'none';
+}
+
+function withReply(state: TriageState, reply: ReplyOverlay): TriageState {
+  return { ...state, overlay: { kind: 'reply', reply, under: underOf(state.overlay) } };
+}
+
 export function selectedItem(state: TriageState): QueueItem | undefined {
   return state.items[state.cursor];
 }
@@ -165,7 +224,8 @@ function without<T>(set: ReadonlySet<T>, values: Iterable<T>): Set<T> {
 export function reduce(state: TriageState, event: TriageEvent): TriageState {
   switch (event.type) {
     case 'loadStarted':
-      return { ...state, loading: true };
+      // Unchanged state, no re-render: the first frame already says it is loading.
+      return state.loading ? state : { ...state, loading: true };
 
     case 'loaded': {
       // Keep the optimistic copies of tickets whose change is still on its way.
@@ -232,7 +292,7 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
 
     case 'closeOverlay': {
       const o = state.overlay;
-      if ((o.kind === 'prompt' || o.kind === 'editor') && o.under === 'thread' && state.selectedId !== null) {
+      if ((o.kind === 'prompt' || o.kind === 'editor' || o.kind === 'reply') && o.under === 'thread' && state.selectedId !== null) {
         return { ...state, overlay: { kind: 'thread', ticketId: state.selectedId, scroll: state.threadScroll } };
       }
       return { ...state, overlay: { kind: 'none' } };
@@ -264,9 +324,57 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
     }
 
     case 'editorOpened': {
-      const under = state.overlay.kind === 'thread' ? 'thread' : 'none';
+      const o = state.overlay;
+      const threadScroll = o.kind === 'thread' ? o.scroll : state.threadScroll;
+      return { ...state, threadScroll, overlay: { kind: 'editor', under: underOf(o), ...(o.kind === 'reply' ? { reply: o.reply } : {}) } };
+    }
+
+    case 'replyOpened': {
       const threadScroll = state.overlay.kind === 'thread' ? state.overlay.scroll : state.threadScroll;
-      return { ...state, threadScroll, overlay: { kind: 'editor', under } };
+      return withReply({ ...state, threadScroll }, { ticketId: event.ticketId, step: 'loading' });
+    }
+
+    case 'replyChoices': {
+      const o = state.overlay;
+      if (o.kind !== 'reply' || o.reply.ticketId !== event.ticketId || o.reply.step !== 'loading') return state;
+      const picker: ReplyPicker = { input: '', highlighted: 0, suggested: event.suggested, templates: event.templates, problems: event.problems };
+      return withReply(state, { ticketId: event.ticketId, step: 'pick', picker });
+    }
+
+    case 'replyInput':
+    case 'replyHighlight': {
+      const o = state.overlay;
+      if (o.kind !== 'reply' || o.reply.step !== 'pick') return state;
+      const p = o.reply.picker;
+      let picker: ReplyPicker;
+      if (event.type === 'replyInput') picker = { ...p, input: event.input, highlighted: 0 };
+      else {
+        const n = replyChoices(p).length;
+        picker = { ...p, highlighted: (p.highlighted + event.delta + n) % n };
+      }
+      return withReply(state, { ...o.reply, picker });
+    }
+
+    case 'replyPreview': {
+      const o = state.overlay;
+      const reply = o.kind === 'reply' ? o.reply : o.kind === 'editor' ? o.reply : undefined;
+      if (!reply || reply.step === 'loading' || reply.ticketId !== event.draft.ticketId) return state;
+      return withReply(state, { ticketId: reply.ticketId, step: 'preview', picker: reply.picker, draft: event.draft, scroll: 0 });
+    }
+
+    case 'replyScroll': {
+      const o = state.overlay;
+      if (o.kind !== 'reply' || o.reply.step !== 'preview') return state;
+      const target = o.reply.scroll + event.delta;
+      const scroll = clamp(Number.isFinite(target) ? target : event.delta > 0 ? event.max : 0, 0, Math.max(0, event.max));
+      return withReply(state, { ...o.reply, scroll });
+    }
+
+    case 'replyBack': {
+      const o = state.overlay;
+      if (o.kind === 'editor' && o.reply) return withReply(state, o.reply);
+      if (o.kind !== 'reply' || o.reply.step !== 'preview') return state;
+      return withReply(state, { ticketId: o.reply.ticketId, step: 'pick', picker: o.reply.picker });
     }
 
     case 'threadLoading':
