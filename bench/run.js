@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { benchStartup } from './startup.js';
 import { benchSeed } from './seed.js';
 import { benchKpi } from './kpi.js';
+import { benchQueue } from './queue.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,13 @@ for (const tickets of quick ? [1000] : [1000, 10000, 100000]) {
   rows.push(['kpi', `deskops kpi, empty cache, ${tickets} tickets`, `${k.cold_ms} ms`, `${k.cold_ratio}x`, `${k.requests_cold.total} requests, peak RSS ${k.peak_rss_mb.cold} MB`]);
   rows.push(['kpi', `deskops kpi, warm cache, ${tickets} tickets`, `${k.warm_ms} ms`, `${k.warm_ratio}x`, `${k.requests_warm.total} requests, peak RSS ${k.peak_rss_mb.warm} MB`]);
 }
+
+step('queue: urgency ranking, the queue command and the first triage frame');
+const q = await benchQueue(quick ? { runs: 1, tickets: 2000, triageTickets: 500 } : { runs: 5, tickets: 10000, triageTickets: 500 });
+results.benchmarks.push(q);
+rows.push(['queue', `rank ${q.ranked_tickets} tickets by urgency (in-process)`, `${q.rank_ms} ms`, '', `< ${q.targets.rank_ms} ms`]);
+rows.push(['queue', `deskops queue --view all --json, ${q.unsolved_tickets} unsolved`, `${q.queue_json_ms} ms`, `${q.queue_ratio}x node`, `${q.queue_requests} requests`]);
+rows.push(['queue', `deskops triage, first rows over ${q.triage_unsolved_tickets} unsolved`, `${q.triage_first_rows_ms ?? 'n/a'} ms`, `${q.triage_first_rows_ratio ?? ''}x node`, `<= ${q.targets.triage_first_rows_ms} ms`]);
 
 const md = ['| bench | case | figure | vs baseline | target / note |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
