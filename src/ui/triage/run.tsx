@@ -61,7 +61,7 @@ export interface RunTriageOptions {
   /** Aborted when the screen closes, so no queue load outlives it (also given to firstLoad). */
   abort?: AbortController;
   /** The deskops home ($DESKOPS_HOME), whose templates/ the reply picker reads. */
-  home?: string;
+  home: string;
 }
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[2J\u001b[H';
@@ -99,7 +99,7 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     },
     now: o.now,
     editText: (initial) => editInTerminal({ stdin, stdout, env: o.env, initial }),
-    loadTemplates: async () => (await import('../../services/replies.js')).loadLibrary({ home: o.home ?? deskopsHome(o.env) }),
+    loadTemplates: async () => (await import('../../services/replies.js')).loadLibrary({ home: o.home }),
     escalationGroup: o.escalationGroup,
     timeFields: () => resolveTimeTrackingFields(o.desk, o.timeSettings),
     refreshMs: o.refreshMs,
@@ -118,18 +118,6 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     instance.cleanup();
     stdout.write(LEAVE_ALT_SCREEN);
   }
-}
-
-/**
- * The deskops home as the CLI resolves it (CliContext.home in src/cli/context.ts): for a
- * caller that does not pass `home`. $DESKOPS_HOME, else the platform's data dir for deskops.
- */
-export function deskopsHome(env: NodeJS.ProcessEnv): string {
-  if (env.DESKOPS_HOME && env.DESKOPS_HOME.trim() !== '') return env.DESKOPS_HOME;
-  const home = env.HOME || env.USERPROFILE || '.';
-  if (process.platform === 'darwin') return `${home}/Library/Application Support/deskops`;
-  if (process.platform === 'win32') return `${env.LOCALAPPDATA || `${home}/AppData/Local`}/deskops/Data`;
-  return `${env.XDG_DATA_HOME || `${home}/.local/share`}/deskops`;
 }
 
 /**

@@ -13,7 +13,8 @@ export function registerTriageCommand(program: Command, ctx: CliContext): void {
       `
 Keys: j/k or arrows move, enter opens the thread (esc back), a assign, e escalate (to the
 escalations group, priority one step up, internal note with the reason), p priority, t tag,
-s status, n internal note, r reply (in $VISUAL/$EDITOR), / filter (ticket list --query
+s status, n internal note, r reply (pick a suggested template,
+see the exact text, send it; or write your own in $VISUAL/$EDITOR), / filter (ticket list --query
 syntax), space marks tickets so the next change applies to all of them, ? help, q quit.
 
 Changes show at once and roll back if the desk refuses them. The time spent on each ticket

@@ -48,6 +48,7 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
     desk,
     io: ctx.io,
     env: ctx.env,
+    home: ctx.home(),
     view,
     limit,
     weights,
