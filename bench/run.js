@@ -9,6 +9,7 @@ import { benchStartup } from './startup.js';
 import { benchSeed } from './seed.js';
 import { benchKpi } from './kpi.js';
 import { benchQueue } from './queue.js';
+import { benchSweep } from './sweep.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,6 +46,13 @@ results.benchmarks.push(q);
 rows.push(['queue', `rank ${q.ranked_tickets} tickets by urgency (in-process)`, `${q.rank_ms} ms`, '', `< ${q.targets.rank_ms} ms`]);
 rows.push(['queue', `deskops queue --view all --json, ${q.unsolved_tickets} unsolved`, `${q.queue_json_ms} ms`, `${q.queue_ratio}x node`, `${q.queue_requests} requests`]);
 rows.push(['queue', `deskops triage, first rows over ${q.triage_unsolved_tickets} unsolved`, `${q.triage_first_rows_ms ?? 'n/a'} ms`, `${q.triage_first_rows_ratio ?? ''}x node`, `<= ${q.targets.triage_first_rows_ms} ms`]);
+
+step('sweep: a follow-up sweep against reading its candidates, exactly once counted on the desk');
+const sw = await benchSweep({ quick });
+results.benchmarks.push(sw);
+rows.push(['sweep', `read the candidates raw, ${sw.eligible} eligible (baseline)`, `${sw.baseline.ms} ms`, '1.00x', `${sw.baseline.requests} requests, peak RSS ${sw.baseline.peak_rss_mb} MB`]);
+rows.push(['sweep', `deskops sweep run, ${sw.sweep.sent} sent of ${sw.sweep.planned} planned`, `${sw.sweep.ms} ms`, `${sw.ratio_ms_vs_baseline}x`, `${sw.sweep.write_requests} write requests (<= ${sw.sweep.write_target}), ${sw.sweep.requests} in all, peak RSS ${sw.sweep.peak_rss_mb} MB (< ${sw.sweep.rss_target_mb})`]);
+rows.push(['sweep', `highest request rate seen by the desk`, `${sw.sweep.max_rate_per_min_desk_side}/min`, `${(sw.sweep.max_rate_per_min_desk_side / sw.sweep.budget_per_min).toFixed(2)}x budget`, `budget ${sw.sweep.budget_per_min}/min; exactly once: ${sw.exactly_once.ok ? 'yes' : 'NO'}`]);
 
 const md = ['| bench | case | figure | vs baseline | target / note |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });

@@ -1,0 +1,167 @@
+/**
+ * Bulk runs: the lock, the journal and their life cycle, for any kind of bulk job (sweep,
+ * survey). A run is started under the profile's lock, journalled, and ended with its counts;
+ * an interrupted one (no end record, nobody holding the lock for it) can be resumed, or is
+ * marked superseded when a new run of the same kind takes its work over.
+ */
+import { NotFoundError, UsageError } from '../../core/errors.js';
+import { Journal, countRun, isRunId, journalPath, listRuns, newRunId, readRun, type RunCounts, type RunEnd, type RunState } from './journal.js';
+import { acquireLock, lockIsLive, lockPath, readLock, type LockHandle, type LockInfo } from './lock.js';
+
+export interface RunScope {
+  /** $DESKOPS_HOME */
+  home: string;
+  /** "sweep", "survey": names the journals and the lock. */
+  kind: string;
+  /** The profile the run writes to: one run of a kind per profile at a time. */
+  profile: string;
+}
+
+export function runLockPath(scope: RunScope): string {
+  return lockPath(scope.home, `${scope.kind}-${scope.profile}`);
+}
+
+/** Takes the profile's lock for `kind`, or throws LockedError saying who holds it. */
+export function lockRuns(scope: RunScope, options: { command: string; runId?: string; onStale?: (previous: LockInfo) => void }): LockHandle {
+  return acquireLock(runLockPath(scope), {
+    command: options.command,
+    runId: options.runId,
+    onStale: options.onStale,
+    describe: (holder) => ({
+      message: `another ${scope.kind} is running on profile ${scope.profile} (pid ${holder.pid}${holder.run_id ? `, run ${holder.run_id}` : ''}, since ${holder.started_at || 'unknown'}); only one runs at a time`,
+      hint: `see it with \`deskops ${scope.kind} status\`; wait for it to finish`,
+    }),
+  });
+}
+
+/**
+ * Starts a run's journal (call with the lock held). The run id and start time are the wall
+ * clock's, so runs sort in the order they happened whatever clock the planning used.
+ */
+export function startRun(scope: RunScope, meta: Record<string, unknown>): Journal {
+  const started = new Date();
+  return Journal.create(scope.home, { run_id: newRunId(started), kind: scope.kind, profile: scope.profile, at: started.toISOString(), meta });
+}
+
+export function endRun(journal: Journal, status: RunEnd, counts: RunCounts, note?: string): void {
+  journal.append({ t: 'end', status, at: new Date().toISOString(), counts, ...(note ? { note } : {}) }, true);
+  journal.close();
+}
+
+/** Reads a run of this scope by id; NotFoundError when there is none. */
+export function loadRun(scope: RunScope, runId: string): RunState {
+  if (!isRunId(runId)) throw new UsageError(`"${runId}" is not a run id (like 20261125-141503-3f9c)`, { hint: `see them with \`deskops ${scope.kind} history\`` });
+  const path = journalPath(scope.home, scope.kind, runId);
+  try {
+    return readRun(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotFoundError(`no ${scope.kind} run ${runId}`, { hint: `see them with \`deskops ${scope.kind} history\`` });
+    }
+    throw err;
+  }
+}
+
+export type RunPhase = 'running' | 'interrupted' | RunEnd;
+
+export interface RunSummary {
+  run_id: string;
+  profile: string;
+  status: RunPhase;
+  started_at: string;
+  last_at: string;
+  ended_at: string | null;
+  pid: number;
+  planned: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  to_do: number;
+  in_doubt: number;
+  resumes: number;
+  /** Per group (rule, survey): counts. */
+  groups: Array<{ group: string; planned: number; sent: number; skipped: number; failed: number }>;
+  meta: Record<string, unknown>;
+}
+
+/** What a run is doing or did, from its journal and the lock. */
+export function summarizeRun(scope: Pick<RunScope, 'home' | 'kind'>, state: RunState): RunSummary {
+  const counts = countRun(state);
+  const lock = readLock(lockPath(scope.home, `${scope.kind}-${state.start.profile}`));
+  const running = !state.end && lock !== undefined && lock.run_id === state.start.run_id && lockIsLive(lock);
+  const groups = new Map<string, { group: string; planned: number; sent: number; skipped: number; failed: number }>();
+  for (const it of state.items.values()) {
+    const g = groups.get(it.group) ?? { group: it.group, planned: 0, sent: 0, skipped: 0, failed: 0 };
+    g.planned++;
+    if (it.status === 'sent') g.sent++;
+    else if (it.status === 'skipped') g.skipped++;
+    else if (it.status === 'failed') g.failed++;
+    groups.set(it.group, g);
+  }
+  return {
+    run_id: state.start.run_id,
+    profile: state.start.profile,
+    status: running ? 'running' : (state.end?.status ?? 'interrupted'),
+    started_at: state.start.at,
+    last_at: state.lastAt,
+    ended_at: state.end?.at ?? null,
+    pid: state.start.pid,
+    planned: counts.planned,
+    sent: counts.sent,
+    skipped: counts.skipped,
+    failed: counts.failed,
+    to_do: counts.to_do,
+    in_doubt: counts.in_doubt,
+    resumes: state.resumes,
+    groups: [...groups.values()],
+    meta: state.start.meta,
+  };
+}
+
+/** Runs of this kind, newest first; unreadable journals are skipped. */
+export function runHistory(scope: Pick<RunScope, 'home' | 'kind'>, options: { profile?: string; limit?: number } = {}): RunSummary[] {
+  const out: RunSummary[] = [];
+  for (const { path } of listRuns(scope.home, scope.kind)) {
+    let state: RunState;
+    try {
+      state = readRun(path);
+    } catch {
+      continue;
+    }
+    if (options.profile && state.start.profile !== options.profile) continue;
+    out.push(summarizeRun(scope, state));
+    // Run ids start with the start second: a few more than asked settle ties within a second.
+    if (options.limit && out.length >= options.limit + 3) break;
+  }
+  out.sort((a, b) => b.started_at.localeCompare(a.started_at) || b.run_id.localeCompare(a.run_id));
+  return options.limit ? out.slice(0, options.limit) : out;
+}
+
+/** Runs of this scope that stopped without an end record and that nobody is running. */
+export function interruptedRuns(scope: RunScope): RunState[] {
+  const out: RunState[] = [];
+  for (const { path } of listRuns(scope.home, scope.kind)) {
+    let state: RunState;
+    try {
+      state = readRun(path);
+    } catch {
+      continue;
+    }
+    if (state.start.profile !== scope.profile || state.end) continue;
+    if (summarizeRun(scope, state).status === 'interrupted') out.push(state);
+  }
+  return out;
+}
+
+/**
+ * Marks interrupted runs as superseded by `byRunId` (call with the lock held): their unfinished
+ * work is planned again by the new run, and the markers keep anything done from being redone.
+ */
+export function supersede(runs: RunState[], byRunId: string): void {
+  for (const state of runs) {
+    const journal = Journal.reopen(state.path, state.start.run_id, { resume: false });
+    const c = countRun(state);
+    endRun(journal, 'superseded', { planned: c.planned, sent: c.sent, skipped: c.skipped, failed: c.failed }, `unfinished work taken over by run ${byRunId}`);
+  }
+}
+
