@@ -56,8 +56,10 @@ export interface HttpRequest<T = unknown> {
   verify?: (context: VerifyContext) => Promise<T | undefined>;
   /** Message of the NotFoundError for a 404, e.g. "ticket 7 not found". */
   notFound?: string;
-  /** Message of the ConflictError for a 409. */
+  /** Message of the ConflictError for a 409 (or a 412 answer to a conditional request). */
   conflict?: string;
+  /** Sees the status and headers of the successful answer (e.g. an ETag), before it is parsed. */
+  onAnswer?: (answer: { status: number; headers: RawAnswer['headers'] }) => void;
 }
 
 /** ClientOptions plus test hooks. */
@@ -227,6 +229,7 @@ export class HttpClient {
 
       if (status >= 200 && status < 300) {
         this.log(req.method, shownUrl, status, ms, attempt);
+        req.onAnswer?.({ status, headers: answer.headers });
         return parseJsonAnswer(answer, answerCtx) as T;
       }
 
@@ -331,7 +334,7 @@ export class HttpClient {
     if (status === 404) {
       return new NotFoundError(req.notFound ?? `not found: ${where}${suffix}`);
     }
-    if (status === 409) {
+    if (status === 409 || status === 412) {
       return new ConflictError(req.conflict ?? `the desk refused ${where} because of a conflicting change${suffix}`, { ...ctx, status });
     }
     const statusText = `${status}${answer.statusMessage ? ` ${answer.statusMessage}` : ''}`;
@@ -470,7 +473,8 @@ function parseBaseUrl(connection: Connection): { origin: string; path: string } 
       hint: 'keep the token in the profile, not in the URL',
     });
   }
-  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v2$/, '');
+  // The API root is added per request: Zendesk's /api/v2, Request Tracker's /REST/2.0.
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/(api\/v2|REST\/2\.0)$/i, '');
   return { origin: url.origin, path };
 }
 

@@ -5,6 +5,7 @@
 import { DeskopsError } from '../core/errors.js';
 import type { Connection, HelpDesk } from './helpdesk.js';
 import { HttpClient, type HttpClientOptions } from './http.js';
+import { RtDesk } from './rt/adapter.js';
 import { ZendeskDesk } from './zendesk/adapter.js';
 
 export type { HelpDesk, Connection, ClientOptions, RequestLogger } from './helpdesk.js';
@@ -13,7 +14,7 @@ export { redact } from './redact.js';
 
 /**
  * The desk a connection points at: 'zendesk' and 'local' (the embedded desk speaks the
- * Zendesk dialect) get the Zendesk adapter; Request Tracker is not supported yet.
+ * Zendesk dialect) get the Zendesk adapter; 'rt' gets the Request Tracker REST2 adapter.
  * `options` is ClientOptions plus test hooks (clock, jitter, response size cap).
  */
 export async function createHelpDesk(connection: Connection, options: HttpClientOptions = {}): Promise<HelpDesk> {
@@ -24,9 +25,7 @@ export async function createHelpDesk(connection: Connection, options: HttpClient
       return new ZendeskDesk(http, { now: options.now, sleep: options.sleep });
     }
     case 'rt':
-      throw new DeskopsError('Request Tracker profiles are not supported yet', {
-        hint: 'use a Zendesk profile, or the local desk (`--profile local`)',
-      });
+      return new RtDesk(new HttpClient(connection, options), { now: options.now });
     default: {
       const kind: never = connection.kind;
       throw new DeskopsError(`unknown desk kind in profile ${(connection as Connection).profile}: ${String(kind)}`);

@@ -17,11 +17,6 @@ describe('createHelpDesk', () => {
     }
   });
 
-  it('refuses Request Tracker profiles for now', async () => {
-    const err = await rejection(createHelpDesk({ ...connectionFor('https://rt.example.com'), kind: 'rt' }));
-    expect(err).toBeInstanceOf(DeskopsError);
-    expect(err.message).toBe('Request Tracker profiles are not supported yet');
-  });
 });
 
 describe('tickets', () => {

@@ -1,0 +1,286 @@
+/**
+ * deskops against a real Request Tracker 5 (test/rt/setup-rt.sh starts one and writes RT_URL
+ * and RT_TOKEN to $RT_ENV_FILE). The CLI runs end to end through main() with an rt profile
+ * made by `profile add --kind rt --token-stdin` in a temp DESKOPS_HOME; what it says is checked
+ * against RT's own REST2 answers. Without RT_ENV_FILE, or when RT does not answer, the suite
+ * is reported as skipped with the reason.
+ */
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { createHelpDesk } from '../../src/api/index.js';
+import type { HelpDesk, Ticket } from '../../src/api/helpdesk.js';
+import { ApiError } from '../../src/core/errors.js';
+import { ConfigStore } from '../../src/config/store.js';
+import { remoteConnection } from '../../src/config/connection.js';
+
+interface RtEnv {
+  url: string;
+  token: string;
+}
+
+/** RT from $RT_ENV_FILE when it answers with the token; else why not. */
+async function findRt(): Promise<{ rt: RtEnv } | { reason: string }> {
+  const file = process.env.RT_ENV_FILE;
+  if (!file) return { reason: 'RT_ENV_FILE is not set (run test/rt/setup-rt.sh)' };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { reason: `cannot read RT_ENV_FILE ${file}: ${(err as Error).message}` };
+  }
+  const vars = Object.fromEntries(text.split('\n').flatMap((line) => {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    return m ? [[m[1]!, m[2]!]] : [];
+  }));
+  const url = vars.RT_URL;
+  const token = vars.RT_TOKEN;
+  if (!url || !token) return { reason: `${file} has no RT_URL or RT_TOKEN` };
+  try {
+    const res = await fetch(`${url}/REST/2.0/rt`, { headers: { authorization: `token ${token}` }, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) return { reason: `Request Tracker at ${url} answered ${res.status}` };
+  } catch (err) {
+    return { reason: `Request Tracker at ${url} is not reachable: ${(err as Error).message}` };
+  }
+  return { rt: { url, token } };
+}
+
+const found = await findRt();
+const rt = 'rt' in found ? found.rt : undefined;
+const suiteName = rt ? 'Request Tracker 5 end to end' : `Request Tracker 5 end to end (skipped: ${'reason' in found ? found.reason : ''})`;
+
+/** RT's own view of a record, bypassing deskops. */
+async function rtGet(path: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${rt!.url}/REST/2.0${path}`, { headers: { authorization: `token ${rt!.token}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+describe.skipIf(!rt)(suiteName, () => {
+  const run = randomUUID().slice(0, 8);
+  let home: string;
+  let cleanup: () => void;
+  let env: Record<string, string>;
+  let desk: HelpDesk;
+  let mine: Ticket;
+
+  beforeAll(async () => {
+    ({ home, cleanup } = tempHome('deskops-rt-'));
+    const add = await runCli(['profile', 'add', 'rt1', '--kind', 'rt', '--url', rt!.url, '--token-stdin'], {
+      env: { DESKOPS_HOME: home },
+      stdin: `${rt!.token}\n`,
+    });
+    expect(add.stderr).toContain('added profile rt1');
+    expect(add.code).toBe(0);
+    env = { DESKOPS_HOME: home, DESKOPS_PROFILE: 'rt1', DESKOPS_URL: rt!.url, DESKOPS_TOKEN: rt!.token };
+
+    const store = await ConfigStore.open(home);
+    const profile = store.getProfile('rt1')!;
+    const connection = remoteConnection(profile, store.secretFor('rt1'));
+    expect(connection).toEqual({ kind: 'rt', url: rt!.url, auth: { type: 'rt-token', token: rt!.token }, profile: 'rt1' });
+    desk = await createHelpDesk(connection);
+    mine = await desk.createTicket({
+      subject: `deskops e2e ${run}: printer offline`,
+      comment: { body: `The office printer went offline (run ${run}).` },
+      requester: { name: 'Ines Customer', email: `ines-${run}@customer.test` },
+      priority: 'normal',
+    });
+  });
+  afterAll(() => cleanup?.());
+
+  it('made the ticket in RT as asked', async () => {
+    expect(mine).toMatchObject({ status: 'new', priority: 'normal', description: `The office printer went offline (run ${run}).`, via: { channel: 'api' } });
+    const own = await rtGet(`/ticket/${mine.id}`);
+    expect(own).toMatchObject({ Subject: `deskops e2e ${run}: printer offline`, Status: 'new', Priority: '50' });
+  });
+
+  it('ticket list: unsolved tickets, newest first, with names', async () => {
+    const r = await runCli(['ticket', 'list'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('id\tstatus\tpriority\tsubject\trequester\tassignee\tgroup\tupdated');
+    expect(lines[1]).toContain(`deskops e2e ${run}`);
+    expect(lines[1]).toContain('Ines');
+    expect(r.stdout).toContain('Refund for a double charge on invoice 1182');
+    expect(r.stdout).not.toContain('Thanks, all working now'); // resolved: not unsolved
+  });
+
+  it('ticket list --json: a JSON array in Zendesk shapes, filtered in TicketSQL', async () => {
+    const r = await runCli(['ticket', 'list', '--json', '--limit', '100'], { env });
+    expect(r.code).toBe(0);
+    const items = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(Array.isArray(items)).toBe(true);
+    for (const t of items) {
+      expect(typeof t.id).toBe('number');
+      expect(['new', 'open', 'pending', 'hold']).toContain(t.status);
+    }
+    const own = items.find((t) => t.id === mine.id);
+    expect(own).toMatchObject({ status: 'new', priority: 'normal', requester_email: `ines-${run}@customer.test`, group_name: 'General', assignee_id: null });
+
+    const refund = JSON.parse((await runCli(['ticket', 'list', '--json', '--status', 'any', '--tag', 'refund', '--group', 'Billing'], { env })).stdout);
+    expect(refund.length).toBeGreaterThan(0);
+    for (const t of refund) {
+      expect(t.tags).toContain('refund');
+      expect(t.group_name).toBe('Billing');
+    }
+    const urgent = JSON.parse((await runCli(['ticket', 'list', '--json', '--priority', 'urgent', '--assignee', 'agent@deskops.test'], { env })).stdout);
+    expect(urgent.map((t: Ticket) => t.subject)).toContain('Cannot log in since the password reset');
+    for (const t of urgent) expect(t).toMatchObject({ priority: 'urgent', assignee_name: 'Dee Agent' });
+
+    const recent = JSON.parse((await runCli(['ticket', 'list', '--json', '--status', 'any', '--query', `created>1hours ${run}`], { env })).stdout);
+    expect(recent.map((t: Ticket) => t.id)).toEqual([mine.id]);
+  });
+
+  it('ticket list refuses a term RT cannot search, naming it', async () => {
+    const r = await runCli(['ticket', 'list', '--query', 'organization:acme'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Request Tracker has no organizations: cannot search "organization:acme"');
+  });
+
+  it('ticket view: the ticket with its requester and first message', async () => {
+    const r = await runCli(['ticket', 'view', String(mine.id)], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`#${mine.id} deskops e2e ${run}: printer offline`);
+    expect(r.stdout).toContain(`Ines Customer <ines-${run}@customer.test>`);
+    expect(r.stdout).toContain(`The office printer went offline (run ${run}).`);
+    const json = JSON.parse((await runCli(['ticket', 'view', String(mine.id), '--json'], { env })).stdout);
+    expect(json).toMatchObject({ id: mine.id, status: 'new', group: { name: 'General' }, requester: { email: `ines-${run}@customer.test` } });
+    expect(json.comments).toHaveLength(1);
+    expect(json.metrics).toMatchObject({ ticket_id: mine.id, replies: 0 });
+
+    const missing = await runCli(['ticket', 'view', '99999999'], { env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('ticket 99999999 not found');
+  });
+
+  it('ticket update --status pending --reply: a public correspondence, and the ticket stalled in RT', async () => {
+    const reply = `We are looking into it (run ${run}).`;
+    const r = await runCli(['ticket', 'update', String(mine.id), '--status', 'pending', '--reply', reply], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`updated #${mine.id}: pending · normal · reply sent`);
+
+    const view = JSON.parse((await runCli(['ticket', 'view', String(mine.id), '--json'], { env })).stdout);
+    expect(view.status).toBe('pending');
+    const sent = view.comments.find((c: { body: string }) => c.body === reply);
+    expect(sent).toMatchObject({ public: true, author_name: 'Dee Agent' });
+    expect(view.metrics.replies).toBe(1);
+
+    expect((await rtGet(`/ticket/${mine.id}`)).Status).toBe('stalled');
+    const history = await rtGet(`/ticket/${mine.id}/history?fields=Type&per_page=100`);
+    expect((history.items as Array<{ Type: string }>).map((t) => t.Type)).toContain('Correspond');
+  });
+
+  it('ticket update --note: an RT comment, not public', async () => {
+    const note = `Printer model is HX-200 (run ${run}).`;
+    const r = await runCli(['ticket', 'update', String(mine.id), '--note', note, '--priority', 'high'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`updated #${mine.id}: pending · high · note added`);
+
+    const view = JSON.parse((await runCli(['ticket', 'view', String(mine.id), '--json'], { env })).stdout);
+    expect(view.comments.find((c: { body: string }) => c.body === note)).toMatchObject({ public: false });
+    const publicOnly = JSON.parse((await runCli(['ticket', 'view', String(mine.id), '--json', '--public-only'], { env })).stdout);
+    expect(publicOnly.comments.map((c: { body: string }) => c.body)).not.toContain(note);
+
+    const history = await rtGet(`/ticket/${mine.id}/history?fields=Type&per_page=100`);
+    expect((history.items as Array<{ Type: string }>).map((t) => t.Type)).toContain('Comment');
+    expect((await rtGet(`/ticket/${mine.id}`)).Priority).toBe('100');
+  });
+
+  it('ticket update --assign by name and --tag write RT owner and the Tags field', async () => {
+    const r = await runCli(['ticket', 'update', String(mine.id), '--assign', 'Sam Second', '--tag', `e2e-${run}`, '--json'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: mine.id, assignee_name: 'Sam Second', tags: [`e2e-${run}`] });
+    const own = await rtGet(`/ticket/${mine.id}`);
+    expect((own.Owner as { id: string }).id).toBe('sam');
+    const tagged = JSON.parse((await runCli(['ticket', 'list', '--json', '--tag', `e2e-${run}`], { env })).stdout);
+    expect(tagged.map((t: Ticket) => t.id)).toEqual([mine.id]);
+  });
+
+  it('ticket update --group moves the ticket to another RT queue; custom fields are written by id', async () => {
+    const r = await runCli(['ticket', 'update', String(mine.id), '--group', 'Billing', '--json'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: mine.id, group_name: 'Billing' });
+    expect(((await rtGet(`/ticket/${mine.id}?fields[Queue]=Name`)).Queue as { Name: string }).Name).toBe('Billing');
+
+    const product = (await desk.listTicketFields()).find((f) => f.title === 'Product')!;
+    const t = await desk.updateTicket(mine.id, { custom_fields: [{ id: product.id, value: 'Scanner' }] });
+    expect(t.custom_fields).toContainEqual({ id: product.id, value: 'Scanner' });
+    // Not one of the field's values: RT says so in a 200 answer.
+    const bad = await desk.updateTicket(mine.id, { custom_fields: [{ id: product.id, value: 'Toaster' }] }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ApiError);
+    expect((bad as ApiError).message).toContain(`did not apply custom field ${product.id} to ticket ${mine.id}`);
+  });
+
+  it('reads RT\'s "200, but it failed" answer as a failure with RT\'s message', async () => {
+    // A customer cannot own tickets: RT answers 200 with a message saying so.
+    const err = await desk.updateTicket(mine.id, { assignee_id: mine.requester_id }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).message).toMatch(new RegExp(`^Request Tracker did not apply assignee ${mine.requester_id} to ticket ${mine.id}: .+`));
+  });
+
+  it('bulk update: per-ticket updates as a completed job with a result per ticket', async () => {
+    const make = (n: number) =>
+      desk.createTicket({ subject: `deskops e2e ${run}: bulk ${n}`, comment: { body: `bulk ${n}` }, requester: { name: 'Bulk', email: `bulk-${run}@customer.test` } });
+    const [a, b] = [await make(1), await make(2)];
+    const job = await desk.updateMany({
+      tickets: [
+        { id: a.id, status: 'solved', priority: 'high' },
+        { id: b.id, additional_tags: ['bulk', `e2e-${run}`], comment: { body: 'Bulk note', public: false } },
+        { id: 99999999, status: 'open' },
+      ],
+    });
+    expect(job).toMatchObject({ status: 'completed', total: 3, progress: 3 });
+    expect(job.results).toEqual([
+      expect.objectContaining({ id: a.id, index: 0, success: true }),
+      expect.objectContaining({ id: b.id, index: 1, success: true }),
+      expect.objectContaining({ id: 99999999, index: 2, success: false, details: 'ticket 99999999 not found' }),
+    ]);
+    await expect(desk.waitForJob(job.id)).resolves.toEqual(job);
+
+    const [ra, rb] = await Promise.all([rtGet(`/ticket/${a.id}`), desk.getTicket(b.id)]);
+    expect(ra).toMatchObject({ Status: 'resolved', Priority: '100' });
+    expect(rb.tags.sort()).toEqual(['bulk', `e2e-${run}`].sort());
+    const thread: string[] = [];
+    for await (const c of desk.listComments(b.id)) if (!c.public) thread.push(c.body);
+    expect(thread).toEqual(['Bulk note']);
+  });
+
+  it('incremental export: changed tickets in order, with metrics and a cursor that resumes', async () => {
+    const since = Math.floor(Date.now() / 1000) - 3600;
+    const seen: Ticket[] = [];
+    let cursor = '';
+    let metrics = 0;
+    for await (const page of desk.incrementalTickets({ startTime: since }, { pageSize: 2 })) {
+      seen.push(...page.tickets);
+      metrics += page.metric_sets.length;
+      cursor = page.after_cursor ?? cursor;
+    }
+    const ids = seen.map((t) => t.id);
+    expect(ids).toContain(mine.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(metrics).toBe(seen.length);
+    const times = seen.map((t) => Date.parse(t.updated_at));
+    expect([...times].sort((x, y) => x - y)).toEqual(times);
+    expect(seen.find((t) => t.id === mine.id)?.description).toBe(`The office printer went offline (run ${run}).`);
+
+    // Nothing changed since the cursor: the next read from it is empty.
+    const again = [];
+    for await (const page of desk.incrementalTickets({ cursor }, { pageSize: 2 })) again.push(...page.tickets);
+    expect(again.map((t) => t.id)).toEqual([]);
+  });
+
+  it('what RT lacks is said plainly', async () => {
+    const ratings = await desk.listSatisfactionRatings()[Symbol.asyncIterator]().next().catch((e: unknown) => e);
+    expect((ratings as Error).message).toBe('Request Tracker has no satisfaction ratings');
+    const groups = await desk.listGroups();
+    expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(['General', 'Billing']));
+    const fields = await desk.listTicketFields();
+    expect(fields.map((f) => f.title)).toEqual(expect.arrayContaining(['Tags', 'Product']));
+  });
+});
