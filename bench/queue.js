@@ -6,6 +6,10 @@
 //
 //   node bench/queue.js [runs]             prints the figures as JSON
 //   node bench/queue.js [runs] --triage    only the triage first frame (and node -e 0)
+//   node bench/queue.js [runs] --triage --against DIR
+//                                          the same, interleaved with another build of deskops
+//                                          (DIR holds its bin/ and dist/): before/after figures
+//                                          from one run, under the same machine noise
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,9 +120,9 @@ async function seedUnsolved(home, unsolved, seed) {
 }
 
 /** Time from spawn to the first frame, and to the first frame with ticket rows, in a pty. */
-function firstTriageFrame(env, { columns = 100, rows = 30, limit = 500 } = {}) {
+function firstTriageFrame(env, { columns = 100, rows = 30, limit = 500, cli = bin } = {}) {
   return new Promise((resolve, reject) => {
-    const cmd = `stty cols ${columns} rows ${rows}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} triage --view all --limit ${limit}`;
+    const cmd = `stty cols ${columns} rows ${rows}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} triage --view all --limit ${limit}`;
     const start = process.hrtime.bigint();
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -154,33 +158,35 @@ function firstTriageFrame(env, { columns = 100, rows = 30, limit = 500 } = {}) {
  * The first triage frame over `triageTickets` unsolved tickets in a pseudo-terminal, with
  * `node -e 0` interleaved (same run, same machine noise). Null when there is no `script`.
  */
-async function benchTriage(home, { runs, triageTickets }) {
+async function benchTriage(home, { runs, triageTickets, against }) {
   if (spawnSync('script', ['--version']).status !== 0) return null;
   const seeded = await seedUnsolved(home, triageTickets, 9);
   await seeded.running.close();
   const tenv = { ...cleanEnv(home), TERM: 'xterm-256color' };
-  await firstTriageFrame(tenv, { limit: triageTickets }); // warm the file cache
-  const frames = [];
+  const clis = [bin, ...(against ? [against] : [])];
+  for (const cli of clis) await firstTriageFrame(tenv, { limit: triageTickets, cli }); // warm the file cache
+  const frames = clis.map(() => []);
   const node = [];
   for (let i = 0; i < Math.max(3, runs); i++) {
     node.push(timeRun(['-e', '0'], tenv).ms);
-    frames.push(await firstTriageFrame(tenv, { limit: triageTickets }));
+    for (const [k, cli] of clis.entries()) frames[k].push(await firstTriageFrame(tenv, { limit: triageTickets, cli }));
   }
+  const figures = (f) => ({ first_frame_ms: round(median(f.map((x) => x.firstFrame))), first_rows_ms: round(median(f.map((x) => x.firstRows))) });
   return {
     unsolved: seeded.tickets.length,
     node_ms: round(median(node)),
-    first_frame_ms: round(median(frames.map((f) => f.firstFrame))),
-    first_rows_ms: round(median(frames.map((f) => f.firstRows))),
+    ...figures(frames[0]),
+    ...(against ? { against: { cli: against, ...figures(frames[1]) } } : {}),
   };
 }
 
-export async function benchQueue({ runs = 5, tickets = 10_000, triageTickets = 500, only } = {}) {
+export async function benchQueue({ runs = 5, tickets = 10_000, triageTickets = 500, only, against } = {}) {
   const load = (await import('node:os')).loadavg()[0];
   const homes = [mkdtempSync(join(tmpdir(), 'deskops-bench-queue-')), mkdtempSync(join(tmpdir(), 'deskops-bench-triage-'))];
   const [home, triageHome] = homes;
   try {
     if (only === 'triage') {
-      const triage = await benchTriage(triageHome, { runs, triageTickets });
+      const triage = await benchTriage(triageHome, { runs, triageTickets, against });
       if (!triage) throw new Error('util-linux `script` not found: no pseudo-terminal');
       return {
         name: 'queue (triage only)',
@@ -190,6 +196,14 @@ export async function benchQueue({ runs = 5, tickets = 10_000, triageTickets = 5
         triage_first_frame_ms: triage.first_frame_ms,
         triage_first_rows_ms: triage.first_rows_ms,
         triage_first_rows_ratio: +(triage.first_rows_ms / triage.node_ms).toFixed(2),
+        ...(triage.against
+          ? {
+              against: triage.against.cli,
+              against_first_frame_ms: triage.against.first_frame_ms,
+              against_first_rows_ms: triage.against.first_rows_ms,
+              against_first_rows_ratio: +(triage.against.first_rows_ms / triage.node_ms).toFixed(2),
+            }
+          : {}),
         load_average: +load.toFixed(2),
         targets: { triage_first_rows_ms: 1000 },
       };
@@ -266,6 +280,10 @@ export async function benchQueue({ runs = 5, tickets = 10_000, triageTickets = 5
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
-  const r = await benchQueue({ runs, only: args.includes('--triage') ? 'triage' : undefined });
+  const at = args.indexOf('--against');
+  const against = at === -1 ? undefined : join(args[at + 1] ?? '', 'bin', 'deskops.js');
+  if (against && !existsSync(against)) throw new Error(`--against: ${against} not found (give a directory with a built deskops)`);
+  if (against && !args.includes('--triage')) throw new Error('--against goes with --triage');
+  const r = await benchQueue({ runs, only: args.includes('--triage') ? 'triage' : undefined, against });
   console.log(JSON.stringify(r, null, 2));
 }
