@@ -12,7 +12,7 @@
  * the marker goes on the ticket in the same update as the comment.
  */
 import type { Comment, Group, Ticket, TicketMetric, User } from '../api/types.js';
-import { cutoffFor, type BusinessCalendar, type Duration } from './business-time.js';
+import { cutoffFor, type BusinessCalendar, type Duration } from './business-hours.js';
 import { SINCE_SOURCE, type AgeCondition, type SinceRef, type SweepStep } from './sweep-rules.js';
 
 export interface ThreadFacts {

@@ -38,7 +38,7 @@ import {
   parseDuration,
   type BusinessCalendar,
   type Duration,
-} from './business-time.js';
+} from './business-hours.js';
 import { closestNames } from './templates.js';
 
 /** What a rule's clock starts from. */

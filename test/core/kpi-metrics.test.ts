@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createAccumulator, type TicketMetricId } from '../../src/core/kpi/accumulators.js';
-import { businessMinutesBetween } from '../../src/core/kpi/business-hours.js';
+import { businessMinutesBetween } from '../../src/core/business-hours.js';
 import { SLA_TARGET_MINUTES } from '../../src/core/kpi/rules.js';
 import type { KpiMetricSet, KpiRules, KpiTicket, MetricResult, Window } from '../../src/core/kpi/types.js';
 import { businessMinutes as deskBusinessMinutes } from '../../src/desk/time.js';

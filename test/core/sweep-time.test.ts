@@ -7,7 +7,7 @@ import {
   parseDuration,
   subtractBusinessMs,
   type BusinessCalendar,
-} from '../../src/core/business-time.js';
+} from '../../src/core/business-hours.js';
 
 const H = 3_600_000;
 const at = (iso: string) => Date.parse(iso);

@@ -12,7 +12,7 @@
  *   window end       backlog (unsolved at that instant)
  */
 import { METRICS } from './catalog.js';
-import { businessMinutesBetween } from './business-hours.js';
+import { businessMinutesBetween } from '../business-hours.js';
 import { MinuteSample } from './percentiles.js';
 import { DAY_S, inWindow, windowDays } from './period.js';
 import { SURVEY_TAGS, isComplaint, surveyAnswer, type SurveyTagKind } from './rules.js';

@@ -1,8 +1,11 @@
 /**
- * Business time for follow-up rules: "2 business days since the ticket went pending",
- * "4 business hours since the transfer". Pure: instants in, instants out, with the calendar
- * (working days, opening hours, an IANA time zone) given. No date library: the zone's offset
- * at an instant comes from Intl, which Node ships with full ICU.
+ * Business hours: the one place in core that counts time on a business calendar (working days,
+ * opening hours, an IANA time zone). Follow-up sweeps use it for "2 business days since the
+ * ticket went pending", "4 business hours since the transfer"; the KPI math for how long an
+ * unanswered ticket has waited in business minutes (kpi --business-hours). Pure: instants in,
+ * instants out. No date library: the zone's offset at an instant comes from Intl, which Node
+ * ships with full ICU. (The embedded desk counts its own business minutes in src/desk/time.ts,
+ * as Zendesk would on its side; the default calendar here is the same schedule.)
  *
  * A business day is one working day's worth of business hours (09:00-17:00 is 8 hours), so
  * "2 business days" after Friday 16:00 is Tuesday 16:00. Holidays are not modelled.
@@ -82,6 +85,9 @@ export function isTimeZone(zone: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Zone arithmetic
 
+/** Zones whose offset is always 0, known without asking Intl. */
+const isUtc = (zone: string) => zone === 'UTC' || zone === 'Etc/UTC';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -103,7 +109,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
 
 /** The zone's offset from UTC at an instant, in ms (local = utc + offset). */
 function offsetAt(zone: string, instant: number): number {
-  if (zone === 'UTC' || zone === 'Etc/UTC') return 0;
+  if (isUtc(zone)) return 0;
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(new Date(instant))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
@@ -141,9 +147,37 @@ export function businessDayMs(cal: BusinessCalendar): number {
   return (cal.closeMinute - cal.openMinute) * MINUTE_MS;
 }
 
+/** 1970-01-04, the first Sunday of the epoch, as a local day. */
+const FIRST_SUNDAY: LocalDay = 3;
+const WEEK_MS = 7 * DAY_MS;
+
+/**
+ * Business ms from the first Sunday of the epoch to `instant`, on a calendar whose zone is UTC:
+ * no offsets to look up, so whole weeks count at once and differences give durations in
+ * constant time (the KPI math asks this once per unanswered ticket, for spans of months).
+ */
+function utcBusinessClock(instant: number, cal: BusinessCalendar): number {
+  const perDay = Math.max(0, cal.closeMinute - cal.openMinute) * MINUTE_MS;
+  const d = instant - FIRST_SUNDAY * DAY_MS;
+  const week = Math.floor(d / WEEK_MS);
+  const inWeek = d - week * WEEK_MS;
+  const day = Math.floor(inWeek / DAY_MS); // 0 = Sunday
+  const inDay = inWeek - day * DAY_MS;
+  let workDays = 0;
+  let before = 0;
+  for (let w = 0; w < 7; w++) {
+    if (!cal.days.includes(w)) continue;
+    workDays++;
+    if (w < day) before++;
+  }
+  const today = cal.days.includes(day) ? Math.min(Math.max(inDay - cal.openMinute * MINUTE_MS, 0), perDay) : 0;
+  return (week * workDays + before) * perDay + today;
+}
+
 /** Business time between two instants in ms (0 when `to` is not after `from`). */
 export function businessMsBetween(from: number, to: number, cal: BusinessCalendar): number {
   if (!(to > from)) return 0;
+  if (isUtc(cal.timeZone)) return utcBusinessClock(to, cal) - utcBusinessClock(from, cal);
   let total = 0;
   const last = localDayOf(cal.timeZone, to);
   for (let day = localDayOf(cal.timeZone, from), n = 0; day <= last && n < MAX_DAYS; day++, n++) {
@@ -154,6 +188,16 @@ export function businessMsBetween(from: number, to: number, cal: BusinessCalenda
     if (end > start) total += end - start;
   }
   return total;
+}
+
+/**
+ * Whole business minutes between two unix times in seconds (0 when `to` is not after `from`),
+ * on the embedded desk's schedule unless told otherwise: how the KPI math measures a wait
+ * itself (every other KPI duration comes from the desk's ticket metrics).
+ */
+export function businessMinutesBetween(fromS: number, toS: number, cal: BusinessCalendar = DEFAULT_CALENDAR): number {
+  if (toS <= fromS) return 0;
+  return Math.floor(businessMsBetween(fromS * 1000, toS * 1000, cal) / MINUTE_MS);
 }
 
 /**
