@@ -9,74 +9,17 @@
 // CLI is. Needs `npm run build` (the CLI runs from dist/).
 //
 //   node bench/kpi.js [tickets] [runs]     prints the figures as JSON
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'deskops.js');
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x, d = 1) => +x.toFixed(d);
-const mb = (kb) => round(kb / 1024);
-
-/** Bundles an entry of src/ (TypeScript) into one ESM file, as the CLI's build does. */
-async function bundle(contents, outfile) {
-  const { build } = await import('esbuild');
-  await build({
-    stdin: { contents, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outfile,
-    external: ['libsql'],
-    banner: { js: "import{createRequire as __benchRequire}from'node:module';const require=__benchRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
-}
-
-/** Runs node with args without blocking this process (the desk answers from here). */
-function timeNode(args, env) {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (code !== 0) return reject(new Error(`node ${args.slice(-4).join(' ')} exited ${code}: ${stderr.slice(-800)}`));
-      const rss = /@@maxrss (\d+)/.exec(stderr);
-      resolve({ ms, stdout, stderr, maxRssKb: rss ? Number(rss[1]) : null });
-    });
-  });
-}
-
-/** `deskops <args>` in a fresh node process that reports its peak RSS on exit. */
-const cliArgs = (args) => [
-  '--input-type=module',
-  '-e',
-  `process.argv.splice(1, 0, 'deskops');
-   process.on('exit', () => process.stderr.write('\\n@@maxrss ' + process.resourceUsage().maxRSS + '\\n'));
-   await import(${JSON.stringify(pathToFileURL(bin).href)});`,
-  ...args,
-];
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundle, bundleDir, cliArgs, deskEnv, isMain, mb, median, requireBuild, round, timeNode } from './lib.js';
 
 export async function benchKpi({ tickets = 10_000, runs = 3 } = {}) {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+  requireBuild();
   // The bundles live under node_modules/.cache so that they resolve libsql (kept external, as
   // in the CLI's build) from the project; the desk's home is a temp dir.
-  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
-  const work = mkdtempSync(join(root, 'node_modules', '.cache', 'deskops-bench-kpi-'));
+  const work = bundleDir('kpi');
   const home = mkdtempSync(join(tmpdir(), 'deskops-bench-kpi-'));
   try {
     await bundle(`export { seedDesk, startDesk } from './src/desk/index.ts';`, join(work, 'desk.mjs'));
@@ -97,8 +40,7 @@ export async function benchKpi({ tickets = 10_000, runs = 3 } = {}) {
     const seedMs = Date.now() - seedStart;
     const desk = await startDesk({ home, rateLimit: 100_000_000 });
     try {
-      const env = { ...process.env, DESKOPS_HOME: home, DESKOPS_URL: desk.url, NO_COLOR: '1' };
-      for (const k of ['DESKOPS_PROFILE', 'DESKOPS_TOKEN', 'DESKOPS_EMAIL', 'CI']) delete env[k];
+      const env = deskEnv(home, { DESKOPS_URL: desk.url });
       const cache = join(home, 'cache');
       const download = [join(work, 'download.mjs'), desk.url, desk.email, desk.token];
 
@@ -159,7 +101,7 @@ export async function benchKpi({ tickets = 10_000, runs = 3 } = {}) {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   const [tickets, runs] = process.argv.slice(2).map(Number);
   console.log(JSON.stringify(await benchKpi({ tickets: tickets || undefined, runs: runs || undefined }), null, 2));
 }

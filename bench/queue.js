@@ -11,13 +11,11 @@
 //                                          (DIR holds its bin/ and dist/): before/after figures
 //                                          from one run, under the same machine noise
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'deskops.js');
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bin, bundle, bundleDir, deskEnv, isMain, median, requireBuild, round, timeRun } from './lib.js';
 
 let libPromise;
 /**
@@ -26,57 +24,23 @@ let libPromise;
  */
 function lib() {
   libPromise ??= (async () => {
-    if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
-    const { build } = await import('esbuild');
-    mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
-    const work = mkdtempSync(join(root, 'node_modules', '.cache', 'deskops-bench-queue-'));
+    requireBuild();
+    const work = bundleDir('queue');
     const outfile = join(work, 'lib.mjs');
     try {
-      await build({
-        stdin: {
-          contents: `export { seedDesk, startDesk } from './src/desk/index.ts';
-            export { createHelpDesk } from './src/api/index.ts';
-            export { rankByUrgency } from './src/core/urgency.ts';
-            export { isVipOrganization } from './src/services/queue.ts';`,
-          resolveDir: root,
-          loader: 'ts',
-        },
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'esm',
+      await bundle(
+        `export { seedDesk, startDesk } from './src/desk/index.ts';
+         export { createHelpDesk } from './src/api/index.ts';
+         export { rankByUrgency } from './src/core/urgency.ts';
+         export { isVipOrganization } from './src/services/queue.ts';`,
         outfile,
-        external: ['libsql'],
-        banner: { js: "import{createRequire as __benchRequire}from'node:module';const require=__benchRequire(import.meta.url);" },
-        logLevel: 'warning',
-      });
+      );
       return await import(pathToFileURL(outfile).href);
     } finally {
       process.on('exit', () => rmSync(work, { recursive: true, force: true }));
     }
   })();
   return libPromise;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (ms) => +ms.toFixed(1);
-
-function cleanEnv(home) {
-  const env = { ...process.env, DESKOPS_HOME: home, NO_COLOR: '1' };
-  for (const k of ['DESKOPS_PROFILE', 'DESKOPS_URL', 'DESKOPS_TOKEN', 'DESKOPS_EMAIL', 'CI']) delete env[k];
-  return env;
-}
-
-function timeRun(args, env) {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function openDesk(home) {
@@ -162,7 +126,7 @@ async function benchTriage(home, { runs, triageTickets, against }) {
   if (spawnSync('script', ['--version']).status !== 0) return null;
   const seeded = await seedUnsolved(home, triageTickets, 9);
   await seeded.running.close();
-  const tenv = { ...cleanEnv(home), TERM: 'xterm-256color' };
+  const tenv = { ...deskEnv(home), TERM: 'xterm-256color' };
   const clis = [bin, ...(against ? [against] : [])];
   for (const cli of clis) await firstTriageFrame(tenv, { limit: triageTickets, cli }); // warm the file cache
   const frames = clis.map(() => []);
@@ -195,16 +159,16 @@ export async function benchQueue({ runs = 5, tickets = 10_000, triageTickets = 5
         triage_unsolved_tickets: triage.unsolved,
         triage_first_frame_ms: triage.first_frame_ms,
         triage_first_rows_ms: triage.first_rows_ms,
-        triage_first_rows_ratio: +(triage.first_rows_ms / triage.node_ms).toFixed(2),
+        triage_first_rows_ratio: round(triage.first_rows_ms / triage.node_ms, 2),
         ...(triage.against
           ? {
               against: triage.against.cli,
               against_first_frame_ms: triage.against.first_frame_ms,
               against_first_rows_ms: triage.against.first_rows_ms,
-              against_first_rows_ratio: +(triage.against.first_rows_ms / triage.node_ms).toFixed(2),
+              against_first_rows_ratio: round(triage.against.first_rows_ms / triage.node_ms, 2),
             }
           : {}),
-        load_average: +load.toFixed(2),
+        load_average: round(load, 2),
         targets: { triage_first_rows_ms: 1000 },
       };
     }
@@ -234,7 +198,7 @@ export async function benchQueue({ runs = 5, tickets = 10_000, triageTickets = 5
     }
 
     // 2. The whole command against node -e 0, interleaved.
-    const env = cleanEnv(home);
+    const env = deskEnv(home);
     const requests = timeRun([bin, 'queue', '--view', 'all', '--limit', '50', '--json', '--verbose'], env).stderr
       .split('\n')
       .filter((l) => /\bGET\b|\bPUT\b|\bPOST\b/.test(l)).length;
@@ -261,15 +225,15 @@ export async function benchQueue({ runs = 5, tickets = 10_000, triageTickets = 5
       rank_ms: round(rank),
       rank_best_ms: round(Math.min(...rankSamples)),
       queue_json_ms: round(queueMs),
-      queue_ratio: +(queueMs / node).toFixed(2),
+      queue_ratio: round(queueMs / node, 2),
       queue_requests: requests,
       triage_unsolved_tickets: triage?.unsolved ?? null,
       triage_node_ms: triage?.node_ms ?? null,
       triage_first_frame_ms: triage?.first_frame_ms ?? null,
       triage_first_rows_ms: triage?.first_rows_ms ?? null,
-      triage_first_rows_ratio: triage ? +(triage.first_rows_ms / triage.node_ms).toFixed(2) : null,
+      triage_first_rows_ratio: triage ? round(triage.first_rows_ms / triage.node_ms, 2) : null,
       ...(triage ? {} : { note: 'util-linux `script` not found: no pseudo-terminal, triage not measured' }),
-      load_average: +load.toFixed(2),
+      load_average: round(load, 2),
       targets: { rank_ms: 100, triage_first_rows_ms: 1000 },
     };
   } finally {
@@ -277,7 +241,7 @@ export async function benchQueue({ runs = 5, tickets = 10_000, triageTickets = 5
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
   const at = args.indexOf('--against');

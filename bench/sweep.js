@@ -8,62 +8,12 @@
 // DESKOPS_URL. Needs `npm run build` (the CLI runs from dist/).
 //
 //   node bench/sweep.js [--quick]          prints the figures as JSON
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'deskops.js');
-const round = (x, d = 1) => +x.toFixed(d);
-const mb = (kb) => round(kb / 1024);
-
-/** Bundles an entry of src/ (TypeScript) into one ESM file, as the CLI's build does. */
-async function bundle(contents, outfile) {
-  const { build } = await import('esbuild');
-  await build({
-    stdin: { contents, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outfile,
-    external: ['libsql'],
-    banner: { js: "import{createRequire as __benchRequire}from'node:module';const require=__benchRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
-}
-
-/** Runs node with args without blocking this process (the desk answers from here). */
-function timeNode(args, env, okCodes = [0]) {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (!okCodes.includes(code)) return reject(new Error(`node ${args.slice(-4).join(' ')} exited ${code}: ${stderr.slice(-800)}`));
-      const rss = /@@maxrss (\d+)/.exec(stderr);
-      resolve({ ms, code, stdout, stderr, maxRssKb: rss ? Number(rss[1]) : null });
-    });
-  });
-}
-
-/** `deskops <args>` in a fresh node process that reports its peak RSS on exit. */
-const cliArgs = (args) => [
-  '--input-type=module',
-  '-e',
-  `process.argv.splice(1, 0, 'deskops');
-   process.on('exit', () => process.stderr.write('\\n@@maxrss ' + process.resourceUsage().maxRSS + '\\n'));
-   await import(${JSON.stringify(pathToFileURL(bin).href)});`,
-  ...args,
-];
+import { bundle, bundleDir, cliArgs, deskEnv, isMain, mb, requireBuild, root, round, timeNode } from './lib.js';
 
 const RULES = `rules:
   - name: bench_waiting
@@ -91,9 +41,8 @@ function maxInWindow(times, windowMs = 60_000) {
  * about 1.65 times as many tickets (a third are closed) and the run is capped with --limit.
  */
 export async function benchSweep({ quick = false, eligible = quick ? 1_000 : 10_000, rateLimit = 700 } = {}) {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
-  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
-  const work = mkdtempSync(join(root, 'node_modules', '.cache', 'deskops-bench-sweep-'));
+  requireBuild();
+  const work = bundleDir('sweep');
   const home = mkdtempSync(join(tmpdir(), 'deskops-bench-sweep-'));
   try {
     await bundle(`export { seedDesk, startDesk } from './src/desk/index.ts';`, join(work, 'desk.mjs'));
@@ -157,8 +106,7 @@ export async function benchSweep({ quick = false, eligible = quick ? 1_000 : 10_
       }
     };
     try {
-      const env = { ...process.env, DESKOPS_HOME: home, DESKOPS_URL: desk.url, DESKOPS_EMAIL: desk.email, DESKOPS_TOKEN: desk.token, NO_COLOR: '1' };
-      for (const k of ['DESKOPS_PROFILE', 'CI']) delete env[k];
+      const env = deskEnv(home, { DESKOPS_URL: desk.url, DESKOPS_EMAIL: desk.email, DESKOPS_TOKEN: desk.token });
 
       const node = await timeNode(['-e', '0'], env);
       const base = await timeNode([join(work, 'read.mjs'), desk.url, desk.email, desk.token, rulesFile], env);
@@ -221,6 +169,6 @@ export async function benchSweep({ quick = false, eligible = quick ? 1_000 : 10_
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   console.log(JSON.stringify(await benchSweep({ quick: process.argv.includes('--quick') }), null, 2));
 }

@@ -1,0 +1,104 @@
+// What the benchmarks share: where the project and its built CLI are, bundling an entry of src/
+// with esbuild as the CLI's build does, timing node child processes (with their peak RSS), and
+// the statistics the figures are printed with.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The built CLI's launcher (runs dist/cli/main.js). */
+export const bin = join(root, 'bin', 'deskops.js');
+
+/** Whether the module at `url` is the script node was started with. */
+export const isMain = (url) => Boolean(process.argv[1]) && url === pathToFileURL(process.argv[1]).href;
+
+/** Throws unless `npm run build` has written dist/ (the CLI runs from there). */
+export function requireBuild() {
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+export const round = (x, d = 1) => +x.toFixed(d);
+/** Kilobytes (as resourceUsage().maxRSS gives them) to megabytes, one decimal. */
+export const mb = (kb) => round(kb / 1024);
+
+/**
+ * A fresh directory for bundles under node_modules/.cache, so that what they keep external
+ * (libsql, as the CLI's build does) resolves from the project. The caller removes it.
+ */
+export function bundleDir(name) {
+  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+  return mkdtempSync(join(root, 'node_modules', '.cache', `deskops-bench-${name}-`));
+}
+
+/** Bundles an entry of src/ (TypeScript) into one ESM file, as the CLI's build does. */
+export async function bundle(contents, outfile) {
+  const { build } = await import('esbuild');
+  await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile,
+    external: ['libsql'],
+    banner: { js: "import{createRequire as __benchRequire}from'node:module';const require=__benchRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * Runs node with args without blocking this process (a desk may answer from here): wall time,
+ * exit code, output, and the peak RSS the child reported (see cliArgs) or null.
+ */
+export function timeNode(args, env, okCodes = [0]) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (!okCodes.includes(code)) return reject(new Error(`node ${args.slice(-4).join(' ')} exited ${code}: ${stderr.slice(-800)}`));
+      const rss = /@@maxrss (\d+)/.exec(stderr);
+      resolve({ ms, code, stdout, stderr, maxRssKb: rss ? Number(rss[1]) : null });
+    });
+  });
+}
+
+/** Runs node with args and waits (nothing in this process needs to answer): wall time and output. */
+export function timeRun(args, env) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Node arguments for `deskops <args>` in a fresh process that reports its peak RSS on exit. */
+export const cliArgs = (args) => [
+  '--input-type=module',
+  '-e',
+  `process.argv.splice(1, 0, 'deskops');
+   process.on('exit', () => process.stderr.write('\\n@@maxrss ' + process.resourceUsage().maxRSS + '\\n'));
+   await import(${JSON.stringify(pathToFileURL(bin).href)});`,
+  ...args,
+];
+
+/**
+ * The environment of a CLI run on the desk in `home`: none of the caller's profile, desk or
+ * credentials, no CI, no color; then `set` (e.g. DESKOPS_URL) on top.
+ */
+export function deskEnv(home, set = {}) {
+  const env = { ...process.env, DESKOPS_HOME: home, NO_COLOR: '1' };
+  for (const k of ['DESKOPS_PROFILE', 'DESKOPS_URL', 'DESKOPS_TOKEN', 'DESKOPS_EMAIL', 'CI']) delete env[k];
+  return { ...env, ...set };
+}
