@@ -9,6 +9,8 @@ import { createHelpDesk } from '../../src/api/index.js';
 import { HttpClient } from '../../src/api/http.js';
 import type { Connection } from '../../src/api/helpdesk.js';
 import { RtDesk } from '../../src/api/rt/adapter.js';
+import type { TicketUpdate } from '../../src/api/types.js';
+import { classifyItemError } from '../../src/services/bulk/executor.js';
 import { fakeDeskPerTest, type FakeRequest } from '../helpers/fakeDesk.js';
 
 const fake = fakeDeskPerTest();
@@ -154,6 +156,56 @@ describe('updates', () => {
     ]);
     await expect(d.waitForJob(job.id)).resolves.toBe(job);
     expect(await rejection(d.getJobStatus('rt-unknown'))).toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('bulk safe updates (what the sweep executor sends)', () => {
+  const tagsField = () => fake().get('/REST/2.0/customfields', { json: { page: 1, pages: 1, items: [{ id: '2', Name: 'Tags' }] } });
+  const tagged = (tags: string[]) => [{ id: '2', name: 'Tags', type: 'freeform', values: tags }];
+  const sweepItem = (id: number, stamp: string) =>
+    ({
+      id,
+      comment: { body: 'Just checking in', public: true },
+      status: 'pending',
+      additional_tags: ['sweep_check_in'],
+      safe_update: true,
+      updated_stamp: stamp,
+    }) as TicketUpdate & { id: number };
+
+  it('refuses an item whose ticket changed since its stamp, as a Conflict result, writing nothing', async () => {
+    tagsField();
+    fake().get('/REST/2.0/ticket/5', { json: { id: 5, LastUpdated: '2026-11-25T09:30:00Z', CustomFields: tagged([]) } });
+    const job = await desk().updateMany({ tickets: [sweepItem(5, '2026-11-25T09:00:00Z')] });
+    expect(job.results).toEqual([expect.objectContaining({ id: 5, success: false, error: 'Conflict' })]);
+    expect(classifyItemError(job.results![0]!)).toBe('conflict');
+  });
+
+  it('posts the message with the tags and the status in one request: the marker lands only with the message', async () => {
+    tagsField();
+    fake().get('/REST/2.0/ticket/5', { headers: { etag: '"90"' }, json: { id: 5, LastUpdated: '2026-11-25T09:00:00Z', CustomFields: tagged(['vip']) } });
+    const post = fake().post('/REST/2.0/ticket/5/correspond', { status: 201, json: ['Correspondence added', 'sweep_check_in added', "Status changed from 'open' to 'stalled'"] });
+    fake().get('/REST/2.0/tickets', found(5, { Status: 'stalled', CustomFields: tagged(['vip', 'sweep_check_in']) }), searchFor(5));
+    const job = await desk().updateMany({ tickets: [sweepItem(5, '2026-11-25T09:00:00Z')] });
+    expect(job.results).toEqual([{ id: 5, index: 0, action: 'update', success: true, status: 'Updated' }]);
+    expect(post.calls[0]!.json).toEqual({
+      Content: 'Just checking in',
+      ContentType: 'text/plain',
+      Status: 'stalled',
+      CustomFields: { Tags: ['vip', 'sweep_check_in'] },
+    });
+  });
+
+  it('a message that landed without its marker is reported, never resent', async () => {
+    tagsField();
+    fake().get('/REST/2.0/ticket/5', { json: { id: 5, LastUpdated: '2026-11-25T09:00:00Z', CustomFields: tagged([]) } });
+    fake().post('/REST/2.0/ticket/5/correspond', { status: 201, json: ['Correspondence added', 'Permission Denied'] });
+    const repair = fake().put('/REST/2.0/ticket/5', { json: ['Permission Denied'] });
+    fake().get('/REST/2.0/tickets', found(5, { Status: 'stalled', CustomFields: tagged([]) }), { ...searchFor(5), times: 2 });
+    const job = await desk().updateMany({ tickets: [sweepItem(5, '2026-11-25T09:00:00Z')] });
+    expect(repair.calls[0]!.json).toEqual({ CustomFields: { Tags: ['sweep_check_in'] } });
+    expect(job.results).toEqual([expect.objectContaining({ id: 5, success: false, error: 'AppliedWithoutMarker' })]);
+    expect(job.results![0]!.details).toBe('ticket 5: the reply was posted, but Request Tracker did not apply tags: Permission Denied');
+    expect(classifyItemError(job.results![0]!)).toBe('unmarked');
   });
 });
 

@@ -5,13 +5,15 @@
  * against RT's own REST2 answers. Without RT_ENV_FILE, or when RT does not answer, the suite
  * is reported as skipped with the reason.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { createHelpDesk } from '../../src/api/index.js';
-import type { HelpDesk, Ticket } from '../../src/api/helpdesk.js';
+import type { HelpDesk, Ticket, TicketUpdate } from '../../src/api/helpdesk.js';
 import { ApiError } from '../../src/core/errors.js';
+import { classifyItemError } from '../../src/services/bulk/executor.js';
 import { ConfigStore } from '../../src/config/store.js';
 import { remoteConnection } from '../../src/config/connection.js';
 
@@ -49,6 +51,12 @@ async function findRt(): Promise<{ rt: RtEnv } | { reason: string }> {
 const found = await findRt();
 const rt = 'rt' in found ? found.rt : undefined;
 const suiteName = rt ? 'Request Tracker 5 end to end' : `Request Tracker 5 end to end (skipped: ${'reason' in found ? found.reason : ''})`;
+
+/** RT's own transactions of a ticket (id, Type, Field, NewValue), oldest first. */
+async function rtHistory(id: number): Promise<Array<{ id: string; Type: string; Field: string; NewValue: string }>> {
+  const body = await rtGet(`/ticket/${id}/history?fields=Type,Field,NewValue&per_page=100&orderby=id&order=ASC`);
+  return body.items as Array<{ id: string; Type: string; Field: string; NewValue: string }>;
+}
 
 /** RT's own view of a record, bypassing deskops. */
 async function rtGet(path: string): Promise<Record<string, unknown>> {
@@ -273,6 +281,126 @@ describe.skipIf(!rt)(suiteName, () => {
     const again = [];
     for await (const page of desk.incrementalTickets({ cursor }, { pageSize: 2 })) again.push(...page.tickets);
     expect(again.map((t) => t.id)).toEqual([]);
+  });
+
+  it('queue: the agent\'s unsolved tickets ranked by urgency', async () => {
+    const r = await runCli(['queue', '--json'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ id: number; subject: string; priority: string; urgency: number }>;
+    const login = rows.find((t) => t.subject === 'Cannot log in since the password reset');
+    expect(login).toMatchObject({ priority: 'urgent' });
+    for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.urgency).toBeGreaterThanOrEqual(rows[i]!.urgency);
+    const all = await runCli(['queue', '--view', 'all', '--plain'], { env });
+    expect(all.code).toBe(0);
+    expect(all.stdout.split('\n')[0]).toBe('urgency\tsla\tid\tpriority\tsubject\trequester\tage\treasons');
+    expect(all.stdout).toContain(`deskops e2e ${run}: printer offline`);
+  });
+
+  it('reply send --template: one public correspondence on RT with the template\'s text and tags', async () => {
+    const t = await desk.createTicket({
+      subject: `deskops e2e ${run}: slow answer`,
+      comment: { body: 'Nobody answered for a week.' },
+      requester: { name: 'Jo Customer', email: `jo-${run}@customer.test` },
+    });
+    const before = (await rtHistory(t.id)).filter((x) => x.Type === 'Correspond').length;
+    const r = await runCli(['reply', 'send', String(t.id), '--template', 'apology-delay', '--yes', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const sent = JSON.parse(r.stdout) as { ticket_id: number; public: boolean; body: string };
+    expect(sent).toMatchObject({ ticket_id: t.id, public: true });
+    expect(sent.body).toContain('Hi Jo');
+    const history = await rtHistory(t.id);
+    expect(history.filter((x) => x.Type === 'Correspond')).toHaveLength(before + 1);
+    expect(history.some((x) => x.Type === 'CustomField' && x.NewValue === 'apologised')).toBe(true);
+    const view = JSON.parse((await runCli(['ticket', 'view', String(t.id), '--json'], { env })).stdout);
+    expect(view.comments.at(-1)).toMatchObject({ public: true, author_name: 'Dee Agent', body: sent.body });
+  });
+
+  describe('sweep run: each follow-up exactly once, counted on RT\'s history', () => {
+    let rules: string;
+    let ids: number[];
+    const messages = async (id: number) => (await rtHistory(id)).filter((x) => x.Type === 'Correspond' || x.Type === 'Comment');
+
+    beforeAll(async () => {
+      rules = join(home, `sweep-${run}.yml`);
+      writeFileSync(
+        rules,
+        [
+          'rules:',
+          '  - name: e2e_check',
+          '    when: { status: [new, open], tags: [sweep-' + run + '] }',
+          '    then: { template: followup-check-in, status: pending, tags: [swept] }',
+          '  - name: e2e_note',
+          '    when: { tags: [sweep_e2e_check] }',
+          '    then: { note: "Sweep note for #{{ ticket.id }}" }',
+          '',
+        ].join('\n'),
+      );
+      ids = [];
+      for (const n of [1, 2]) {
+        const t = await desk.createTicket({
+          subject: `deskops e2e ${run}: sweep ${n}`,
+          comment: { body: `sweep ${n}` },
+          requester: { name: 'Kim Customer', email: `kim-${run}@customer.test` },
+          tags: [`sweep-${run}`],
+        });
+        ids.push(t.id);
+      }
+    });
+
+    it('the first run sends a reply (with its marker and status) and then a note to each ticket', async () => {
+      const plan = JSON.parse((await runCli(['sweep', 'plan', '--rules', rules, '--json'], { env })).stdout) as { rules: Array<{ rule: string; planned: number }> };
+      expect(plan.rules.map((x) => [x.rule, x.planned])).toEqual([['e2e_check', 2], ['e2e_note', 2]]);
+      const r = await runCli(['sweep', 'run', '--rules', rules, '--yes', '--json'], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ sent: 4, skipped: 0, failed: 0 });
+      for (const id of ids) {
+        const history = await rtHistory(id);
+        const types = history.filter((x) => x.Type === 'Correspond' || x.Type === 'Comment').map((x) => x.Type);
+        expect(types).toEqual(['Correspond', 'Comment']);
+        // The marker is stored after the reply it stands for, in the same request.
+        const reply = history.findIndex((x) => x.Type === 'Correspond');
+        const marker = history.findIndex((x) => x.Type === 'CustomField' && x.NewValue === 'sweep_e2e_check');
+        expect(marker).toBeGreaterThan(reply);
+        expect((await rtGet(`/ticket/${id}`)).Status).toBe('stalled');
+      }
+    });
+
+    it('the second run sends nothing: RT\'s history of the tickets does not change', async () => {
+      const before = await Promise.all(ids.map(rtHistory));
+      const r = await runCli(['sweep', 'run', '--rules', rules, '--yes', '--json'], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ sent: 0, failed: 0 });
+      expect(await Promise.all(ids.map(rtHistory))).toEqual(before);
+      for (const id of ids) expect(await messages(id)).toHaveLength(2);
+    });
+
+    it('a resend against a ticket that changed since is refused as a conflict and writes nothing', async () => {
+      const [id] = ids;
+      const stale = (await desk.getTicket(id!)).updated_at;
+      await desk.updateTicket(id!, { priority: 'high' }); // someone else's change
+      const before = await rtHistory(id!);
+      const job = await desk.updateMany({
+        tickets: [{ id: id!, comment: { body: 'late resend', public: true }, additional_tags: ['sweep_late'], safe_update: true, updated_stamp: stale } as TicketUpdate & { id: number }],
+      });
+      expect(job.results).toEqual([expect.objectContaining({ id, success: false, error: 'Conflict' })]);
+      expect(classifyItemError(job.results![0]!)).toBe('conflict');
+      expect(await rtHistory(id!)).toEqual(before);
+    });
+  });
+
+  it('kpi: computed from RT\'s transactions, and a note for each metric RT has no data for', async () => {
+    const r = await runCli(['kpi', '--since', '1d', '--no-cache', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('satisfaction ratings are not available on this desk');
+    const kpi = JSON.parse(r.stdout) as Record<string, { value: unknown; n: number; note?: string }>;
+    expect(kpi.created!.n).toBeGreaterThan(0);
+    expect(kpi.first_reply_time!.n).toBeGreaterThan(0); // the replies above, from Correspond transactions
+    expect(kpi.solved!.n).toBeGreaterThan(0); // the bulk test resolved one
+    expect(kpi.backlog!.value).toBeGreaterThan(0);
+    expect(kpi.aht).toMatchObject({ value: null, note: expect.stringContaining('Total time spent (sec)') });
+    expect(kpi.churn_rate).toMatchObject({ value: null, note: expect.stringContaining('no customers (organizations)') });
+    expect(kpi.csat).toMatchObject({ value: null, note: expect.stringContaining('satisfaction ratings') });
   });
 
   it('what RT lacks is said plainly', async () => {

@@ -16,9 +16,11 @@
  * |                          | answers 200 with a list of messages even when a change failed, so the    |
  * |                          | ticket is read back and a change that did not take is an ApiError with   |
  * |                          | RT's messages                                                            |
- * | safe update              | the ticket's LastUpdated compared first, then If-Match with its ETag      |
- * | update_many, job status  | one update per ticket, then a completed job kept in memory (RT has no    |
- * |                          | job queue)                                                               |
+ * | safe update              | the ticket's LastUpdated compared first, then If-Match with its ETag on  |
+ * |                          | the PUT; a message carries the tags and status in the same POST, so a    |
+ * |                          | marker tag is stored only with its message (applyUpdate, docs/rt.md)     |
+ * | update_many, job status  | one update per ticket (safe_update + updated_stamp honoured), then a     |
+ * |                          | completed job kept in memory (RT has no job queue)                       |
  * | incremental export       | TicketSQL LastUpdated >= the cursor, ordered by LastUpdated and id, with |
  * |                          | metrics computed per page; RT's search never shows deleted tickets, so   |
  * |                          | deletions are not reported                                               |
@@ -104,6 +106,9 @@ export interface RtDeskOptions {
   /** Clock in ms since epoch (default Date.now). */
   now?: () => number;
 }
+
+/** An update_many item; the bulk executor adds safe_update and updated_stamp. */
+type SafeItem = TicketUpdate & { id: number; safe_update?: boolean; updated_stamp?: string };
 
 /** A ticket as read, with what the mapping leaves out. */
 interface RtTicket {
@@ -734,18 +739,37 @@ export class RtDesk implements HelpDesk {
   }
 
   /**
-   * Update one ticket: field changes with PUT /ticket/:id, the message with POST
-   * correspond (public reply) or comment (internal note) carrying the status, so RT's
-   * "open on reply" scrip cannot undo it. With `ifUnmodifiedSince` the ticket's LastUpdated is
-   * compared first and the PUT carries If-Match with its ETag: a concurrent change is a
-   * ConflictError. The ticket is then read back; a change RT did not make is an ApiError
-   * with RT's own messages.
+   * Update one ticket. With `ifUnmodifiedSince` (the updated_at the caller saw) it is a safe
+   * update: a ticket changed since then is a ConflictError (see applyUpdate for what RT allows).
+   * The ticket is then read back; a change RT did not make is an ApiError with RT's messages.
    */
   async updateTicket(id: number, update: TicketUpdate, options: { ifUnmodifiedSince?: string } = {}): Promise<Ticket> {
     await this.applyUpdate(id, update, options.ifUnmodifiedSince);
     return this.getTicket(id);
   }
 
+  /**
+   * One ticket's update in as few REST2 calls as RT allows, ordered so that the tags (and so a
+   * sweep's marker tag) are stored only once the message is:
+   *
+   * 1. GET /ticket/:id for its LastUpdated, tags and ETag (RT's ETag is the id of the ticket's
+   *    last transaction). With `since`, a LastUpdated other than `since` is a ConflictError.
+   * 2. PUT /ticket/:id with the fields a message cannot carry (subject, priority, owner, queue,
+   *    custom fields other than Tags), with If-Match: a change since step 1 answers 412, a
+   *    ConflictError. Without a message, the tags and the status go here too.
+   * 3. With a message: one POST /ticket/:id/correspond (or comment) carrying the text, the Tags
+   *    custom field and the status. RT records the message first and changes the Tags field
+   *    and the status only after it succeeded, in the same request; a retry after a lost answer
+   *    looks for the message first, so it is never posted twice.
+   *
+   * What this guarantees: the marker tag is on the ticket only if the message is; a message is
+   * never posted on a ticket that changed before step 1 or (when step 2 runs) before step 2.
+   * What RT does not allow: its message endpoint takes no If-Match, so a change made between
+   * the last check and the POST (a few milliseconds) is not detected; LastUpdated has
+   * one-second resolution. When the message landed but the tags did not, the tags are written
+   * again; if that fails too the error says the message was posted, and a bulk item is then
+   * reported failed without being sent again (see updateMany).
+   */
   private async applyUpdate(id: number, update: TicketUpdate, since?: string): Promise<RtTicket> {
     ticketId(id);
     const notFound = `ticket ${id} not found`;
@@ -778,10 +802,17 @@ export class RtDesk implements HelpDesk {
       if (update.group_id === null) throw new UsageError('every Request Tracker ticket is in a queue; give a group to move it to');
       fields.Queue = update.group_id;
     }
+    Object.assign(fields, customFieldsPayload(update.custom_fields, undefined));
     const tags = tagsChange ? nextTags(current!.tags, update) : undefined;
-    Object.assign(fields, customFieldsPayload(update.custom_fields, tags));
     const status = update.status !== undefined ? statusToRt(update.status) : undefined;
-    if (status !== undefined && !update.comment) fields.Status = status;
+    // Without a message, everything goes in the one PUT; with one, tags and status ride on it.
+    if (!update.comment) {
+      if (tags !== undefined) mergeCustomFields(fields, customFieldsPayload(undefined, tags));
+      if (status !== undefined) fields.Status = status;
+    }
+    /** Everything asked for, for the read back. */
+    const asked: RtBody = { ...fields };
+    if (update.comment && tags !== undefined) mergeCustomFields(asked, customFieldsPayload(undefined, tags));
 
     const messages: string[] = [];
     if (Object.keys(fields).length > 0) {
@@ -793,20 +824,28 @@ export class RtDesk implements HelpDesk {
         // Setting values again is harmless, but with If-Match a resent PUT would conflict
         // with itself: after a lost answer, read the ticket back instead.
         retry: etag ? 'verify' : 'idempotent',
-        verify: etag ? async () => ((await this.readBack(id, update, fields)).missing.length === 0 ? [] : undefined) : undefined,
+        verify: etag
+          ? async () => ((await this.readBack(id, update, fields, fields.Status !== undefined)).missing.length === 0 ? [] : undefined)
+          : undefined,
         notFound,
         conflict,
       });
       messages.push(...messageList(answer));
     }
 
+    let posted = false;
     if (update.comment) {
       const kind = update.comment.public ? 'correspond' : 'comment';
       const body = update.comment.body;
       const answer = await this.request<unknown>({
         method: 'POST',
         path: `${REST2}/ticket/${id}/${kind}`,
-        json: { Content: body, ContentType: 'text/plain', ...(status !== undefined ? { Status: status } : {}) },
+        json: {
+          Content: body,
+          ContentType: 'text/plain',
+          ...(status !== undefined ? { Status: status } : {}),
+          ...(tags !== undefined ? customFieldsPayload(undefined, tags) : {}),
+        },
         // Posting twice would add the message twice: after a lost answer, look for it first.
         retry: 'verify',
         verify: async (context) => {
@@ -817,25 +856,39 @@ export class RtDesk implements HelpDesk {
         },
         notFound,
       });
+      posted = true;
       messages.push(...messageList(answer));
     }
 
-    const { missing, ticket } = await this.readBack(id, update, fields);
+    let { missing, ticket } = await this.readBack(id, update, asked);
+    if (posted && tags !== undefined && missing.includes('tags')) {
+      // The message is there but the Tags field did not take: write the tags again on their own.
+      const answer = await this.request<unknown>({
+        method: 'PUT',
+        path: `${REST2}/ticket/${id}`,
+        json: customFieldsPayload(undefined, tags),
+        retry: 'idempotent',
+        notFound,
+      });
+      messages.push(...messageList(answer));
+      ({ missing, ticket } = await this.readBack(id, update, asked));
+    }
     if (missing.length > 0) {
       const said = relevantMessages(messages, missing, update);
-      throw new ApiError(`Request Tracker did not apply ${missing.join(', ')} to ticket ${id}${said ? `: ${said}` : ''}`, {
-        hint: "check the agent's rights on the queue and the queue's lifecycle in RT",
-      });
+      const what = posted ? `the ${update.comment!.public ? 'reply' : 'note'} was posted, but Request Tracker did not apply` : 'Request Tracker did not apply';
+      const text = `${posted ? `ticket ${id}: ` : ''}${what} ${missing.join(', ')}${posted ? '' : ` to ticket ${id}`}${said ? `: ${said}` : ''}`;
+      const hint = "check the agent's rights on the queue and the queue's lifecycle in RT";
+      throw posted && missing.includes('tags') ? new PostedUntaggedError(text, { hint }) : new ApiError(text, { hint });
     }
     return ticket;
   }
 
   /** The ticket read back, and the requested changes it does not show. */
-  private async readBack(id: number, update: TicketUpdate, fields: RtBody): Promise<{ missing: string[]; ticket: RtTicket }> {
+  private async readBack(id: number, update: TicketUpdate, fields: RtBody, checkStatus = true): Promise<{ missing: string[]; ticket: RtTicket }> {
     const t = await this.findTicket(id);
     const ticket = t.ticket;
     const missing: string[] = [];
-    if (update.status !== undefined && t.rtStatus !== statusToRt(update.status)) missing.push(`status ${update.status}`);
+    if (checkStatus && update.status !== undefined && t.rtStatus !== statusToRt(update.status)) missing.push(`status ${update.status}`);
     if (update.priority !== undefined && ticket.priority !== priorityFromRt(priorityToRt(update.priority))) missing.push(`priority ${update.priority}`);
     if (update.assignee_id !== undefined && ticket.assignee_id !== update.assignee_id) missing.push(`assignee ${update.assignee_id ?? 'none'}`);
     if (update.group_id !== undefined && ticket.group_id !== update.group_id) missing.push(`group ${update.group_id}`);
@@ -857,9 +910,11 @@ export class RtDesk implements HelpDesk {
   /**
    * update_many emulated: RT has no job queue, so each ticket is updated in turn (failures do
    * not stop the others) and a completed job with one result per ticket is returned at once.
+   * An item with `safe_update: true` and `updated_stamp` (as the bulk executor sends) is a safe
+   * update against that stamp: a ticket changed since is a result with error "Conflict".
    */
   async updateMany(bulk: BulkUpdate): Promise<JobStatus> {
-    const items: Array<TicketUpdate & { id: number }> =
+    const items: Array<SafeItem> =
       'ids' in bulk ? [...new Set(bulk.ids.map(ticketId))].map((id) => ({ ...bulk.update, id })) : bulk.tickets;
     for (const t of items) ticketId(t.id);
     if (items.length === 0) throw new UsageError('no tickets to update');
@@ -868,9 +923,10 @@ export class RtDesk implements HelpDesk {
     }
     const results: JobStatusResult[] = [];
     for (const [index, item] of items.entries()) {
-      const { id, ...update } = item;
+      const { id, safe_update: safe, updated_stamp: stamp, ...update } = item;
       try {
-        await this.applyUpdate(id, update);
+        if (safe === true && typeof stamp !== 'string') throw new UsageError(`ticket ${id}: a safe update needs updated_stamp`);
+        await this.applyUpdate(id, update, safe === true ? stamp : undefined);
         results.push({ id, index, action: 'update', success: true, status: 'Updated' });
       } catch (err) {
         results.push({
@@ -879,7 +935,14 @@ export class RtDesk implements HelpDesk {
           action: 'update',
           success: false,
           status: 'Failed',
-          error: err instanceof NotFoundError ? 'TicketNotFound' : 'UpdateFailed',
+          error:
+            err instanceof NotFoundError
+              ? 'TicketNotFound'
+              : err instanceof ConflictError
+                ? 'Conflict'
+                : err instanceof PostedUntaggedError
+                  ? 'AppliedWithoutMarker'
+                  : 'UpdateFailed',
           details: err instanceof Error ? err.message : String(err),
         });
       }
@@ -913,6 +976,12 @@ export class RtDesk implements HelpDesk {
     return this.getJobStatus(id);
   }
 }
+
+/**
+ * A message that RT posted while the tags of the same update (a sweep's marker among them) did
+ * not take, even when written again: sending the update again would post the message twice.
+ */
+export class PostedUntaggedError extends ApiError {}
 
 // --- helpers ------------------------------------------------------------------------------
 
@@ -1009,7 +1078,7 @@ function relevantMessages(messages: readonly string[], missing: readonly string[
   const mentions = (m: string, list: string[]) => list.some((w) => m.toLowerCase().includes(w));
   const failed = words(missing.map(kind));
   const named = messages.filter((m) => mentions(m, failed));
-  if (named.length > 0) return named.join('; ');
+  if (named.length > 0) return [...new Set(named)].join('; ');
   const requested = [
     update.status !== undefined ? 'status' : '',
     update.priority !== undefined ? 'priority' : '',
@@ -1018,8 +1087,9 @@ function relevantMessages(messages: readonly string[], missing: readonly string[
     update.subject !== undefined ? 'subject' : '',
   ].filter((k) => k !== '' && !missing.map(kind).includes(k));
   const applied = words(requested);
-  const rest = messages.filter((m) => !mentions(m, applied));
-  return (rest.length > 0 ? rest : messages).join('; ');
+  // RT's word that the message itself was added is no reason for a failure.
+  const rest = messages.filter((m) => !mentions(m, applied) && !/^(correspondence|comments?) added$/i.test(m.trim()));
+  return [...new Set(rest.length > 0 ? rest : messages)].join('; ');
 }
 
 /** The CustomFields of a create or update payload: custom fields by id, tags in the Tags field. */
@@ -1028,6 +1098,12 @@ function customFieldsPayload(fields: readonly CustomFieldValue[] | undefined, ta
   for (const f of fields ?? []) out[String(positiveId(f.id, 'custom field id'))] = f.value === null ? null : String(f.value);
   if (tags !== undefined) out[TAGS_FIELD] = [...tags];
   return Object.keys(out).length > 0 ? { CustomFields: out } : {};
+}
+
+/** Adds the CustomFields of `more` to those of `into`. */
+function mergeCustomFields(into: RtBody, more: RtBody): void {
+  if (!isBody(more.CustomFields)) return;
+  into.CustomFields = { ...(isBody(into.CustomFields) ? into.CustomFields : {}), ...more.CustomFields };
 }
 
 /** The tags after an update: `tags` replaces them; additional_tags and remove_tags change them. */

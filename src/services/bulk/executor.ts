@@ -323,6 +323,9 @@ export async function runBulk(desk: HelpDesk, journal: Journal, items: readonly 
       if (kind === 'conflict') return again(t, 'the ticket changed on the desk meanwhile', 'retry');
       if (kind === 'not-found') return finish(t, 'failed', 'ticket not found (deleted?)');
       if (kind === 'closed') return finish(t, 'skipped', 'the ticket is closed');
+      // The comment landed without its marker (a desk that cannot store both at once, RT):
+      // sending again would post it twice, so it is reported, never resent.
+      if (kind === 'unmarked') return finish(t, 'failed', `${detail} (not sent again: the comment is on the ticket without its marker)`);
       return again(t, detail, 'retry');
     });
     record(tuples, batch, true);
@@ -375,7 +378,8 @@ function refused(err: unknown): boolean {
   return err instanceof ApiError && typeof err.status === 'number' && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
 }
 
-export function classifyItemError(r: JobStatusResult): 'conflict' | 'not-found' | 'closed' | 'other' {
+export function classifyItemError(r: JobStatusResult): 'conflict' | 'not-found' | 'closed' | 'unmarked' | 'other' {
+  if (r.error === 'AppliedWithoutMarker') return 'unmarked';
   const text = `${r.error ?? ''} ${r.details ?? ''} ${r.status ?? ''}`.toLowerCase();
   if (/conflict|safe update|outdated/.test(text)) return 'conflict';
   if (/notfound|not found/.test(text)) return 'not-found';
