@@ -16,6 +16,7 @@ import { registerProfileCommands } from './commands/profile/index.js';
 import { registerDoctorCommand } from './commands/doctor/index.js';
 import { registerKpiCommands } from './commands/kpi/index.js';
 import { registerSweepCommands } from './commands/sweep/index.js';
+import { registerSurveyCommands } from './commands/survey/index.js';
 import { registerInitCommand } from './commands/init.js';
 import { VERSION } from '../core/version.js';
 
@@ -69,6 +70,7 @@ Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 
   registerDoctorCommand(program, ctx);
   registerKpiCommands(program, ctx);
   registerSweepCommands(program, ctx);
+  registerSurveyCommands(program, ctx);
   registerDeskCommands(program, ctx);
   return program;
 }

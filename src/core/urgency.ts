@@ -14,6 +14,8 @@
  *                         ticket is new or open, at most waitMax (24). Without the message
  *                         time: the requester's last update (metrics) or the ticket's update.
  *   complaint             complaint (12): tag `complaint`, or "complain..." in the text
+ *   survey detractor      detractor (15): tag `survey_detractor` (set by `survey collect` on a
+ *                         CSAT 1-2, NPS 0-6 or CES 1-3 answer, with a follow-up note)
  *   anger                 angerPerSignal (5) per signal in the latest customer message (or the
  *                         description and subject), at most angerMax (20). Signals: asking
  *                         again ("third time", "still nothing", "nobody answered"), "cancel",
@@ -46,6 +48,7 @@ export interface UrgencyWeights {
   waitPerHour: number;
   waitMax: number;
   complaint: number;
+  detractor: number;
   angerPerSignal: number;
   angerMax: number;
   vip: number;
@@ -65,6 +68,7 @@ export const DEFAULT_URGENCY_WEIGHTS: Readonly<UrgencyWeights> = Object.freeze({
   waitPerHour: 1,
   waitMax: 24,
   complaint: 12,
+  detractor: 15,
   angerPerSignal: 5,
   angerMax: 20,
   vip: 20,
@@ -83,6 +87,7 @@ export type UrgencyReasonCode =
   | 'priority'
   | 'waiting'
   | 'complaint'
+  | 'detractor'
   | 'anger'
   | 'vip'
   | 'reopened'
@@ -279,6 +284,7 @@ export function urgencyScore(ticket: Ticket, context: UrgencyContext): UrgencyRe
   const facts = readText(text);
   const tags = ticket.tags ?? [];
   if (tags.includes('complaint') || facts.complaint) add('complaint', 'complaint', w.complaint);
+  if (tags.includes('survey_detractor')) add('detractor', `survey detractor${detractorScore(tags)}`, w.detractor);
   if (facts.anger.length > 0) {
     add('anger', `angry customer: ${facts.anger.join(', ')}`, Math.min(w.angerMax, facts.anger.length * w.angerPerSignal));
   }
@@ -339,6 +345,12 @@ export function rankByUrgency<T>(
   return order.map((i) => ranked[i]!);
 }
 
+/** " (NPS 3)" from the score tags a survey answer left, or "". */
+function detractorScore(tags: readonly string[]): string {
+  const m = tags.map((t) => /^(csat|nps|ces)_(\d{1,2})$/.exec(t)).find(Boolean);
+  return m ? ` (${m[1]!.toUpperCase()} ${m[2]})` : '';
+}
+
 // --- weights from config ---------------------------------------------------------------------
 
 const MAX_WEIGHT = 1000;
@@ -351,6 +363,7 @@ const SCALAR_KEYS = [
   'waitPerHour',
   'waitMax',
   'complaint',
+  'detractor',
   'angerPerSignal',
   'angerMax',
   'vip',

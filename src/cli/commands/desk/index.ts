@@ -65,4 +65,24 @@ Examples:
   $ deskops desk reset --yes && deskops ticket list   # starts again from fresh demo data`,
     )
     .action(async (opts) => (await import('./seed.js')).deskReset(ctx, opts));
+
+  desk
+    .command('answer-surveys')
+    .description('let the demo customers answer the surveys sent to them (so `survey collect` has answers to read)')
+    .option('--rate <share>', 'share of waiting surveys answered, 0 to 1', '0.7')
+    .option('--seed <n>', 'random seed: the same seed gives the same answers', '1')
+    .option('--json', 'print the counts as a JSON object')
+    .addHelpText(
+      'after',
+      `
+Writes on the local desk only: for each ticket with a survey and no reply from its customer
+since, a share of customers reply as people do: mostly a number, sometimes "9/10", "I'd give
+it a 9", "nine" or a number with a comment, a few unclear ("between 7 and 8") and a few with
+no number at all. A reply reopens a solved ticket, as on Zendesk.
+
+Examples:
+  $ deskops survey send --type nps --since 30d --yes && deskops desk answer-surveys && deskops survey collect
+  $ deskops desk answer-surveys --rate 1 --seed 7 --json`,
+    )
+    .action(async (opts) => (await import('./answer-surveys.js')).deskAnswerSurveys(ctx, opts));
 }

@@ -111,7 +111,7 @@ function plural(n: number, word: string): string {
 }
 
 /** A live count with an ETA on stderr, on a terminal only. Call done() to clear it. */
-export function progressLine(ctx: CliContext, bulk: BulkDesk): { update: (p: BulkProgress) => void; phase: (m: string) => void; done: () => void } {
+export function progressLine(ctx: CliContext, bulk: BulkDesk, label = 'sweep'): { update: (p: BulkProgress) => void; phase: (m: string) => void; done: () => void } {
   const tty = Boolean((ctx.io.stderr as { isTTY?: boolean }).isTTY);
   if (!tty) return { update: () => undefined, phase: () => undefined, done: () => undefined };
   let last = 0;
@@ -122,7 +122,7 @@ export function progressLine(ctx: CliContext, bulk: BulkDesk): { update: (p: Bul
   };
   return {
     phase(message) {
-      write(`sweep: ${message.length > 100 ? `${message.slice(0, 99)}…` : message}`);
+      write(`${label}: ${message.length > 100 ? `${message.slice(0, 99)}…` : message}`);
     },
     update(p) {
       const now = Date.now();
@@ -131,7 +131,7 @@ export function progressLine(ctx: CliContext, bulk: BulkDesk): { update: (p: Bul
       last = now;
       const elapsed = now - p.startedAt;
       const eta = done > 0 && done < p.total ? ` · ETA ${formatDuration((elapsed / done) * (p.total - done))}` : '';
-      write(`sweep: ${done}/${p.total} · ${p.sent} sent · ${p.skipped} skipped · ${p.failed} failed · ${bulk.meter.total} requests${eta}`);
+      write(`${label}: ${done}/${p.total} · ${p.sent} sent · ${p.skipped} skipped · ${p.failed} failed · ${bulk.meter.total} requests${eta}`);
     },
     done() {
       if (shown) ctx.io.stderr.write('\r\x1b[K');

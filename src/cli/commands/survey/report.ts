@@ -1,0 +1,70 @@
+import type { CliContext } from '../../context.js';
+import { UsageError } from '../../../core/errors.js';
+import { SURVEY_SCALES, type SurveyFigures } from '../../../core/survey.js';
+import { surveyReport, type ReportBy, type ReviewRow } from '../../../services/survey.js';
+import { outputMode, printList, type Column, type OutputFlags } from '../../output.js';
+import { sinceDate } from './shared.js';
+
+interface ReportFlags extends OutputFlags {
+  since: string;
+  by?: string;
+}
+
+const BY: readonly ReportBy[] = ['group', 'agent', 'channel'];
+
+function valueText(f: SurveyFigures): string {
+  if (f.value === null) return '-';
+  if (f.type === 'csat') return `${f.value}%`;
+  if (f.type === 'ces') return f.value.toFixed(2);
+  return f.value > 0 ? `+${f.value}` : String(f.value);
+}
+
+function distributionText(f: SurveyFigures): string {
+  return Object.entries(f.distribution)
+    .map(([score, n]) => `${score}:${n}`)
+    .join(' ');
+}
+
+export async function surveyReportCommand(ctx: CliContext, flags: ReportFlags): Promise<void> {
+  const now = ctx.now();
+  const since = sinceDate(flags.since, now);
+  if (flags.by !== undefined && !(BY as readonly string[]).includes(flags.by)) throw new UsageError(`--by must be one of ${BY.join(', ')}, got "${flags.by}"`);
+  const by = flags.by as ReportBy | undefined;
+  const mode = outputMode(flags, ctx.io);
+  const desk = await ctx.helpdesk();
+  const report = await surveyReport(desk, { now, since, by });
+  if (mode === 'json') {
+    ctx.io.out(JSON.stringify(report, null, 2));
+    return;
+  }
+  const columns: Column<SurveyFigures>[] = [
+    { key: 'type', header: 'SURVEY', get: (f) => SURVEY_SCALES[f.type].label },
+    ...(by ? [{ key: 'key', header: by.toUpperCase() } as Column<SurveyFigures>] : []),
+    { key: 'sent', header: 'SENT', align: 'right' },
+    { key: 'answered', header: 'ANSWERED', align: 'right' },
+    { key: 'response_rate', header: 'RESPONSE', align: 'right', get: (f) => (f.response_rate === null ? '-' : `${f.response_rate}%`) },
+    { key: 'value', header: 'SCORE', align: 'right', get: valueText, tone: () => 'strong' },
+    { key: 'promoters', header: 'PROM/PASS/DET', align: 'right', get: (f) => (f.type === 'nps' ? `${f.promoters}/${f.passives}/${f.detractors}` : `-/-/${f.detractors}`) },
+    { key: 'review', header: 'REVIEW', align: 'right', tone: (f) => (f.review > 0 ? 'warn' : 'muted') },
+    { key: 'distribution', header: 'DISTRIBUTION', flex: true, get: distributionText },
+  ];
+  await printList(ctx.io, report.rows, columns, flags, { emptyMessage: `no surveys sent since ${report.since.slice(0, 10)}` });
+  if (mode !== 'table') return;
+  ctx.io.err('SCORE: CSAT % answering 4-5 · NPS % promoters (9-10) minus % detractors (0-6) · CES mean of 1-7, 7 = least effort (higher is better)');
+  if (report.ratings && report.ratings.good + report.ratings.bad > 0) {
+    ctx.io.err(`desk satisfaction ratings since ${report.since.slice(0, 10)}: ${report.ratings.good} good, ${report.ratings.bad} bad (CSAT ${report.ratings.csat}%)`);
+  }
+  if (report.followups_open > 0) ctx.io.err(`${report.followups_open} detractor follow-up(s) still open (tag survey_followup; see \`deskops queue\`)`);
+  if (report.review.length > 0) {
+    ctx.io.out('');
+    ctx.io.out('Answers for review:');
+    const reviewColumns: Column<ReviewRow>[] = [
+      { key: 'ticket_id', header: 'TICKET', align: 'right', get: (r) => `#${r.ticket_id}` },
+      { key: 'type', header: 'SURVEY', get: (r) => SURVEY_SCALES[r.type].label },
+      { key: 'status', header: 'STATUS' },
+      { key: 'subject', header: 'SUBJECT', flex: true },
+    ];
+    await printList(ctx.io, report.review, reviewColumns, {});
+    ctx.io.err('record a score read by a person with: deskops survey score TICKET --type TYPE SCORE');
+  }
+}

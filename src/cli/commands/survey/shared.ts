@@ -1,0 +1,115 @@
+/** What the survey commands share: flags, settings, the budgeted desk under the survey lock. */
+import type { CliContext } from '../../context.js';
+import type { TicketStatus } from '../../../api/helpdesk.js';
+import { UsageError } from '../../../core/errors.js';
+import { parseSince } from '../../../core/kpi/period.js';
+import { SURVEY_SCALES, SURVEY_TYPES, parseSurveyType, type SurveyType } from '../../../core/survey.js';
+import { interruptedRuns, lockRuns, openBulkDesk, supersede, type BulkDesk, type LockHandle, type RunScope } from '../../../services/bulk/index.js';
+import { DEFAULT_FATIGUE_DAYS, DEFAULT_SURVEY_STATUSES, SURVEY_KIND } from '../../../services/survey.js';
+
+export const FATIGUE_SETTING = 'survey.fatigue_days';
+export const STATUSES_SETTING = 'survey.statuses';
+
+export function surveyType(value: string | undefined, required = true): SurveyType | undefined {
+  if (value === undefined) {
+    if (required) throw new UsageError(`--type is required: one of ${SURVEY_TYPES.join(', ')}`);
+    return undefined;
+  }
+  const t = parseSurveyType(value);
+  if (!t) throw new UsageError(`--type must be one of ${SURVEY_TYPES.join(', ')}, got "${value}"`);
+  return t;
+}
+
+/** `--since 7d` as the start of the window. */
+export function sinceDate(value: string, now: Date): Date {
+  return new Date(parseSince(value, Math.floor(now.getTime() / 1000)).from * 1000);
+}
+
+const STATUSES: readonly TicketStatus[] = ['open', 'pending', 'hold', 'solved'];
+
+/** The statuses surveyed: --status, else the `survey.statuses` setting, else solved. */
+export async function surveyStatuses(ctx: CliContext, flag: string | undefined): Promise<TicketStatus[]> {
+  const stored = flag === undefined ? (await ctx.config()).getSetting<unknown>(STATUSES_SETTING) : undefined;
+  const raw = flag ?? (Array.isArray(stored) ? stored.join(',') : typeof stored === 'string' ? stored : undefined);
+  if (raw === undefined) return [...DEFAULT_SURVEY_STATUSES];
+  const list = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const where = flag !== undefined ? '--status' : `the setting ${STATUSES_SETTING}`;
+  for (const s of list) {
+    if (s === 'closed') throw new UsageError(`${where}: closed tickets cannot be changed, so they cannot be surveyed`);
+    if (!(STATUSES as readonly string[]).includes(s)) throw new UsageError(`${where} must list statuses from ${STATUSES.join(', ')}, got "${s}"`);
+  }
+  if (list.length === 0) throw new UsageError(`${where} is empty`);
+  return [...new Set(list)] as TicketStatus[];
+}
+
+/** Days a requester is not surveyed again: --fatigue-days, else the setting, else 30. */
+export async function fatigueDays(ctx: CliContext, flag: string | undefined): Promise<number> {
+  const stored = flag === undefined ? (await ctx.config()).getSetting<unknown>(FATIGUE_SETTING) : undefined;
+  const raw = flag ?? (stored === undefined ? undefined : String(stored));
+  if (raw === undefined) return DEFAULT_FATIGUE_DAYS;
+  const n = Number(raw);
+  if (!/^\d{1,4}$/.test(raw.trim()) || !Number.isInteger(n) || n > 3650) {
+    throw new UsageError(`${flag !== undefined ? '--fatigue-days' : `the setting ${FATIGUE_SETTING}`} must be a whole number of days from 0 to 3650, got "${raw}"`);
+  }
+  return n;
+}
+
+export function parseTicketIds(values: string[] | undefined): number[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  return values.flatMap((v) => v.split(',')).map((v) => {
+    const s = v.trim().replace(/^#/, '');
+    if (!/^\d{1,15}$/.test(s) || Number(s) < 1) throw new UsageError(`--ticket must be ticket ids such as 42 or 42,43, got "${v}"`);
+    return Number(s);
+  });
+}
+
+export async function openSurveyDesk(ctx: CliContext, maxRate: number | undefined): Promise<{ bulk: BulkDesk; scope: RunScope }> {
+  const connection = await ctx.connection();
+  const verbose = ctx.globals.verbose ? (await import('../../verbose.js')).requestLogger(ctx.io) : undefined;
+  const bulk = await openBulkDesk(connection, { maxRate, logger: verbose, onWarning: (m) => ctx.io.err(`warning: ${m}`) });
+  return { bulk, scope: { home: ctx.home(), kind: SURVEY_KIND, profile: connection.profile } };
+}
+
+/** One survey job (send or collect) per profile at a time; an interrupted one is taken over. */
+export function lockSurveys(ctx: CliContext, scope: RunScope, command: string): { lock: LockHandle; takeOver: (runId: string) => void } {
+  const lock = lockRuns(scope, {
+    command,
+    onStale: (p) => ctx.io.err(`warning: taking over the lock of a survey run that is no longer running (pid ${p.pid}${p.run_id ? `, run ${p.run_id}` : ''})`),
+  });
+  ctx.onExit(() => lock.release());
+  const stale = interruptedRuns(scope);
+  return {
+    lock,
+    takeOver(runId) {
+      if (stale.length === 0) return;
+      supersede(stale, runId);
+      ctx.io.err(`note: run ${stale.map((s) => s.start.run_id).join(', ')} had been interrupted; what it did stays done, and this run does the rest`);
+    },
+  };
+}
+
+/** Ctrl-C stops after the batches in flight. */
+export function interruptible(ctx: CliContext): { signal: AbortSignal; dispose: () => void } {
+  const abort = new AbortController();
+  const onSigint = () => {
+    ctx.io.err('\nstopping after the batches in flight (Ctrl-C again to quit at once)');
+    abort.abort();
+    process.off('SIGINT', onSigint);
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: abort.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+export function requestFigures(bulk: BulkDesk) {
+  return {
+    total: bulk.meter.total,
+    writes: bulk.meter.writes,
+    rate_limited: bulk.meter.rateLimited,
+    max_per_minute: bulk.meter.maxInWindow(),
+    budget_per_minute: bulk.budget.limit,
+  };
+}
+
+export const directionNote = (type: SurveyType) => `${SURVEY_SCALES[type].label} ${SURVEY_SCALES[type].direction}`;
+
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,0 +1,273 @@
+/**
+ * `deskops survey` end to end through main() against the embedded desk: send (once per
+ * ticket, fatigue, --yes rule), the demo customers' answers, collect (scores stored, unclear
+ * answers flagged, detractors reopened into the queue), report and score. Exactly once is
+ * counted on the desk's own database, also with faults injected.
+ */
+import { join } from 'node:path';
+import Database from 'libsql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { SEED_NOW } from '../desk/helpers.js';
+import { seedDesk } from '../../src/desk/index.js';
+import { answerSurveys } from '../../src/desk/survey-answers.js';
+import { openDb } from '../../src/desk/db.js';
+import { DeskStore } from '../../src/desk/store.js';
+import { updateTicket } from '../../src/desk/ticket-writes.js';
+
+interface Row {
+  id: number;
+  status: string;
+  tags: string[];
+  fields: Record<string, unknown>;
+  comments: Array<{ author: number; public: boolean; body: string }>;
+  requester: number;
+}
+
+function deskRows(home: string): Map<number, Row> {
+  const db = new Database(join(home, 'desk', 'desk.sqlite'), { readonly: true });
+  try {
+    const out = new Map<number, Row>();
+    const tickets = db.prepare('SELECT id, status, tags, custom_fields, requester_id FROM tickets').all() as Array<{ id: number; status: string; tags: string; custom_fields: string; requester_id: number }>;
+    for (const t of tickets) {
+      const fields = JSON.parse(t.custom_fields || '{}') as Record<string, unknown>;
+      out.set(t.id, { id: t.id, status: t.status, tags: t.tags.trim().split(/\s+/).filter(Boolean), fields, comments: [], requester: t.requester_id });
+    }
+    const comments = db.prepare('SELECT ticket_id, author_id, public, body FROM comments ORDER BY ticket_id, id').all() as Array<{ ticket_id: number; author_id: number; public: number; body: string }>;
+    for (const c of comments) out.get(c.ticket_id)!.comments.push({ author: c.author_id, public: c.public === 1, body: c.body });
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** A customer reply written straight into the desk (as the demo customers do). */
+function customerReplies(home: string, id: number, body: string): void {
+  const db = openDb(join(home, 'desk', 'desk.sqlite'));
+  try {
+    const store = new DeskStore(db);
+    const t = store.ticket(id)!;
+    updateTicket({ store, me: store.user(1001)!, now: () => Math.floor(Date.now() / 1000) + 1 }, id, { comment: { body, isPublic: true, authorId: t.requester_id } });
+  } finally {
+    db.close();
+  }
+}
+
+const surveyComments = (r: Row, needle: string) => r.comments.filter((c) => c.public && c.body.includes(needle)).length;
+const NPS_TEXT = 'how likely are you to recommend us';
+const CSAT_TEXT = 'How satisfied are you';
+
+describe('survey send', () => {
+  let home: string;
+  let cleanup: () => void;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    ({ home, cleanup } = tempHome());
+    await seedDesk({ home, tickets: 200, seed: 3, now: SEED_NOW });
+    env = { DESKOPS_HOME: home };
+  });
+  afterAll(() => cleanup());
+
+  it('refuses to send without --yes when not interactive, and a bad --type, with one line and exit 2', async () => {
+    const noYes = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d'], { env });
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr.trim().split('\n')).toHaveLength(1);
+    const badType = await runCli(['survey', 'send', '--type', 'nsp', '--yes'], { env });
+    expect(badType.code).toBe(2);
+    expect(badType.stderr).toContain('--type must be one of csat, nps, ces');
+    const badSince = await runCli(['survey', 'send', '--type', 'nps', '--since', 'yesterday', '--yes'], { env });
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr).toContain('--since must look like 7d');
+    const closed = await runCli(['survey', 'send', '--type', 'nps', '--status', 'closed', '--yes'], { env });
+    expect(closed.code).toBe(2);
+    expect(closed.stderr).toContain('closed tickets cannot be changed');
+    expect([...deskRows(home).values()].some((r) => r.tags.includes('survey_sent'))).toBe(false);
+  });
+
+  it('sends NPS once per eligible ticket, then 0; a dry run writes nothing', async () => {
+    const before = deskRows(home);
+    const dry = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--dry-run', '--json'], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout) as { eligible: number; ticket_ids: number[]; skips: Array<{ ticket_id: number; reason: string }> };
+    expect(plan.eligible).toBeGreaterThan(5);
+    expect(deskRows(home)).toEqual(before);
+
+    const first = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const s1 = JSON.parse(first.stdout) as { eligible: number; sent: number; skipped: number; failed: number; skips: unknown[] };
+    expect(s1).toMatchObject({ eligible: plan.eligible, sent: plan.eligible, failed: 0 });
+    expect(typeof s1.skipped).toBe('number');
+
+    const after = deskRows(home);
+    const requesters = new Set<number>();
+    for (const [id, r] of after) {
+      const want = plan.ticket_ids.includes(id) ? 1 : 0;
+      expect(surveyComments(r, NPS_TEXT) - surveyComments(before.get(id)!, NPS_TEXT), `#${id}`).toBe(want);
+      if (want) {
+        expect(r.tags).toEqual(expect.arrayContaining(['survey_nps_sent', 'survey_sent']));
+        expect(r.tags.some((t) => /^survey_sent_at_\d{12}$/.test(t))).toBe(true);
+        expect(r.status).toBe(before.get(id)!.status);
+        expect(requesters.has(r.requester), 'one survey per requester').toBe(false);
+        requesters.add(r.requester);
+      }
+    }
+
+    const second = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ eligible: 0, sent: 0, failed: 0 });
+  });
+
+  it('spares requesters surveyed within the fatigue window, whatever the survey type', async () => {
+    const csat = await runCli(['survey', 'send', '--type', 'csat', '--since', '30d', '--yes', '--json'], { env });
+    expect(csat.code).toBe(0);
+    const s = JSON.parse(csat.stdout) as { sent: number; skips: Array<{ reason: string }> };
+    expect(s.sent).toBe(0);
+    expect(s.skips.some((k) => /requester surveyed on #\d+ on \d{4}-\d{2}-\d{2}, within 30 days/.test(k.reason))).toBe(true);
+    expect(s.skips.some((k) => k.reason === 'already surveyed (NPS)')).toBe(true);
+  });
+
+  it('a ticket never gets a second survey, even with --fatigue-days 0', async () => {
+    const csat = await runCli(['survey', 'send', '--type', 'csat', '--since', '30d', '--fatigue-days', '0', '--yes', '--json'], { env });
+    expect(csat.code).toBe(0);
+    for (const r of deskRows(home).values()) {
+      expect(surveyComments(r, NPS_TEXT) + surveyComments(r, CSAT_TEXT), `#${r.id}`).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe('survey collect, report and score', () => {
+  let home: string;
+  let cleanup: () => void;
+  let env: Record<string, string>;
+  let surveyed: number[];
+
+  beforeAll(async () => {
+    ({ home, cleanup } = tempHome());
+    await seedDesk({ home, tickets: 200, seed: 4, now: SEED_NOW });
+    env = { DESKOPS_HOME: home };
+    const sent = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
+    expect(sent.code, sent.stderr).toBe(0);
+    surveyed = [...deskRows(home).values()].filter((r) => r.tags.includes('survey_nps_sent')).map((r) => r.id).sort((a, b) => a - b);
+    expect(surveyed.length).toBeGreaterThanOrEqual(8);
+  });
+  afterAll(() => cleanup());
+
+  it('reads the scores, flags unclear answers, reopens detractors into the queue, and stores each once', async () => {
+    const [a, b, c, d, e, f] = surveyed;
+    customerReplies(home, a!, "I'd give it a 9, thanks!");
+    customerReplies(home, b!, 'between 7 and 8');
+    customerReplies(home, c!, '3 - nobody told me what was going on');
+    customerReplies(home, d!, 'nine');
+    customerReplies(home, e!, 'Thanks, all good');
+    customerReplies(home, f!, '10/10\n\nOn Mon, Alex Morgan wrote:\n> Please reply with a number from 0 to 10');
+
+    const run = await runCli(['survey', 'collect', '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { answered: number; scored: number; review: number; detractors: number; answers: Array<{ ticket_id: number; score: number | null; review?: string }> };
+    expect(result).toMatchObject({ answered: 5, scored: 4, review: 1, detractors: 1 });
+
+    const rows = deskRows(home);
+    expect(rows.get(a!)!.tags).toEqual(expect.arrayContaining(['nps_9', 'survey_nps_answered']));
+    expect(rows.get(a!)!.fields['9003']).toBe('9');
+    expect(rows.get(a!)!.status).toBe('solved'); // the answer alone reopened it; back to solved
+    expect(rows.get(d!)!.tags).toContain('nps_9');
+    expect(rows.get(f!)!.tags).toContain('nps_10');
+    expect(rows.get(b!)!.tags).toEqual(expect.arrayContaining(['survey_nps_review', 'survey_review']));
+    expect(rows.get(b!)!.tags.some((t) => /^nps_\d+$/.test(t))).toBe(false);
+    expect(result.answers.find((x) => x.ticket_id === b)?.review).toContain('not one score');
+    expect(rows.get(e!)!.tags.some((t) => t.startsWith('nps_') || t === 'survey_nps_review')).toBe(false);
+
+    const det = rows.get(c!)!;
+    expect(det.status).toBe('open');
+    expect(det.tags).toEqual(expect.arrayContaining(['nps_3', 'survey_detractor', 'survey_followup']));
+    const note = det.comments.filter((x) => !x.public).at(-1)!;
+    expect(note.body).toContain('NPS 3');
+    expect(note.body).toContain('> 3 - nobody told me what was going on');
+
+    const queue = await runCli(['queue', '--view', 'all', '--limit', '500', '--json'], { env });
+    expect(queue.code, queue.stderr).toBe(0);
+    const inQueue = (JSON.parse(queue.stdout) as Array<{ id: number; reasons: Array<{ code: string; label: string }> }>).find((t) => t.id === c);
+    expect(inQueue?.reasons.find((r) => r.code === 'detractor')?.label).toBe('survey detractor (NPS 3)');
+
+    // Again: nothing new is stored, no second note.
+    const notes = rows.get(c!)!.comments.length;
+    const again = await runCli(['survey', 'collect', '--json'], { env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ answered: 0, failed: 0 });
+    expect(deskRows(home).get(c!)!.comments.length).toBe(notes);
+  });
+
+  it('records a score read by a person for an answer flagged for review', async () => {
+    const b = surveyed[1]!;
+    const bad = await runCli(['survey', 'score', String(b), '--type', 'nps', '11'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('from 0 to 10');
+    const ok = await runCli(['survey', 'score', String(b), '--type', 'nps', '7', '--json'], { env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(deskRows(home).get(b)!.tags).toEqual(expect.arrayContaining(['nps_7', 'survey_nps_answered']));
+    const twice = await runCli(['survey', 'score', String(b), '--type', 'nps', '8'], { env });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('already has a NPS score');
+  });
+
+  it('reports response rate, NPS and the distribution from what is on the desk', async () => {
+    answerSurveys({ home, rate: 1, seed: 2 });
+    const collected = await runCli(['survey', 'collect', '--json'], { env });
+    expect(collected.code, collected.stderr).toBe(0);
+
+    const rep = await runCli(['survey', 'report', '--json'], { env });
+    expect(rep.code, rep.stderr).toBe(0);
+    const report = JSON.parse(rep.stdout) as { rows: Array<{ type: string; sent: number; answered: number; value: number; promoters: number; detractors: number; distribution: Record<string, number> }>; review: Array<{ ticket_id: number }> };
+    const nps = report.rows.find((r) => r.type === 'nps')!;
+    // Counted independently from the desk's tags.
+    const scores = [...deskRows(home).values()]
+      .filter((r) => r.tags.includes('survey_nps_sent'))
+      .map((r) => r.tags.map((t) => /^nps_(\d+)$/.exec(t)).find(Boolean))
+      .filter(Boolean)
+      .map((m) => Number(m![1]));
+    expect(nps.sent).toBe(surveyed.length);
+    expect(nps.answered).toBe(scores.length);
+    const promoters = scores.filter((s) => s >= 9).length;
+    const detractors = scores.filter((s) => s <= 6).length;
+    expect(nps.value).toBeCloseTo((100 * (promoters - detractors)) / scores.length, 1);
+    expect(Object.values(nps.distribution).reduce((x, y) => x + y, 0)).toBe(scores.length);
+
+    const table = await runCli(['survey', 'report', '--by', 'group'], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 120 } });
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/SURVEY\s+GROUP\s+SENT\s+ANSWERED/);
+    expect(table.stderr).toContain('7 = least effort');
+    const badBy = await runCli(['survey', 'report', '--by', 'team'], { env });
+    expect(badBy.code).toBe(2);
+  });
+});
+
+describe('survey send under faults', () => {
+  it('sends every survey exactly once across runs while the desk fails requests', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      await seedDesk({ home, tickets: 300, seed: 8, now: SEED_NOW });
+      const env = { DESKOPS_HOME: home, DESKOPS_DESK_FAULTS: '429=0.1,500=0.1,reset=0.05', DESKOPS_DESK_FAULT_SEED: '3' };
+      const clean = { DESKOPS_HOME: home };
+      const plan = JSON.parse((await runCli(['survey', 'send', '--type', 'ces', '--since', '30d', '--dry-run', '--json'], { env: clean })).stdout) as { ticket_ids: number[] };
+      expect(plan.ticket_ids.length).toBeGreaterThan(5);
+      let runs = 0;
+      let rateLimited = 0;
+      for (;;) {
+        const r = await runCli(['survey', 'send', '--type', 'ces', '--since', '30d', '--yes', '--json', '--batch-size', '10'], { env });
+        runs++;
+        expect([0, 3], r.stderr).toContain(r.code);
+        rateLimited += (JSON.parse(r.stdout) as { requests: { rate_limited: number } }).requests.rate_limited;
+        if (r.code === 0 || runs >= 6) break;
+      }
+      expect(rateLimited, 'the desk did answer 429s').toBeGreaterThan(0);
+      const rows = deskRows(home);
+      for (const id of plan.ticket_ids) {
+        expect(surveyComments(rows.get(id)!, 'The company made it easy to handle my issue'), `#${id}`).toBe(1);
+      }
+      const total = [...rows.values()].reduce((n, r) => n + surveyComments(r, 'The company made it easy to handle my issue'), 0);
+      expect(total).toBe(plan.ticket_ids.length);
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
+});
