@@ -16,7 +16,7 @@
  * Reading scores and the report math are pure (core/survey.ts).
  */
 import type { Group, HelpDesk, Organization, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../api/helpdesk.js';
-import { UsageError } from '../core/errors.js';
+import { ApiError, NotFoundError, UsageError } from '../core/errors.js';
 import { buildRenderContext, renderTemplate, templateVariables, type ReplyTemplate } from '../core/templates.js';
 import {
   DETRACTOR_TAG,
@@ -646,8 +646,9 @@ export async function surveyReport(desk: HelpDesk, options: ReportOptions): Prom
     }
     ratings = { good, bad, csat: good + bad > 0 ? Math.round((1000 * good) / (good + bad)) / 10 : null };
   } catch (err) {
-    // A desk without native ratings (Request Tracker) reports none rather than failing.
-    if (!(err instanceof UsageError) && !(err instanceof Error && /not support|lacks/i.test(err.message))) throw err;
+    // A desk without native ratings (Request Tracker), or an account without the feature:
+    // the report has the survey scores only.
+    if (!(err instanceof NotFoundError) && !(err instanceof ApiError && (err.status === 403 || err.status === 404))) throw err;
   }
   return {
     since: options.since.toISOString(),

@@ -389,6 +389,30 @@ describe.skipIf(!rt)(suiteName, () => {
     });
   });
 
+  it('survey send: one NPS survey on a resolved RT ticket, none the second time; report reads it back', async () => {
+    const t = await desk.createTicket({
+      subject: `deskops e2e ${run}: survey`,
+      comment: { body: 'it works now' },
+      requester: { name: 'Sam Customer', email: `sam-${run}@customer.test` },
+    });
+    await desk.updateTicket(t.id, { status: 'solved', comment: { body: 'Glad it works.', public: true } });
+    const corresponds = async () => (await rtHistory(t.id)).filter((x) => x.Type === 'Correspond').length;
+    const before = await corresponds();
+    const first = await runCli(['survey', 'send', '--type', 'nps', '--ticket', String(t.id), '--yes', '--json'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ eligible: 1, sent: 1, failed: 0 });
+    expect(await corresponds()).toBe(before + 1);
+    expect((await rtGet(`/ticket/${t.id}`)).Status).toBe('resolved');
+    const second = await runCli(['survey', 'send', '--type', 'nps', '--ticket', String(t.id), '--yes', '--json'], { env });
+    expect(JSON.parse(second.stdout)).toMatchObject({ eligible: 0, sent: 0, skips: [{ ticket_id: t.id, reason: 'already surveyed (NPS)' }] });
+    expect(await corresponds()).toBe(before + 1);
+    const report = await runCli(['survey', 'report', '--json'], { env });
+    expect(report.code, report.stderr).toBe(0);
+    const parsed = JSON.parse(report.stdout) as { rows: Array<{ type: string; sent: number }>; ratings: unknown };
+    expect(parsed.rows.find((r) => r.type === 'nps')?.sent).toBeGreaterThanOrEqual(1);
+    expect(parsed.ratings).toBeNull(); // RT has no satisfaction ratings
+  });
+
   it('kpi: computed from RT\'s transactions, and a note for each metric RT has no data for', async () => {
     const r = await runCli(['kpi', '--since', '1d', '--no-cache', '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
@@ -410,5 +434,8 @@ describe.skipIf(!rt)(suiteName, () => {
     expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(['General', 'Billing']));
     const fields = await desk.listTicketFields();
     expect(fields.map((f) => f.title)).toEqual(expect.arrayContaining(['Tags', 'Product']));
+    const bh = await runCli(['kpi', '--business-hours', '--no-cache'], { env });
+    expect(bh.code).toBe(2);
+    expect(bh.stderr).toContain('Request Tracker keeps no business minutes per ticket');
   });
 });

@@ -40,6 +40,11 @@ export async function openKpiSession(
     complaintKeywords: store.getSetting(kpiSettingKeys.complaintKeywords),
   };
   const desk = await ctx.helpdesk();
+  if (flags.businessHours && desk.kind === 'rt') {
+    throw new UsageError('Request Tracker keeps no business minutes per ticket, so --business-hours has nothing to report', {
+      hint: 'run kpi without --business-hours on this profile',
+    });
+  }
   const progress = options.progress !== false && ctx.io.interactive;
   let shown = false;
   const session = await KpiSession.open({
