@@ -10,6 +10,7 @@ import { benchSeed } from './seed.js';
 import { benchKpi } from './kpi.js';
 import { benchQueue } from './queue.js';
 import { benchSweep } from './sweep.js';
+import { benchSurvey } from './survey.js';
 
 const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
@@ -53,6 +54,13 @@ results.benchmarks.push(sw);
 rows.push(['sweep', `read the candidates raw, ${sw.eligible} eligible (baseline)`, `${sw.baseline.ms} ms`, '1.00x', `${sw.baseline.requests} requests, peak RSS ${sw.baseline.peak_rss_mb} MB`]);
 rows.push(['sweep', `deskops sweep run, ${sw.sweep.sent} sent of ${sw.sweep.planned} planned`, `${sw.sweep.ms} ms`, `${sw.ratio_ms_vs_baseline}x`, `${sw.sweep.write_requests} write requests (<= ${sw.sweep.write_target}), ${sw.sweep.requests} in all, peak RSS ${sw.sweep.peak_rss_mb} MB (< ${sw.sweep.rss_target_mb})`]);
 rows.push(['sweep', `highest request rate seen by the desk`, `${sw.sweep.max_rate_per_min_desk_side}/min`, `${(sw.sweep.max_rate_per_min_desk_side / sw.sweep.budget_per_min).toFixed(2)}x budget`, `budget ${sw.sweep.budget_per_min}/min; exactly once: ${sw.exactly_once.ok ? 'yes' : 'NO'}`]);
+
+step('survey: survey send against reading its candidates, then collect after customers answer');
+const sv = await benchSurvey({ quick });
+results.benchmarks.push(sv);
+rows.push(['survey', `read the solved tickets raw, ${sv.baseline.tickets} tickets (baseline)`, `${sv.baseline.ms} ms`, '1.00x', `${sv.baseline.requests} requests, peak RSS ${sv.baseline.peak_rss_mb} MB`]);
+rows.push(['survey', `deskops survey send --type nps, ${sv.send.sent} sent of ${sv.send.eligible} eligible`, `${sv.send.ms} ms`, `${sv.ratio_ms_vs_baseline}x`, `${sv.send.write_requests} write requests (<= ${sv.send.write_target}), ${sv.send.requests} in all, at most ${sv.send.max_rate_per_min_desk_side}/min (budget ${sv.send.budget_per_min}), peak RSS ${sv.send.peak_rss_mb} MB; exactly once: ${sv.exactly_once.ok ? 'yes' : 'NO'}; second send ${sv.second_send.sent}`]);
+rows.push(['survey', `deskops survey collect, ${sv.collect.answered} answers (${sv.collect.review} for review)`, `${sv.collect.ms} ms`, '', `${sv.collect.requests} requests (${sv.collect.requests_per_answer} per answer), at most ${sv.collect.max_rate_per_min_desk_side}/min, peak RSS ${sv.collect.peak_rss_mb} MB`]);
 
 const md = ['| bench | case | figure | vs baseline | target / note |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
