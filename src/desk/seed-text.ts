@@ -149,7 +149,7 @@ const DETAILS: Record<Topic, string[]> = {
     '{carrier} says the parcel was delivered but there was nothing at my door.',
     'My {product} arrived today but the box was crushed and the item is broken.',
     'I received a completely different item instead of the {product} I ordered.',
-    'The delivery was promised for {when} and I took a day off work to wait for it.',
+    'The delivery was due {when} and I took a day off work to wait for it.',
     'One of the parts for the {product} is missing from the box.',
   ],
   billing: [
@@ -399,7 +399,7 @@ const NOTES = {
     'Customer is a repeat contact, keep replies short and concrete.',
     'Looked at the logs, nothing unusual on our side.',
     'Called the customer, no answer. Left a voicemail.',
-    'Warehouse confirms the item was packed on {when}.',
+    'Warehouse confirms the item was packed {when}.',
   ],
   hold: [
     'Waiting on the warehouse to confirm stock for the replacement.',
