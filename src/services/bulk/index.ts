@@ -13,12 +13,14 @@
  * Each item is one ticket's change (comment + marker tag + fields) with the ticket's
  * updated_at as read; `recheck` decides again, against the ticket as it is now, for items
  * whose ticket changed meanwhile or whose send was ambiguous and did not land.
- * To resume: loadRun(scope, id), Journal.reopen(...), then runBulk with the unfinished items
+ * To resume: loadRun(scope, id), checkPlanRecorded(scope, state) (a run killed while writing its
+ * plan cannot be), Journal.reopen(...), then runBulk with the unfinished items
  * (no `change`: each is read and rechecked; one carrying its marker is done).
  */
 export { BudgetedDesk, RateBudget, RequestMeter, openBulkDesk, DEFAULT_SHARE, type BulkDesk, type BulkDeskOptions } from './budget.js';
 export {
   Journal,
+  UnreadableJournal,
   bodyHash,
   countRun,
   journalDir,
@@ -49,6 +51,7 @@ export {
   type Recheck,
 } from './executor.js';
 export {
+  checkPlanRecorded,
   endRun,
   interruptedRuns,
   loadRun,

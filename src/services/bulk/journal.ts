@@ -4,6 +4,9 @@
  *
  *   start    the run: kind, profile, pid, what was asked (meta)
  *   plan     the items (key, ticket id, marker tag, group, hash of the body), in chunks
+ *   planned  after the last chunk (fsync'd): how many items the plan has. Without it the
+ *            process died while writing the plan: part of it is missing, so the run cannot be
+ *            resumed (nothing of it was sent: intents come after), only planned again
  *   intent   written and fsync'd BEFORE an update_many: batch id, the items and their body hashes
  *   job      the job id the desk answered with (fsync'd)
  *   outcome  per item: sent | applied (found on the desk) | skipped | failed | retry | unknown
@@ -45,6 +48,7 @@ export interface StartRecord {
 export type JournalRecord =
   | StartRecord
   | { t: 'plan'; items: PlanTuple[] }
+  | { t: 'planned'; count: number; at: string }
   | { t: 'intent'; batch: string; round: number; at: string; items: IntentTuple[] }
   | { t: 'job'; batch: string; job_id: string; at: string }
   | { t: 'outcome'; batch?: string; at: string; items: OutcomeTuple[] }
@@ -123,10 +127,13 @@ export class Journal {
     if (sync) fsyncSync(this.fd);
   }
 
-  /** The plan, in chunks of 500 items a line. */
+  /**
+   * The plan, in chunks of 500 items a line, then the `planned` record that says it is all
+   * there (fsync'd): a process killed before that leaves a run that cannot be resumed.
+   */
   appendPlan(items: PlanTuple[]): void {
     for (let i = 0; i < items.length; i += 500) this.append({ t: 'plan', items: items.slice(i, i + 500) });
-    if (this.fd !== null) fsyncSync(this.fd);
+    this.append({ t: 'planned', count: items.length, at: new Date().toISOString() }, true);
   }
 
   close(): void {
@@ -182,9 +189,25 @@ export interface RunState {
   lastAt: string;
   /** Lines that could not be read (a torn last line after a crash is normal). */
   unreadable: number;
+  /**
+   * Whether the whole plan reached the journal. False when the process died while starting the
+   * run (after the start record, before or while the plan was written): the items are only
+   * part of the plan, and none of them was sent.
+   */
+  planComplete: boolean;
 }
 
 export const FINAL = new Set<ItemState['status']>(['sent', 'skipped', 'failed']);
+
+/** A file in the journal directory that is not a journal, or one cut short before its start record. */
+export class UnreadableJournal extends Error {
+  constructor(
+    readonly path: string,
+    why: string,
+  ) {
+    super(`${path} is not a deskops journal (${why})`);
+  }
+}
 
 export function readRun(path: string): RunState {
   const text = readFileSync(path, 'utf8');
@@ -196,6 +219,9 @@ export function readRun(path: string): RunState {
   let resumes = 0;
   let lastAt = '';
   let unreadable = 0;
+  let plannedCount: number | undefined;
+  /** Work that only ever follows a complete plan (journals written before `planned` existed). */
+  let workAfterPlan = false;
   for (const line of lines) {
     if (line.trim() === '') continue;
     let r: JournalRecord;
@@ -215,7 +241,11 @@ export function readRun(path: string): RunState {
           items.set(key, { key, ticketId, marker, group, hash, status: 'planned', sends: 0 });
         }
         break;
+      case 'planned':
+        plannedCount = r.count;
+        break;
       case 'intent':
+        workAfterPlan = true;
         batches.set(r.batch, { at: r.at, keys: r.items.map((i) => i[0]) });
         for (const [key, , hash] of r.items) {
           const it = items.get(key);
@@ -232,6 +262,7 @@ export function readRun(path: string): RunState {
         break;
       }
       case 'outcome':
+        workAfterPlan = true;
         for (const [key, status, reason] of r.items) {
           const it = items.get(key);
           if (!it) continue;
@@ -244,12 +275,14 @@ export function readRun(path: string): RunState {
         end = undefined;
         break;
       case 'end':
+        if (r.status !== 'superseded') workAfterPlan = true;
         end = r;
         break;
     }
   }
-  if (!start) throw new Error(`${path} is not a deskops journal (no start record)`);
-  return { path, start, items, batches, end, resumes, lastAt, unreadable };
+  if (!start) throw new UnreadableJournal(path, 'no start record');
+  const planComplete = plannedCount !== undefined ? items.size >= plannedCount : workAfterPlan;
+  return { path, start, items, batches, end, resumes, lastAt, unreadable, planComplete };
 }
 
 export function countRun(state: RunState): RunCounts & { in_doubt: number; to_do: number } {

@@ -5,7 +5,7 @@
  * marked superseded when a new run of the same kind takes its work over.
  */
 import { NotFoundError, UsageError } from '../../core/errors.js';
-import { Journal, countRun, isRunId, journalPath, listRuns, newRunId, readRun, type RunCounts, type RunEnd, type RunState } from './journal.js';
+import { Journal, UnreadableJournal, countRun, isRunId, journalPath, listRuns, newRunId, readRun, type RunCounts, type RunEnd, type RunState } from './journal.js';
 import { acquireLock, lockIsLive, lockPath, readLock, type LockHandle, type LockInfo } from './lock.js';
 
 export interface RunScope {
@@ -48,18 +48,43 @@ export function endRun(journal: Journal, status: RunEnd, counts: RunCounts, note
   journal.close();
 }
 
-/** Reads a run of this scope by id; NotFoundError when there is none. */
+/**
+ * Reads a run of this scope by id, to resume it: NotFoundError when there is none, UsageError
+ * when it never got its plan on record (checkPlanRecorded).
+ */
 export function loadRun(scope: RunScope, runId: string): RunState {
   if (!isRunId(runId)) throw new UsageError(`"${runId}" is not a run id (like 20261125-141503-3f9c)`, { hint: `see them with \`deskops ${scope.kind} history\`` });
   const path = journalPath(scope.home, scope.kind, runId);
+  let state: RunState;
   try {
-    return readRun(path);
+    state = readRun(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`no ${scope.kind} run ${runId}`, { hint: `see them with \`deskops ${scope.kind} history\`` });
     }
+    // Killed between creating its journal and writing the first record: it never got going.
+    if (err instanceof UnreadableJournal) {
+      throw new UsageError(`run ${runId} was stopped as it started, before its journal had a first record; nothing of it was sent`, {
+        hint: `plan the work again with \`deskops ${scope.kind} run\``,
+      });
+    }
     throw err;
   }
+  checkPlanRecorded(scope, state);
+  return state;
+}
+
+/**
+ * Throws unless the run can be resumed as far as its journal goes: its whole plan must be on
+ * record. A process killed while it wrote the plan leaves only part of it (nothing of it sent:
+ * intents come after the plan); resuming that would finish the part and report the run done.
+ */
+export function checkPlanRecorded(scope: Pick<RunScope, 'kind'>, state: RunState): void {
+  if (state.planComplete) return;
+  throw new UsageError(
+    `run ${state.start.run_id} was stopped while it recorded its plan (${state.items.size} item${state.items.size === 1 ? '' : 's'} on record, the rest lost); nothing of it was sent, and it cannot be resumed`,
+    { hint: `plan the work again with \`deskops ${scope.kind} run\` (it takes this run over)` },
+  );
 }
 
 export type RunPhase = 'running' | 'interrupted' | RunEnd;
