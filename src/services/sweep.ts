@@ -35,12 +35,14 @@ import {
   summarizeThread,
   type PlannedAction,
   type TicketFacts,
+  type Verdict,
 } from '../core/sweep-plan.js';
 import { findTemplate, loadLibrary, renderForTicket, replyTicketFrom, replyUpdate, shippedTemplatesDir, type TemplateLibrary } from './replies.js';
 import { resolveAgent, type TicketView } from './tickets.js';
 import {
   FINAL,
   Journal,
+  checkPlanRecorded,
   endRun,
   runBulk,
   startRun,
@@ -585,6 +587,7 @@ export async function executeSweep(desk: HelpDesk, loaded: LoadedRules, plan: Sw
     kit,
     plannedFacts: facts,
     touched: new Set(),
+    failedMarkers: new Map(),
     deferred,
     stepsById,
   });
@@ -596,6 +599,12 @@ interface RunContext extends ExecuteOptions {
   plannedFacts?: Map<number, TicketFacts>;
   /** Tickets that got a change from this run already (their later items are checked lightly). */
   touched: Set<number>;
+  /**
+   * Per ticket, the markers of its items that failed in this process: a later item that is due
+   * only once they are on the ticket fails with them (and is retried with them) instead of
+   * being skipped as no longer due.
+   */
+  failedMarkers: Map<number, Set<string>>;
   deferred: number;
   stepsById: Map<string, SweepStep>;
 }
@@ -624,6 +633,8 @@ async function runAndEnd(
         onProgress: rc.onProgress ? (p) => rc.onProgress!({ ...p, total: p.total + prior.total, sent: p.sent + prior.sent, skipped: p.skipped + prior.skipped, failed: p.failed + prior.failed }) : undefined,
         onOutcome: (o) => {
           if (o.status === 'sent') rc.touched.add(o.ticketId);
+          const marker = rc.stepsById.get(o.group)?.marker;
+          if (o.status === 'failed' && marker) rc.failedMarkers.set(o.ticketId, new Set([...(rc.failedMarkers.get(o.ticketId) ?? []), marker]));
         },
       },
       { signal: rc.signal, ...rc.bulk },
@@ -717,12 +728,22 @@ function makeRecheck(desk: HelpDesk, loaded: LoadedRules, rc: RunContext) {
     const groupIds = groupIdLookup([...rc.kit.groups.values()]);
     const facts = new Map<number, TicketFacts>();
     for (const { ticket } of pairs) facts.set(ticket.id, { ticket, metric: ticket.metric_set ?? null });
+    const judge = (step: SweepStep, item: BulkItem, ticket: Ticket): Verdict => {
+      if (item.wave > 0 && rc.touched.has(ticket.id)) return checkBasics(step, ticket, groupIds) ?? { kind: 'match' };
+      return evaluateStep(step, { ...facts.get(ticket.id)!, ticket }, clock, groupIds);
+    };
     const decide = () =>
-      pairs.map(({ item, ticket }) => {
+      pairs.map(({ item, ticket }): { item: BulkItem; verdict: Verdict | { kind: 'blocked'; reason: string } } => {
         const step = rc.stepsById.get(item.group);
         if (!step) return { item, verdict: { kind: 'no' as const, reason: `rule ${item.group} is no longer defined` } };
-        if (item.wave > 0 && rc.touched.has(ticket.id)) return { item, verdict: checkBasics(step, ticket, groupIds) ?? { kind: 'match' as const } };
-        return { item, verdict: evaluateStep(step, facts.get(ticket.id)!, clock, groupIds) };
+        const verdict = judge(step, item, ticket);
+        // Not due only because an earlier item of this ticket failed (its marker is what this
+        // step waits for): a failure too, so that a resume sends both, in order.
+        const failed = rc.failedMarkers.get(ticket.id);
+        if (verdict.kind === 'no' && item.wave > 0 && failed && judge(step, item, { ...ticket, tags: [...(ticket.tags ?? []), ...failed] }).kind !== 'no') {
+          return { item, verdict: { kind: 'blocked', reason: `not sent: it follows ${[...failed].join(', ')} on this ticket, which failed (${verdict.reason})` } };
+        }
+        return { item, verdict };
       });
     let verdicts = decide();
     const needThread = verdicts.filter((v) => v.verdict.kind === 'need').map((v) => v.item.ticketId);
@@ -735,6 +756,7 @@ function makeRecheck(desk: HelpDesk, loaded: LoadedRules, rc: RunContext) {
     for (const { item, verdict } of verdicts) {
       const f = facts.get(item.ticketId)!;
       if (verdict.kind === 'no') out.set(item.key, { kind: 'skip', reason: `no longer due: ${verdict.reason}` });
+      else if (verdict.kind === 'blocked') out.set(item.key, { kind: 'fail', reason: verdict.reason });
       else if (verdict.kind === 'need') out.set(item.key, { kind: 'fail', reason: `could not read the ${verdict.what} the rule needs` });
       else {
         const change = rc.kit.change(rc.stepsById.get(item.group)!, f.ticket, f.metric);
@@ -758,6 +780,7 @@ export async function resumeSweep(
 ): Promise<SweepRunResult> {
   const meta = state.start.meta as { steps?: SweepStep[]; calendar?: RuleSet['calendar']; templates?: Record<string, string> };
   if (!Array.isArray(meta.steps) || !meta.calendar) throw new ConfigError(`${state.path} does not record the rules of the run; it cannot be resumed`);
+  checkPlanRecorded({ kind: SWEEP_KIND }, state);
   const steps = meta.steps;
   const templates = new Map<string, ReplyTemplate>();
   const inline: ReplyTemplate[] = [];
@@ -793,7 +816,7 @@ export async function resumeSweep(
   }
   const journal = Journal.reopen(state.path, state.start.run_id);
   // The summary covers the whole run: what earlier processes finished counts too.
-  return runAndEnd(desk, loaded, journal, todo, done, { ...options, kit, touched, deferred: 0, stepsById });
+  return runAndEnd(desk, loaded, journal, todo, done, { ...options, kit, touched, failedMarkers: new Map(), deferred: 0, stepsById });
 }
 
 export type { SweepStep, RuleSet };
