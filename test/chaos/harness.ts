@@ -228,6 +228,36 @@ export function sweepJob(): ChaosJob {
   };
 }
 
+/**
+ * An NPS survey send over the solved tickets of the last 30 days. `survey send` has no resume
+ * command: running it again is how it finishes (what is done has its marker and is skipped).
+ */
+export function surveyJob(): ChaosJob {
+  const argv = (s: Scenario) => ['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json', '--batch-size', String(s.batchSize), '--max-attempts', String(s.maxAttempts)];
+  return {
+    name: 'survey',
+    kind: 'survey',
+    async seed(ctx) {
+      await seedDesk({ home: ctx.deskHome, tickets: ctx.tickets, seed: ctx.seed });
+    },
+    async plan(ctx) {
+      const r = await ctx.cli(['survey', 'send', '--type', 'nps', '--since', '30d', '--dry-run', '--json']);
+      if (r.code !== 0) throw new Error(`survey send --dry-run exited ${r.code}: ${r.stderr}`);
+      const plan = JSON.parse(r.stdout) as { ticket_ids: number[] };
+      return plan.ticket_ids.map((id) => ({ key: `${id}:survey_nps`, ticketId: id, marker: 'survey_nps_sent' }));
+    },
+    firstArgv: (_ctx, s) => argv(s),
+    resumeArgv: (_ctx, s) => argv(s),
+    rerunArgv: (_ctx, s) => argv(s),
+    count(db) {
+      const out = new Map<string, number>();
+      const rows = db.prepare("SELECT ticket_id FROM comments WHERE body LIKE '%how likely are you to recommend us%'").all() as Array<{ ticket_id: number }>;
+      for (const row of rows) out.set(`${row.ticket_id}:survey_nps`, (out.get(`${row.ticket_id}:survey_nps`) ?? 0) + 1);
+      return out;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The CLI, bundled from src/ once (not dist/, which other builds may be rewriting)
 

@@ -41,6 +41,7 @@ Examples:
     .option('-y, --yes', 'do not ask (required when not interactive)')
     .option('--max-rate <n>', 'requests per minute at most (default: 90% of the desk\'s limit)')
     .option('--batch-size <n>', 'tickets per update_many request, 1 to 100', '100')
+    .option('--max-attempts <n>', 'times one survey is tried before it is reported failed', '4')
     .option('--json', 'print the summary as a JSON object (eligible, sent, skipped, failed, skips, failures)')
     .addHelpText(
       'after',

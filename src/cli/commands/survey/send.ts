@@ -22,6 +22,7 @@ interface SendFlags {
   yes?: boolean;
   maxRate?: string;
   batchSize?: string;
+  maxAttempts?: string;
   json?: boolean;
 }
 
@@ -37,6 +38,7 @@ export async function surveySend(ctx: CliContext, flags: SendFlags): Promise<voi
   const ticketIds = parseTicketIds(flags.ticket);
   const maxRate = parseRate(flags.maxRate);
   const batchSize = parsePositiveInt(flags.batchSize ?? '100', '--batch-size', 100);
+  const maxSends = parsePositiveInt(flags.maxAttempts ?? '4', '--max-attempts', 20);
   const statuses = await surveyStatuses(ctx, flags.status);
   const fatigue = await fatigueDays(ctx, flags.fatigueDays);
   const library = await loadTemplateLibrary(ctx);
@@ -71,7 +73,7 @@ export async function surveySend(ctx: CliContext, flags: SendFlags): Promise<voi
         signal: stop.signal,
         onProgress: progress.update,
         onStart: guard?.takeOver,
-        bulk: { batchSize },
+        bulk: { batchSize, maxSends },
         meta: { since: since.toISOString(), statuses, fatigue_days: fatigue, tickets: ticketIds ?? null, max_rate: bulk.budget.limit },
       });
     } finally {
