@@ -304,7 +304,10 @@ export async function runBulk(desk: HelpDesk, journal: Journal, items: readonly 
       return;
     }
     const took = now() - polledAt;
-    jobEstimateMs = took <= jobEstimateMs * 1.05 ? Math.max(40, Math.round(jobEstimateMs * 0.8)) : Math.min(10_000, Math.round(took));
+    // `took` also holds any Retry-After or slow answer on the polls, not just the job: one such
+    // wait must not set every later first poll back by seconds, so the estimate at most doubles
+    // per job, and shrinks again quickly when jobs finish within it.
+    jobEstimateMs = took <= jobEstimateMs * 1.05 ? Math.max(40, Math.round(jobEstimateMs * 0.7)) : Math.min(10_000, Math.round(Math.min(took, jobEstimateMs * 2)));
 
     if (done.status !== 'completed') {
       const why = `job ${job.id} ${done.status}${done.message ? `: ${done.message}` : ''}`;
