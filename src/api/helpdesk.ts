@@ -51,6 +51,11 @@ export interface ClientOptions {
   /** Injected for tests: sleep used by retries and the client-side limiter. */
   sleep?: (ms: number) => Promise<void>;
   userAgent?: string;
+  /**
+   * Aborted when the command ends: requests in flight are cut, waits end, nothing is retried
+   * or started, so background reads (a screen's prefetch) never hold the exit up.
+   */
+  signal?: AbortSignal;
 }
 
 export interface TicketListOptions {

@@ -5,7 +5,7 @@
  * and one RequestLogger call per exchange with secrets redacted.
  */
 import type { Got } from 'got';
-import { ApiError, AuthError, ConflictError, ConfigError, DeskopsError, NotFoundError } from '../core/errors.js';
+import { ApiError, AuthError, Cancelled, ConflictError, ConfigError, DeskopsError, NotFoundError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { ClientOptions, Connection, RequestLogger } from './helpdesk.js';
 import type { RateLimitState } from './types.js';
@@ -102,6 +102,7 @@ export class HttpClient {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly limiter: RateLimiter;
+  private readonly signal?: AbortSignal;
   /** Desk clock minus our clock, from the last Date header seen. */
   private clockOffsetMs: number | null = null;
 
@@ -118,7 +119,9 @@ export class HttpClient {
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.userAgent = options.userAgent ?? `deskops/${VERSION}`;
     this.logger = options.logger;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.signal = options.signal;
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.signal ? (ms) => abortableSleep(sleep, ms, options.signal!) : sleep;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.limiter = new RateLimiter({ now: this.now, sleep: this.sleep });
@@ -183,10 +186,13 @@ export class HttpClient {
     let notApplied = false;
 
     for (let attempt = 1; ; attempt++) {
+      this.throwIfStopped(where);
       await this.limiter.acquire();
+      this.throwIfStopped(where);
       const t0 = performance.now();
       const outcome = await this.send(req.method, url.href, body, headers);
       const ms = Math.round(performance.now() - t0);
+      this.throwIfStopped(where);
 
       if (outcome.kind === 'error') {
         const { failure, code } = classifyNetworkError(outcome.error);
@@ -384,6 +390,11 @@ export class HttpClient {
     if (!Number.isNaN(at)) this.clockOffsetMs = at - this.now();
   }
 
+  /** The command is ending: nothing more is sent, retried or waited for. */
+  private throwIfStopped(where: string): void {
+    if (this.signal?.aborted) throw new Cancelled(`stopped ${where}: the command is ending`);
+  }
+
   /** One exchange: the answer (any status) or the error that prevented one. */
   private async send(method: HttpMethod, url: string, body: string | undefined, headers: Record<string, string>): Promise<Outcome> {
     const got = await loadGot();
@@ -407,6 +418,7 @@ export class HttpClient {
           followRedirect: false,
           timeout: { request: this.timeoutMs },
           decompress: true,
+          ...(this.signal ? { signal: this.signal } : {}),
         });
       } catch (error) {
         settle({ kind: 'error', error });
@@ -508,4 +520,17 @@ function formatBytes(n: number): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `sleep`, cut short (resolved) when `signal` aborts; the caller checks the signal after. */
+function abortableSleep(sleep: (ms: number) => Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    sleep(ms).then(done, done);
+  });
 }

@@ -78,7 +78,11 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
         const logger = ctx.globals.verbose
           ? (await import('./verbose.js')).requestLogger(io)
           : undefined;
-        return createHelpDesk(connection, { logger });
+        // When the command ends, requests still in flight (a screen's background reads) are cut
+        // and not retried: this hook runs before the in-process desk closes (hooks run last first).
+        const ending = new AbortController();
+        ctx.onExit(() => ending.abort());
+        return createHelpDesk(connection, { logger, signal: ending.signal });
       })();
       return helpdeskPromise;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, AuthError, ConflictError, NotFoundError } from '../../src/core/errors.js';
+import { ApiError, AuthError, Cancelled, ConflictError, NotFoundError } from '../../src/core/errors.js';
 import { VERSION } from '../../src/core/version.js';
 import { FakeDesk, fakeDeskPerTest } from '../helpers/fakeDesk.js';
 import { TOKEN, harness, rejection } from './clientFor.js';
@@ -361,5 +361,44 @@ describe('logger', () => {
     const err = await rejection(harness(fake().url).http.get('/api/v2/tickets'));
     expect(err.message).not.toContain(TOKEN);
     expect(err.message).toContain('[redacted]');
+  });
+});
+
+describe('the command ending (signal)', () => {
+  it('cuts a request in flight and retries nothing', async () => {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const server = createServer(() => void hits++); // never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const ending = new AbortController();
+      const h = harness(`http://127.0.0.1:${port}`, { signal: ending.signal, timeoutMs: 20_000 });
+      const pending = rejection(h.http.get('/api/v2/tickets/1'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const t0 = Date.now();
+      ending.abort();
+      const err = await pending;
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(err).toBeInstanceOf(Cancelled);
+      expect(err.message).toBe('stopped GET /api/v2/tickets/1: the command is ending');
+      expect(hits).toBe(1);
+      await expect(h.http.get('/api/v2/tickets/2')).rejects.toBeInstanceOf(Cancelled);
+      expect(hits).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('ends a Retry-After wait at once instead of sending again', async () => {
+    fake().get('/api/v2/tickets/1', { status: 429, headers: { 'retry-after': '30' } });
+    const ending = new AbortController();
+    const h = harness(fake().url, { signal: ending.signal, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+    const pending = rejection(h.http.get('/api/v2/tickets/1'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    ending.abort();
+    expect(await pending).toBeInstanceOf(Cancelled);
+    expect(h.log).toHaveLength(1);
   });
 });
