@@ -16,7 +16,8 @@ const quick = process.argv.includes('--quick');
 const here = dirname(fileURLToPath(import.meta.url));
 const results = { when: new Date().toISOString(), node: process.version, cpus: cpus().length, quick, benchmarks: [] };
 const rows = [];
-const step = (what) => process.stderr.write(`bench: ${what}\n`);
+const t0 = Date.now();
+const step = (what) => process.stderr.write(`bench: ${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}\n`);
 
 step('startup: --help and ticket list --json against node -e 0');
 const startup = await benchStartup({ runs: quick ? 7 : 21 });
@@ -56,7 +57,7 @@ rows.push(['sweep', `deskops sweep run, ${sw.sweep.sent} sent of ${sw.sweep.plan
 rows.push(['sweep', `highest request rate seen by the desk`, `${sw.sweep.max_rate_per_min_desk_side}/min`, `${(sw.sweep.max_rate_per_min_desk_side / sw.sweep.budget_per_min).toFixed(2)}x budget`, `budget ${sw.sweep.budget_per_min}/min; exactly once: ${sw.exactly_once.ok ? 'yes' : 'NO'}`]);
 
 step('survey: survey send against reading its candidates, then collect after customers answer');
-const sv = await benchSurvey({ quick });
+const sv = await benchSurvey({ quick, ...(quick ? { seeded: 3000 } : {}) });
 results.benchmarks.push(sv);
 rows.push(['survey', `read the solved tickets raw, ${sv.baseline.tickets} tickets (baseline)`, `${sv.baseline.ms} ms`, '1.00x', `${sv.baseline.requests} requests, peak RSS ${sv.baseline.peak_rss_mb} MB`]);
 rows.push(['survey', `deskops survey send --type nps, ${sv.send.sent} sent of ${sv.send.eligible} eligible`, `${sv.send.ms} ms`, `${sv.ratio_ms_vs_baseline}x`, `${sv.send.write_requests} write requests (<= ${sv.send.write_target}), ${sv.send.requests} in all, at most ${sv.send.max_rate_per_min_desk_side}/min (budget ${sv.send.budget_per_min}), peak RSS ${sv.send.peak_rss_mb} MB; exactly once: ${sv.exactly_once.ok ? 'yes' : 'NO'}; second send ${sv.second_send.sent}`]);
