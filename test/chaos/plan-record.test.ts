@@ -139,7 +139,7 @@ describe('sweep resume of a run killed while it wrote its plan', () => {
 
     const rerun = await runCli(['sweep', 'run', '--yes', '--json', '--rules', join(cliB.home, 'rules.yml')], { env: envB });
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(rerun.stderr).toContain(`note: run ${runId} had been interrupted; this run takes its unfinished work over`);
+    expect(rerun.stderr).toContain(`note: run ${runId} had been interrupted; what it did stays done, and this run does the rest`);
     expect(JSON.parse(rerun.stdout)).toMatchObject({ planned, sent: planned, failed: 0 });
     const after = sweepComments(b.home);
     expect([...after.values()].reduce((x, y) => x + y, 0)).toBe(planned);

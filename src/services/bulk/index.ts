@@ -53,6 +53,7 @@ export {
 export {
   checkPlanRecorded,
   endRun,
+  holdRuns,
   interruptedRuns,
   loadRun,
   lockRuns,

@@ -190,3 +190,23 @@ export function supersede(runs: RunState[], byRunId: string): void {
   }
 }
 
+/**
+ * Takes the profile's lock for a run of `scope.kind` and notes the runs a crash left
+ * interrupted; `takeOver(runId)` marks them superseded by the new run (their finished work
+ * stays done; the new run's plan covers the rest) and reports their ids.
+ */
+export function holdRuns(
+  scope: RunScope,
+  options: { command: string; onStale?: (previous: LockInfo) => void; onTakeOver?: (runIds: string[]) => void },
+): { lock: LockHandle; takeOver: (runId: string) => void } {
+  const lock = lockRuns(scope, { command: options.command, onStale: options.onStale });
+  const stale = interruptedRuns(scope);
+  return {
+    lock,
+    takeOver(runId) {
+      if (stale.length === 0) return;
+      supersede(stale, runId);
+      options.onTakeOver?.(stale.map((s) => s.start.run_id));
+    },
+  };
+}

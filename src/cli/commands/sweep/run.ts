@@ -1,7 +1,7 @@
 import type { CliContext } from '../../context.js';
 import { Cancelled, PartialFailure } from '../../../core/errors.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';
-import { interruptedRuns, lockRuns, supersede } from '../../../services/bulk/index.js';
+import { holdRunLock, interruptible } from '../../bulk.js';
 import { executeSweep, planSweepRun } from '../../../services/sweep.js';
 import { confirmOrCancel, requireYesOrTerminal } from '../../prompt.js';
 import { loadRules, openDesk, parseRate, planJson, printPlan, printSummary, progressLine } from './shared.js';
@@ -28,13 +28,7 @@ export async function sweepRun(ctx: CliContext, flags: RunFlags): Promise<void> 
   const started = performance.now();
 
   // One sweep per profile: taken before planning, so two sweeps never plan the same work.
-  const lock = flags.dryRun
-    ? undefined
-    : lockRuns(scope, {
-        command: 'sweep run',
-        onStale: (p) => ctx.io.err(`warning: taking over the lock of a sweep that is no longer running (pid ${p.pid}${p.run_id ? `, run ${p.run_id}` : ''})`),
-      });
-  if (lock) ctx.onExit(() => lock.release());
+  const held = flags.dryRun ? undefined : holdRunLock(ctx, scope, 'sweep run');
   try {
     const progress = progressLine(ctx, bulk);
     const plan = await planSweepRun(bulk.desk, loaded, { now: ctx.now(), onPhase: progress.phase }).finally(progress.done);
@@ -54,33 +48,21 @@ export async function sweepRun(ctx: CliContext, flags: RunFlags): Promise<void> 
         });
       }
     }
-    const stale = interruptedRuns(scope);
-    const abort = new AbortController();
-    const onSigint = () => {
-      ctx.io.err('\nstopping after the batches in flight (Ctrl-C again to quit at once)');
-      abort.abort();
-      process.off('SIGINT', onSigint);
-    };
-    process.on('SIGINT', onSigint);
+    const stop = interruptible(ctx);
     let result;
     try {
       result = await executeSweep(bulk.desk, loaded, plan, {
         scope,
         now: ctx.now(),
         limit,
-        signal: abort.signal,
+        signal: stop.signal,
         onProgress: progress.update,
         bulk: { batchSize, maxSends },
         meta: { command: 'sweep run', rules: loaded.rules.files, limit: limit ?? null, max_rate: bulk.budget.limit },
-        onStart: (runId) => {
-          if (stale.length > 0) {
-            supersede(stale, runId);
-            ctx.io.err(`note: run ${stale.map((s) => s.start.run_id).join(', ')} had been interrupted; this run takes its unfinished work over`);
-          }
-        },
+        onStart: held?.takeOver,
       });
     } finally {
-      process.off('SIGINT', onSigint);
+      stop.dispose();
       progress.done();
     }
     await printSummary(ctx, result, bulk, performance.now() - started, flags.json, planningMs);
@@ -91,6 +73,6 @@ export async function sweepRun(ctx: CliContext, flags: RunFlags): Promise<void> 
       throw new PartialFailure(`${result.failed} of ${result.planned} follow-ups failed (run ${result.run_id}); run the sweep again to retry them`, result.failures.map((f) => ({ id: f.ticket_id, reason: f.reason })));
     }
   } finally {
-    lock?.release();
+    held?.lock.release();
   }
 }

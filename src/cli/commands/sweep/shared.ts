@@ -1,11 +1,13 @@
 /** What the sweep commands share: rules, the budgeted desk, the plan and summary views, progress. */
 import type { CliContext } from '../../context.js';
 import type { Connection } from '../../../api/helpdesk.js';
-import { UsageError } from '../../../core/errors.js';
 import { formatDuration } from '../../../core/time.js';
-import { openBulkDesk, type BulkDesk, type BulkProgress, type RunScope } from '../../../services/bulk/index.js';
+import type { BulkDesk, RunScope } from '../../../services/bulk/index.js';
 import { SWEEP_KIND, loadSweepRules, type LoadedRules, type SweepPlanView, type SweepRunResult } from '../../../services/sweep.js';
 import { printList, type Column } from '../../output.js';
+import { openBulk, parseRate, progressLine, requestFigures } from '../../bulk.js';
+
+export { parseRate, progressLine };
 import { loadTemplateLibrary } from '../template/shared.js';
 
 export async function loadRules(ctx: CliContext, rulesFile: string | undefined): Promise<LoadedRules> {
@@ -13,20 +15,8 @@ export async function loadRules(ctx: CliContext, rulesFile: string | undefined):
   return loadSweepRules({ home: ctx.home(), rulesFile, library });
 }
 
-/** "600", "600/min" or "600/m" -> 600. */
-export function parseRate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const m = /^\s*(\d+)\s*(\/\s*(m|min|minute))?\s*$/i.exec(value);
-  const n = m ? Number(m[1]) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--max-rate must be a number of requests per minute such as 600 or 600/min, got "${value}"`);
-  return n;
-}
-
 export async function openDesk(ctx: CliContext, maxRate: number | undefined): Promise<{ bulk: BulkDesk; connection: Connection; scope: RunScope }> {
-  const connection = await ctx.connection();
-  const verbose = ctx.globals.verbose ? (await import('../../verbose.js')).requestLogger(ctx.io) : undefined;
-  const bulk = await openBulkDesk(connection, { maxRate, logger: verbose, onWarning: (m) => ctx.io.err(`warning: ${m}`) });
-  return { bulk, connection, scope: { home: ctx.home(), kind: SWEEP_KIND, profile: connection.profile } };
+  return openBulk(ctx, SWEEP_KIND, maxRate);
 }
 
 /** The plan as JSON (sweep plan --json, sweep run --dry-run --json). */
@@ -71,13 +61,7 @@ export function summaryJson(result: SweepRunResult, bulk: BulkDesk, elapsedMs: n
     ...result,
     elapsed_ms: Math.round(elapsedMs),
     ...(planningMs !== undefined ? { planning_ms: Math.round(planningMs) } : {}),
-    requests: {
-      total: bulk.meter.total,
-      writes: bulk.meter.writes,
-      rate_limited: bulk.meter.rateLimited,
-      max_per_minute: bulk.meter.maxInWindow(),
-      budget_per_minute: bulk.budget.limit,
-    },
+    requests: requestFigures(bulk),
   };
 }
 
@@ -108,34 +92,4 @@ export async function printSummary(ctx: CliContext, result: SweepRunResult, bulk
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** A live count with an ETA on stderr, on a terminal only. Call done() to clear it. */
-export function progressLine(ctx: CliContext, bulk: BulkDesk, label = 'sweep'): { update: (p: BulkProgress) => void; phase: (m: string) => void; done: () => void } {
-  const tty = Boolean((ctx.io.stderr as { isTTY?: boolean }).isTTY);
-  if (!tty) return { update: () => undefined, phase: () => undefined, done: () => undefined };
-  let last = 0;
-  let shown = false;
-  const write = (text: string) => {
-    ctx.io.stderr.write(`\r\x1b[K${text}`);
-    shown = true;
-  };
-  return {
-    phase(message) {
-      write(`${label}: ${message.length > 100 ? `${message.slice(0, 99)}…` : message}`);
-    },
-    update(p) {
-      const now = Date.now();
-      const done = p.sent + p.skipped + p.failed;
-      if (now - last < 200 && done < p.total) return;
-      last = now;
-      const elapsed = now - p.startedAt;
-      const eta = done > 0 && done < p.total ? ` · ETA ${formatDuration((elapsed / done) * (p.total - done))}` : '';
-      write(`${label}: ${done}/${p.total} · ${p.sent} sent · ${p.skipped} skipped · ${p.failed} failed · ${bulk.meter.total} requests${eta}`);
-    },
-    done() {
-      if (shown) ctx.io.stderr.write('\r\x1b[K');
-      shown = false;
-    },
-  };
 }
