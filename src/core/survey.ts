@@ -41,6 +41,8 @@ export function parseSurveyType(value: string): SurveyType | undefined {
 export const sentTag = (type: SurveyType) => `survey_${type}_sent`;
 /** On every surveyed ticket: what the fatigue window and `collect` search for. */
 export const SURVEYED_TAG = 'survey_sent';
+/** The ticket was solved when surveyed: an answer that only reopened it sets it back to solved. */
+export const SENT_ON_SOLVED_TAG = 'survey_sent_solved';
 /** Marker of an answer read and stored (with the score tag, e.g. nps_9). */
 export const answeredTag = (type: SurveyType) => `survey_${type}_answered`;
 /** Marker of an answer flagged for a person to read. */
@@ -101,17 +103,32 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 // Reading a score out of a reply
 //
 // Rules (test/core/survey.test.ts holds one case per rule):
-//  1. Quoted text is ignored: lines starting with ">" and everything from an "On ... wrote:"
-//     line (or "-----Original Message-----") down, so our own question is never read.
-//  2. A score is a whole number written as digits (9), as "9/10" or "9 out of 10" (the 10 is
-//     the scale, not a second answer), or as a word from zero to ten ("nine"). "one" counts
-//     only where it reads as a score: the whole answer, "a one", "one/10", "one out of ten".
-//  3. Exactly one score in range -> that score, whatever words sit around it ("I'd give it a 9",
-//     "9 - quick and friendly").
-//  4. Flagged for review, never guessed: two or more different numbers ("7 or 8", "between 7
-//     and 8", "7-8", "8, the first agent was a 3"), a fraction or decimal ("7.5"), a number
-//     outside the scale ("11", "0" on CSAT), a negative number.
-//  5. No number at all -> no answer (a thank-you, a question): left for a person, not flagged.
+//  1. Only the customer's own text is read. Lines starting with ">" are skipped, and the reply
+//     is cut at the first of: a signature line "--" (or "-- "); a reply header, also when
+//     wrapped onto up to three lines: "On ... wrote:", French "Le ... a écrit :", German
+//     "Am ... schrieb ...:", Spanish "El ... escribió:", Gmail's "2024-03-04 10:00 ... <a@b.c>:"
+//     (all but a one-line "On ... wrote:" must hold a time such as 10:00 or an address);
+//     an Outlook header, a "From:" line with "Sent:" or "Date:" within the next four lines;
+//     "-----Original Message-----" (or "Forwarded message") and a "_____" line.
+//  2. Numbers that are never a score are ignored: e-mail and web addresses, references
+//     ("#4211"), dates (2026-11-24, 24.11.2026, 11/24/26), times (10:30, 10am), money ($20,
+//     20 EUR), phone numbers (7+ digits, starting with "+" or "(" or holding a 3-digit group:
+//     "+1 555 123 4567"), ordinals ("2nd"), codes glued to letters ("Q3", "INC42"), and any
+//     number of three or more digits ("order 12345", "12,345", "a hundred").
+//  3. A score is a whole number written as digits (9, or a keycap 9️⃣ / 🔟), or as a word
+//     from zero to ten, in any case ("nine", "NINE"). "one" counts only where it reads as a
+//     score: the whole answer, "a one", "rate it one", "one/10", "one out of ten".
+//  4. "N/M" and "N out of M" count as N only when M is the scale's maximum (10 for NPS, 5 for
+//     CSAT, 7 for CES): "9/10", "eight out of ten", "5/5" on CSAT. "N stars" counts as N on
+//     CSAT (a five-point scale) only.
+//  5. Exactly one score in range -> that score, whatever words sit around it ("I'd give it a 9",
+//     "9 - quick and friendly", "Ticket #4211: 9"); the same number twice is one score.
+//  6. Flagged for review, never guessed: two or more different numbers ("7 or 8", "between 7
+//     and 8", "7-8", "8, maybe 9", "9 (it took 2 days)"); a fraction on another scale ("4/5" or
+//     "5 stars" on NPS, "3/10" on CSAT); a decimal ("7.5", "8,5"); a percentage ("50%"); a
+//     number outside the scale ("11", "0" on CSAT, "eleven out of ten"); a negative number.
+//  7. No number left at all -> no answer (a thank-you, a question, a signature with a phone
+//     number): left for a person, not flagged.
 
 export type SurveyReading =
   | { kind: 'score'; score: number }
@@ -120,16 +137,48 @@ export type SurveyReading =
 
 const WORDS: Record<string, number> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  // Never a score, but read so that "eleven out of ten" is not taken for "ten".
+  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
+  eighteen: 18, nineteen: 19, twenty: 20, hundred: 100, thousand: 1000, million: 1_000_000,
 };
 
-/** The reply without the quoted text below it. */
+/** Reply headers ("On ... wrote:" and its translations), tried on one to three joined lines. */
+const ATTRIBUTIONS: readonly RegExp[] = [
+  /^on\s.{3,300}\swrote\s?:?$/i,
+  /^le\s.{3,300}\sa\s+écrit\s?:$/i,
+  /^am\s.{3,300}\sschrieb\s.{1,300}:$/i,
+  /^el\s.{3,300}\sescribió\s?:$/i,
+  /^\d{4}-\d{1,2}-\d{1,2}\s.{0,300}<[^<>\s]+@[^<>\s]+>\s?:$/,
+];
+const FORWARD_LINE = /^-{2,}\s*(?:original message|forwarded message)\s*-{2,}$/i;
+const FROM_LINE = /^\*?from\s?:\*?\s*\S/i;
+const SENT_LINE = /^\*?(?:sent|date)\s?:/i;
+
+/** Whether line i opens the quoted message (or the signature) that ends the reply. */
+function endsReply(lines: readonly string[], i: number): boolean {
+  const t = lines[i]!.trim();
+  if (t === '--' || FORWARD_LINE.test(t) || /^_{5,}$/.test(t)) return true;
+  if (FROM_LINE.test(t) && lines.slice(i + 1, i + 5).some((l) => SENT_LINE.test(l.trim()))) return true;
+  let joined = '';
+  for (let k = 0; k < 3 && i + k < lines.length; k++) {
+    const part = lines[i + k]!.trim();
+    if (!part || (k > 0 && part.startsWith('>'))) return false;
+    joined = k === 0 ? part : `${joined} ${part}`;
+    if (!ATTRIBUTIONS.some((re) => re.test(joined))) continue;
+    // A one-line "On ... wrote:" is enough; anything else must hold a time or an address.
+    if ((k === 0 && /^on\s/i.test(joined)) || /\d:\d\d|@/.test(joined)) return true;
+  }
+  return false;
+}
+
+/** The reply without the quoted text below it and without a "--" signature. */
 export function stripQuoted(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const out: string[] = [];
-  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
-    const t = line.trim();
-    if (/^On .{3,200} wrote:?$/i.test(t) || /^-{2,}\s*Original Message\s*-{2,}$/i.test(t) || /^_{5,}$/.test(t)) break;
-    if (t.startsWith('>')) continue;
-    out.push(line);
+  for (let i = 0; i < lines.length; i++) {
+    if (endsReply(lines, i)) break;
+    if (lines[i]!.trim().startsWith('>')) continue;
+    out.push(lines[i]!);
   }
   return out.join('\n');
 }
@@ -138,39 +187,75 @@ interface Found {
   value: number;
   text: string;
 }
-const NUM = '(\\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten)';
+const WORD = `(${Object.keys(WORDS).join('|')})`;
+const NUM = `(\\d+|${Object.keys(WORDS).join('|')})`;
 const numberValue = (t: string): number => (/\d/.test(t) ? Number(t) : WORDS[t]!);
+
+/** Tokens that hold digits but are never a score (rule 2), blanked out. Input is lower case. */
+function withoutNonScores(body: string): string {
+  return body
+    .replace(/(\d)\ufe0f?\u20e3/gu, '$1') // keycap digits: 9️⃣ -> 9
+    .replace(/\u{1f51f}/gu, ' 10 ') // 🔟
+    .replace(/(?:https?:\/\/|www\.)\S+|\S+@\S+/g, ' ')
+    .replace(/#\s?\d+/g, ' ')
+    .replace(/\b\d{4}-\d{1,2}-\d{1,2}\b/g, ' ')
+    .replace(/\b(?:\d{1,2}|\d{4})([./-])\d{1,2}\1(?:\d{4}|\d{2})\b/g, ' ')
+    .replace(/\b\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\b\.?)?/g, ' ')
+    .replace(/\b\d{1,2}(?:[ap]m|\s?[ap]\.m\.)(?![a-z])/g, ' ')
+    .replace(/[$€£¥]\s?\d+(?:[.,]\d+)*|\b\d+(?:[.,]\d+)*\s?(?:[$€£¥]|(?:usd|eur|gbp|dollars?|euros?|bucks)\b)/g, ' ')
+    .replace(/\b\d{1,3}(?:,\d{3})+(?![\d.,])/g, ' ')
+    .replace(/(?<![\w+])\+?\(?\d[\d \t().-]{5,}\d(?!\w)/g, (m) => {
+      const digits = m.replace(/\D/g, '').length;
+      return digits >= 7 && digits <= 15 && (/^[+(]/.test(m) || /\d{3}/.test(m)) ? ' ' : m;
+    })
+    .replace(/\b\d+(?:st|nd|rd|th)\b/g, ' ')
+    .replace(/\b[a-z]+\d[\w-]*/g, ' ');
+}
 
 export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading {
   const scale = SURVEY_SCALES[type];
   const onScale = `a whole number from ${scale.min} to ${scale.max}`;
-  let body = ` ${stripQuoted(text).normalize('NFKC').toLowerCase()} `;
+  const review = (reason: string): SurveyReading => ({ kind: 'review', reason });
+  let body = ` ${withoutNonScores(stripQuoted(text).normalize('NFKC').toLowerCase())} `;
 
   const decimal = /\d+\s?[.,]\d+/.exec(body);
-  if (decimal) return { kind: 'review', reason: `"${decimal[0]}" is not ${onScale}` };
+  if (decimal) return review(`"${decimal[0]}" is not ${onScale}`);
+  const percent = /\b\d{1,2}\s?%/.exec(body);
+  if (percent) return review(`"${percent[0]}" is a percentage, not ${onScale}`);
 
   const found: Found[] = [];
-  // "9/10", "9 out of 10", "nine out of ten": the number before the scale is the answer.
-  body = body.replace(new RegExp(`\\b${NUM}\\s*(?:/|out of)\\s*${NUM}\\b`, 'g'), (_m, a: string, b: string) => {
-    found.push({ value: numberValue(a), text: `${a}/${b}` });
+  let otherScale: string | undefined;
+  // "9/10", "9 out of 10", "nine out of ten": N is the answer when M is the scale's maximum.
+  body = body.replace(new RegExp(`\\b${NUM}\\s*(?:/|out\\s+of)\\s*${NUM}\\b`, 'g'), (m: string, a: string, b: string) => {
+    if (numberValue(b) === scale.max) found.push({ value: numberValue(a), text: `${a}/${b}` });
+    else otherScale ??= m.replace(/\s+/g, ' ');
     return ' ';
   });
+  // "5 stars": a five-point rating.
+  body = body.replace(new RegExp(`\\b${NUM}[\\s-]*stars?\\b`, 'g'), (m: string, a: string) => {
+    if (scale.max === 5) found.push({ value: numberValue(a), text: m.replace(/\s+/g, ' ') });
+    else otherScale ??= m.replace(/\s+/g, ' ');
+    return ' ';
+  });
+  if (otherScale) return review(`"${otherScale}" is not on the ${scale.label} scale (${scale.min} to ${scale.max})`);
   const range = new RegExp(`\\bbetween\\s+${NUM}\\s+and\\s+${NUM}\\b|\\b(\\d+)\\s*(?:-|–|—|to|or)\\s*(\\d+)\\b`).exec(body);
-  if (range) return { kind: 'review', reason: `"${range[0].trim()}" is not one score` };
+  if (range) return review(`"${range[0].trim()}" is not one score`);
   const negative = /(^|\s)[-−]\s?\d+/.exec(body);
-  if (negative) return { kind: 'review', reason: `"${negative[0].trim()}" is not ${onScale}` };
+  if (negative) return review(`"${negative[0].trim()}" is not ${onScale}`);
 
-  for (const m of body.matchAll(/\d+/g)) found.push({ value: Number(m[0]), text: m[0] });
-  for (const m of body.matchAll(/\b(zero|one|two|three|four|five|six|seven|eight|nine|ten)\b/g)) {
+  // Three or more digits are never a score on these scales (rule 2).
+  for (const m of body.matchAll(/\d+/g)) if (m[0].length <= 2) found.push({ value: Number(m[0]), text: m[0] });
+  for (const m of body.matchAll(new RegExp(`\\b${WORD}\\b`, 'g'))) {
+    if (WORDS[m[1]!]! >= 100) continue;
     if (m[1] === 'one' && !oneIsAScore(body, m.index!)) continue;
     found.push({ value: WORDS[m[1]!]!, text: m[1]! });
   }
   if (found.length === 0) return { kind: 'none' };
   const values = [...new Set(found.map((f) => f.value))];
-  if (values.length > 1) return { kind: 'review', reason: `more than one number (${found.map((f) => f.text).join(', ')})` };
+  if (values.length > 1) return review(`more than one number (${found.map((f) => f.text).join(', ')})`);
   const score = values[0]!;
   if (score < scale.min || score > scale.max) {
-    return { kind: 'review', reason: `${score} is outside the ${scale.label} scale (${scale.min} to ${scale.max})` };
+    return review(`${score} is outside the ${scale.label} scale (${scale.min} to ${scale.max})`);
   }
   return { kind: 'score', score };
 }
@@ -194,27 +279,44 @@ export interface ThreadComment {
   createdAt: string;
 }
 
+/** Whether a comment reads like a survey on this scale: it names both ends ("0 to 10"). */
+function namesScale(body: string, type: SurveyType): boolean {
+  const { min, max } = SURVEY_SCALES[type];
+  return new RegExp(`\\b${min}\\b[^\\n]{0,40}\\b${max}\\b`).test(body);
+}
+
 /**
- * The customer's answer to a survey sent at `sentAt`: the requester's public comments after
- * the survey comment (the first public agent comment from a few minutes before `sentAt`, to
- * allow for clocks that disagree), read in order; the first that holds a number decides.
+ * The customer's answer to a survey sent at `sentAt` (the send-time tag, to the minute, on the
+ * sender's clock). The survey comment is the public agent comment within ten minutes of that
+ * time (clocks disagree), the last such one naming the scale's ends, else the last one; the
+ * answer is in the requester's public comments after it. Every one of them that holds a number
+ * counts: the same score twice is that score, two different scores or an unclear one are for
+ * a person. Null when the requester has not written since the survey.
  */
 export function findAnswer(
   comments: readonly ThreadComment[],
   requesterId: number,
   sentAt: Date,
   type: SurveyType,
-): { reading: SurveyReading; comment: ThreadComment } | null {
+): { reading: SurveyReading; comment: ThreadComment; replies: ThreadComment[] } | null {
   const slackMs = 10 * 60_000;
-  const sorted = [...comments].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
-  const survey = sorted.find((c) => c.public && c.authorId !== requesterId && Date.parse(c.createdAt) >= sentAt.getTime() - slackMs);
-  const from = survey ? Date.parse(survey.createdAt) : sentAt.getTime();
-  const replies = sorted.filter((c) => c.public && c.authorId === requesterId && Date.parse(c.createdAt) >= from && c !== survey);
-  for (const c of replies) {
-    const reading = parseSurveyAnswer(c.body, type);
-    if (reading.kind !== 'none') return { reading, comment: c };
+  const at = (c: ThreadComment) => Date.parse(c.createdAt);
+  const sorted = [...comments].sort((a, b) => at(a) - at(b));
+  const near = sorted.filter((c) => c.public && c.authorId !== requesterId && Math.abs(at(c) - sentAt.getTime()) <= slackMs);
+  const survey = near.filter((c) => namesScale(c.body, type)).at(-1) ?? near.at(-1);
+  const replies = survey
+    ? sorted.slice(sorted.indexOf(survey) + 1).filter((c) => c.public && c.authorId === requesterId)
+    : sorted.filter((c) => c.public && c.authorId === requesterId && at(c) >= sentAt.getTime());
+  if (replies.length === 0) return null;
+  const read = replies.map((c) => ({ c, reading: parseSurveyAnswer(c.body, type) })).filter((r) => r.reading.kind !== 'none');
+  if (read.length === 0) return { reading: { kind: 'none' }, comment: replies[0]!, replies };
+  const unclear = read.find((r) => r.reading.kind === 'review');
+  if (unclear) return { reading: unclear.reading, comment: unclear.c, replies: read.map((r) => r.c) };
+  const scores = read.map((r) => (r.reading as { score: number }).score);
+  if (new Set(scores).size > 1) {
+    return { reading: { kind: 'review', reason: `the customer gave more than one score (${scores.join(', then ')})` }, comment: read[0]!.c, replies: read.map((r) => r.c) };
   }
-  return replies.length > 0 ? { reading: { kind: 'none' }, comment: replies[0]! } : null;
+  return { reading: read[0]!.reading, comment: read[0]!.c, replies: read.map((r) => r.c) };
 }
 
 /** The answer quoted for an internal note: first lines, at most `max` characters. */
@@ -242,8 +344,11 @@ export interface SurveyFigures {
   type: SurveyType;
   key: string;
   sent: number;
+  /** Answers with a score (the sample size of the score). */
   answered: number;
-  /** answered / sent, in % (one decimal). */
+  /** Customers who answered: with a score, or flagged for a person. */
+  responses: number;
+  /** responses / sent, in % (one decimal). */
   response_rate: number | null;
   review: number;
   /** Count per score, from min to max. */
@@ -275,13 +380,15 @@ export function surveyFigures(records: readonly SurveyRecord[]): SurveyFigures[]
     for (const s of scores) distribution[String(s)]! += 1;
     const n = scores.length;
     const detractors = scores.filter((s) => isDetractor(type, s)).length;
+    const review = list.filter((r) => r.review && r.score === null).length;
     const f: SurveyFigures = {
       type,
       key,
       sent: list.length,
       answered: n,
-      response_rate: list.length ? round1((100 * n) / list.length) : null,
-      review: list.filter((r) => r.review).length,
+      responses: n + review,
+      response_rate: list.length ? round1((100 * (n + review)) / list.length) : null,
+      review,
       distribution,
       value: null,
       detractors,

@@ -16,12 +16,13 @@
  * Reading scores and the report math are pure (core/survey.ts).
  */
 import type { Group, HelpDesk, Organization, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../api/helpdesk.js';
-import { ApiError, NotFoundError, UsageError } from '../core/errors.js';
+import { ApiError, AuthError, Cancelled, NotFoundError, UsageError } from '../core/errors.js';
 import { buildRenderContext, renderTemplate, templateVariables, type ReplyTemplate } from '../core/templates.js';
 import {
   DETRACTOR_TAG,
   FOLLOWUP_TAG,
   REVIEW_TAG,
+  SENT_ON_SOLVED_TAG,
   SURVEYED_TAG,
   SURVEY_SCALES,
   SURVEY_TYPES,
@@ -35,6 +36,7 @@ import {
   sentAtFromTags,
   sentAtTag,
   sentTag,
+  stripQuoted,
   surveyFigures,
   typesSent,
   type SurveyFigures,
@@ -43,6 +45,7 @@ import {
   type SurveyType,
 } from '../core/survey.js';
 import { findTemplate, type TemplateLibrary } from './replies.js';
+import { mapLimit } from './queue.js';
 import {
   endRun,
   runBulk,
@@ -107,8 +110,10 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
     }
   } else {
     for (const status of options.statuses) {
-      options.onPhase?.(`reading ${status} tickets solved since ${options.since.toISOString().slice(0, 10)}`);
-      const q = `type:ticket status:${status} solved>=${options.since.toISOString()}`;
+      // A solved ticket counts from its solve; an open, pending or on-hold one from its last update.
+      const clock = status === 'solved' ? 'solved' : 'updated';
+      options.onPhase?.(`reading ${status} tickets ${clock} since ${options.since.toISOString().slice(0, 10)}`);
+      const q = `type:ticket status:${status} ${clock}>=${options.since.toISOString()}`;
       for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) candidates.push(t);
     }
   }
@@ -212,7 +217,7 @@ class SurveyRenderer {
         comment: { body, public: true },
         // A solved ticket stays solved: the survey is not new work.
         status: ticket.status,
-        additional_tags: [...new Set([...(this.template.set.tags ?? []), SURVEYED_TAG, sentTag(type), sentAtTag(at)])],
+        additional_tags: [...new Set([...(this.template.set.tags ?? []), SURVEYED_TAG, sentTag(type), sentAtTag(at), ...(ticket.status === 'solved' ? [SENT_ON_SOLVED_TAG] : [])])],
       };
       if (this.template.set.priority) update.priority = this.template.set.priority;
       return { update, stamp: ticket.updated_at };
@@ -252,7 +257,14 @@ export interface SendResult {
 /** The survey template for a type: --template, else survey-<type>. Checked before anything is read. */
 export function surveyTemplate(library: TemplateLibrary, type: SurveyType, name?: string, locale?: string): ReplyTemplate {
   const template = findTemplate(library, name ?? `survey-${type}`, locale);
+  if (template.category !== 'survey') throw new UsageError(`template ${template.name} is not a survey (its category is ${template.category}); pick one with category: survey`);
   if (!template.public) throw new UsageError(`template ${template.name} is an internal note; a survey must be a public reply`);
+  const other = SURVEY_TYPES.find((t) => t !== type && (template.set.tags ?? []).includes(sentTag(t)));
+  if (other) {
+    throw new UsageError(`template ${template.name} is a ${SURVEY_SCALES[other].label} survey (it adds ${sentTag(other)}), not ${SURVEY_SCALES[type].label}`, {
+      hint: `use --type ${other}, or a ${SURVEY_SCALES[type].label} template such as survey-${type}`,
+    });
+  }
   return template;
 }
 
@@ -360,6 +372,8 @@ export interface Answer {
   /** The answer's text (for the detractor's note and the review queue). */
   text: string;
   ticket: Ticket;
+  /** The reply is the score alone (no question, no news) and the last word on the ticket. */
+  onlyTheScore?: boolean;
 }
 
 export interface CollectPlan {
@@ -368,21 +382,32 @@ export interface CollectPlan {
   surveyed: number;
   /** Surveys with no answer stored yet. */
   open: number;
-  /** Of those, the ones whose thread was read (a reply may be there). */
+  /** Of those, the ones whose thread was read (the customer wrote after the survey). */
   read: number;
   answers: Answer[];
   /** Surveys still waiting for the customer. */
   unanswered: number;
 }
 
+/** Threads read at once. */
+const READ_CONCURRENCY = 3;
+const ANSWER_SLACK_MS = 10 * 60_000;
+
 /**
  * Reads the replies to surveys sent in the window that have no answer stored yet. A thread is
- * read only when the customer may have written: the ticket is no longer solved (a customer's
- * reply reopens a solved ticket), or it changed well after the survey went out.
+ * read only when the customer wrote after the survey went out: the ticket metrics' requester
+ * update time says so, 100 tickets a request (a desk without them: the ticket changed since).
  */
 export async function planSurveyCollect(desk: HelpDesk, options: CollectOptions): Promise<CollectPlan> {
   const types = options.types ?? SURVEY_TYPES;
   options.onPhase?.(`reading tickets surveyed since ${options.since.toISOString().slice(0, 10)}`);
+  // Closed tickets that already got a follow-up ticket for their detractor's answer.
+  const followedUp = new Set<string>();
+  for await (const t of desk.exportSearchTickets(`type:ticket tags:${FOLLOWUP_TAG} created>=${options.since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
+    const tags = t.tags ?? [];
+    const of = tags.map((x) => FOLLOWUP_OF.exec(x)).find(Boolean);
+    if (of) for (const type of SURVEY_TYPES) if (tags.includes(answeredTag(type))) followedUp.add(`${of[1]}:${type}`);
+  }
   const open: Array<{ ticket: Ticket; type: SurveyType; sentAt: Date }> = [];
   let surveyed = 0;
   for await (const t of desk.exportSearchTickets(`type:ticket tags:${SURVEYED_TAG} updated>=${options.since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
@@ -393,26 +418,50 @@ export async function planSurveyCollect(desk: HelpDesk, options: CollectOptions)
     for (const type of typesSent(tags)) {
       if (!types.includes(type)) continue;
       if (tags.includes(answeredTag(type)) || tags.includes(reviewTag(type))) continue;
-      open.push({ ticket: t, type, sentAt });
+      if (followedUp.has(`${t.id}:${type}`)) continue;
+      open.push({ ticket: slimSurveyTicket(t), type, sentAt });
     }
   }
-  const toRead = open.filter(({ ticket, sentAt }) => mayHaveAnswered(ticket, sentAt));
-  const answers: Answer[] = [];
+  const wrote = await requesterUpdates(desk, [...new Set(open.map((o) => o.ticket.id))]);
+  const toRead = open.filter(({ ticket, sentAt }) => mayHaveAnswered(ticket, sentAt, wrote));
   let n = 0;
-  for (const o of toRead) {
+  const found = await mapLimit(toRead, READ_CONCURRENCY, async (o) => {
     if (++n % 25 === 0) options.onPhase?.(`reading replies: ${n}/${toRead.length}`);
-    const a = await readAnswer(desk, o.ticket, o.type, o.sentAt);
-    if (a) answers.push(a);
-  }
-  answers.sort((a, b) => a.ticket_id - b.ticket_id);
+    return readAnswer(desk, o.ticket, o.type, o.sentAt);
+  });
+  const answers = found.filter((a): a is Answer => a !== null).sort((a, b) => a.ticket_id - b.ticket_id);
   return { now: options.now, surveyed, open: open.length, read: toRead.length, answers, unanswered: open.length - answers.length };
 }
 
-const ANSWER_SLACK_MS = 10 * 60_000;
+/** What collect keeps of a ticket: no description, no custom fields beyond the ids it needs. */
+function slimSurveyTicket(t: Ticket): Ticket {
+  const { description: _d, custom_fields: _c, ...rest } = t as Ticket & { description?: unknown; custom_fields?: unknown };
+  return rest as Ticket;
+}
 
-function mayHaveAnswered(t: Ticket, sentAt: Date): boolean {
-  if (t.status !== 'solved' && t.status !== 'closed') return true;
-  return Date.parse(t.updated_at) > sentAt.getTime() + ANSWER_SLACK_MS;
+/** When each ticket's requester last wrote (ms), from the metric sets; null: never. Empty map: unknown. */
+async function requesterUpdates(desk: HelpDesk, ids: number[]): Promise<Map<number, number | null>> {
+  const out = new Map<number, number | null>();
+  try {
+    for (let i = 0; i < ids.length; i += 100) {
+      for (const t of await desk.getTickets(ids.slice(i, i + 100), { include: ['metric_sets'] })) {
+        const at = t.metric_set?.requester_updated_at;
+        if (t.metric_set) out.set(t.id, at ? Date.parse(at) : null);
+      }
+    }
+  } catch (err) {
+    if (err instanceof AuthError || err instanceof Cancelled) throw err;
+    return new Map(); // read the threads that changed since instead
+  }
+  return out;
+}
+
+function mayHaveAnswered(t: Ticket, sentAt: Date, wrote: Map<number, number | null>): boolean {
+  if (wrote.has(t.id)) {
+    const at = wrote.get(t.id);
+    return at !== null && at !== undefined && at >= sentAt.getTime() - ANSWER_SLACK_MS;
+  }
+  return t.status !== 'solved' && t.status !== 'closed' ? true : Date.parse(t.updated_at) > sentAt.getTime() + 60_000;
 }
 
 async function readAnswer(desk: HelpDesk, ticket: Ticket, type: SurveyType, sentAt: Date): Promise<Answer | null> {
@@ -420,14 +469,20 @@ async function readAnswer(desk: HelpDesk, ticket: Ticket, type: SurveyType, sent
   for await (const c of desk.listComments(ticket.id)) comments.push({ authorId: c.author_id, public: c.public, body: c.plain_body ?? c.body, createdAt: c.created_at });
   const found = findAnswer(comments, ticket.requester_id, sentAt, type);
   if (!found || found.reading.kind === 'none') return null;
-  return answerFrom(ticket, type, found.reading, found.comment.body, isLastComment(comments, found.comment));
+  const last = comments.every((x) => Date.parse(x.createdAt) <= Date.parse(found.comment.createdAt));
+  const text = found.replies.map((r) => r.body.trim()).join('\n\n');
+  return answerFrom(ticket, type, found.reading, text, last && found.replies.length === 1 && isJustAScore(found.comment.body));
 }
 
-function isLastComment(comments: Array<{ createdAt: string }>, c: { createdAt: string }): boolean {
-  return comments.every((x) => Date.parse(x.createdAt) <= Date.parse(c.createdAt));
+/** A reply that is the score and nothing that asks for more: "9", "9/10!", "8 - thanks". */
+function isJustAScore(body: string): boolean {
+  const text = stripQuoted(body).trim().toLowerCase();
+  if (text.includes('?')) return false;
+  const rest = text.replace(/\d+\s*(\/\s*\d+|out of \d+)?/g, ' ').replace(/\b(thanks?|thank you|cheers|great|good|ok|okay|fine|a|it|i'd|give|say|solid)\b/g, ' ');
+  return rest.replace(/[\s\p{P}\p{S}]+/gu, '').length === 0;
 }
 
-function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyReading, { kind: 'none' }>, text: string, last: boolean): Answer & { last: boolean } {
+function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyReading, { kind: 'none' }>, text: string, onlyTheScore: boolean): Answer {
   return {
     ticket_id: ticket.id,
     type,
@@ -436,7 +491,7 @@ function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyRea
     ...(reading.kind === 'review' ? { review: reading.reason } : {}),
     text,
     ticket,
-    last,
+    onlyTheScore,
   };
 }
 
@@ -451,8 +506,30 @@ export interface CollectResult {
   detractors: number;
   unanswered: number;
   failed: number;
-  answers: Array<{ ticket_id: number; type: SurveyType; score: number | null; detractor: boolean; review?: string; stored: boolean }>;
+  answers: Array<{ ticket_id: number; type: SurveyType; score: number | null; detractor: boolean; review?: string; stored: boolean; followup_id?: number }>;
+  /** Answers read but not stored, with the reason (a ticket closed before collect ran). */
+  skips: Skip[];
   failures: Skip[];
+}
+
+/** What collect would store, without writing anything (--dry-run). */
+export function collectPreview(plan: CollectPlan): CollectResult {
+  const answers = plan.answers.map((a) => ({ ticket_id: a.ticket_id, type: a.type, score: a.score, detractor: a.detractor, ...(a.review ? { review: a.review } : {}), stored: false }));
+  return {
+    run_id: null,
+    status: 'completed',
+    surveyed: plan.surveyed,
+    open: plan.open,
+    unanswered: plan.unanswered,
+    answered: answers.length,
+    scored: answers.filter((a) => a.score !== null).length,
+    review: answers.filter((a) => a.score === null).length,
+    detractors: answers.filter((a) => a.detractor).length,
+    failed: 0,
+    answers,
+    skips: [],
+    failures: [],
+  };
 }
 
 /** The survey score field on the desk (title "Survey score" or key survey_score), if it has one. */
@@ -460,25 +537,33 @@ export function findScoreField(fields: readonly TicketField[]): TicketField | un
   return fields.find((f) => f.key === 'survey_score' || /^survey score$/i.test(f.title.trim()));
 }
 
+/** On a follow-up ticket made for a detractor whose ticket was closed: the original's id. */
+export const followupOfTag = (ticketId: number) => `survey_followup_of_${ticketId}`;
+const FOLLOWUP_OF = /^survey_followup_of_(\d+)$/;
+
 /**
  * Stores every answer read (score field + score tag + answered marker), flags the unreadable
  * ones for a person, and reopens detractors' tickets for their group with an internal note
- * quoting the answer. One update per ticket and answer, exactly once (the marker).
+ * quoting the answer. One update per ticket and answer, exactly once (the marker). A closed
+ * ticket cannot change: a detractor's answer on one gets a new follow-up ticket for the group
+ * (made once: a fixed idempotency key, and collect looks for it before making another); other
+ * answers on closed tickets are listed as not stored.
  */
 export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, options: BulkRunOptions): Promise<CollectResult> {
-  const base = {
-    surveyed: plan.surveyed,
-    open: plan.open,
-    unanswered: plan.unanswered,
-  };
+  const base = { surveyed: plan.surveyed, open: plan.open, unanswered: plan.unanswered };
   if (plan.answers.length === 0) {
-    return { run_id: null, status: 'completed', ...base, answered: 0, scored: 0, review: 0, detractors: 0, failed: 0, answers: [], failures: [] };
+    return { run_id: null, status: 'completed', ...base, answered: 0, scored: 0, review: 0, detractors: 0, failed: 0, answers: [], skips: [], failures: [] };
   }
   const field = findScoreField(await desk.listTicketFields());
-  const byKey = new Map(plan.answers.map((a) => [`${a.ticket_id}:${a.type}:collect`, a as Answer & { last?: boolean }]));
+  const byKey = new Map(plan.answers.map((a) => [`${a.ticket_id}:${a.type}:collect`, a]));
   const items: BulkItem[] = [];
   const waves = new Map<number, number>();
+  const closed: string[] = [];
   for (const [key, a] of byKey) {
+    if (a.ticket.status === 'closed') {
+      closed.push(key);
+      continue;
+    }
     const wave = waves.get(a.ticket_id) ?? 0;
     waves.set(a.ticket_id, wave + 1);
     items.push({ key, ticketId: a.ticket_id, marker: a.score === null ? reviewTag(a.type) : answeredTag(a.type), group: a.type, wave, change: wave === 0 ? collectChange(a, field) : undefined });
@@ -522,8 +607,29 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
     throw err;
   }
   const counts = countOutcomes(result.outcomes);
-  const status = result.interrupted ? 'interrupted' : counts.failed > 0 ? 'partial' : 'completed';
-  endRun(journal, status, { planned: items.length, ...counts });
+  // Closed meanwhile: handled as the ones closed before.
+  for (const o of result.outcomes) if (o.status === 'skipped' && o.reason === 'the ticket is closed') closed.push(o.key);
+
+  const followups = new Map<string, number>();
+  const skips: Skip[] = [];
+  const failures = outcomeList(result.outcomes, 'failed');
+  for (const key of closed) {
+    const a = byKey.get(key)!;
+    const label = `${SURVEY_SCALES[a.type].label} ${a.score ?? '(unclear)'}`;
+    if (!a.detractor) {
+      skips.push({ ticket_id: a.ticket_id, reason: `closed before collect ran: ${label} not stored (the desk allows no change to a closed ticket)` });
+      continue;
+    }
+    try {
+      followups.set(key, (await createFollowup(desk, a, field)).id);
+    } catch (err) {
+      if (err instanceof AuthError || err instanceof Cancelled) throw err;
+      failures.push({ ticket_id: a.ticket_id, reason: `could not make the follow-up ticket for the closed ticket: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+  const failed = failures.length;
+  const status = result.interrupted ? 'interrupted' : failed > 0 ? 'partial' : 'completed';
+  endRun(journal, status, { planned: items.length, sent: counts.sent, skipped: counts.skipped, failed: counts.failed });
   const stored = new Set(result.outcomes.filter((o) => o.status === 'sent').map((o) => o.key));
   const answers = [...byKey.entries()].map(([key, a]) => ({
     ticket_id: a.ticket_id,
@@ -531,7 +637,8 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
     score: a.score,
     detractor: a.detractor,
     ...(a.review ? { review: a.review } : {}),
-    stored: stored.has(key),
+    stored: stored.has(key) || followups.has(key),
+    ...(followups.has(key) ? { followup_id: followups.get(key)! } : {}),
   }));
   const done = answers.filter((a) => a.stored);
   return {
@@ -542,14 +649,40 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
     scored: done.filter((a) => a.score !== null).length,
     review: done.filter((a) => a.score === null).length,
     detractors: done.filter((a) => a.detractor).length,
-    failed: counts.failed,
+    failed,
     answers,
-    failures: outcomeList(result.outcomes, 'failed'),
+    skips: [...outcomeList(result.outcomes, 'skipped').filter((k) => k.reason !== 'the ticket is closed'), ...skips],
+    failures,
   };
 }
 
+function detractorNote(a: Answer): string {
+  const scale = SURVEY_SCALES[a.type];
+  return (
+    `${scale.label} ${a.score} (${scale.direction}): a detractor. Please follow up with the customer: ` +
+    `acknowledge it, apologise for what went wrong, and say what will change.\n\n${quoteAnswer(a.text)}`
+  );
+}
+
+/** A new ticket for the group of a closed detractor's ticket, carrying the score and the note. */
+async function createFollowup(desk: HelpDesk, a: Answer, field: TicketField | undefined): Promise<Ticket> {
+  const t = a.ticket;
+  return desk.createTicket(
+    {
+      subject: `Survey follow-up for #${t.id}: ${SURVEY_SCALES[a.type].label} ${a.score}${t.subject ? ` - ${t.subject}` : ''}`.slice(0, 250),
+      comment: { body: `Follow-up of closed ticket #${t.id}.\n\n${detractorNote(a)}`, public: false },
+      requester_id: t.requester_id,
+      group_id: t.group_id,
+      status: 'open',
+      tags: [DETRACTOR_TAG, FOLLOWUP_TAG, followupOfTag(t.id), scoreTag(a.type, a.score!), answeredTag(a.type)],
+      ...(field ? { custom_fields: [{ id: field.id, value: String(a.score) }] } : {}),
+    },
+    { idempotencyKey: `deskops-survey-followup-${t.id}-${a.type}` },
+  );
+}
+
 /** The one update that records an answer on its ticket. */
-export function collectChange(a: Answer & { last?: boolean }, field: TicketField | undefined): PreparedChange {
+export function collectChange(a: Answer, field: TicketField | undefined): PreparedChange {
   const scale = SURVEY_SCALES[a.type];
   const update: TicketUpdate = {};
   const tags: string[] = [];
@@ -565,14 +698,9 @@ export function collectChange(a: Answer & { last?: boolean }, field: TicketField
     if (a.detractor) {
       tags.push(DETRACTOR_TAG, FOLLOWUP_TAG);
       update.status = 'open';
-      update.comment = {
-        public: false,
-        body:
-          `${scale.label} ${a.score} (${scale.direction}): a detractor. Please follow up with the customer: ` +
-          `acknowledge it, apologise for what went wrong, and say what will change.\n\n${quoteAnswer(a.text)}`,
-      };
-    } else if (a.ticket.status === 'open' && a.last && !a.text.includes('?')) {
-      // The answer alone reopened a solved ticket: it goes back to solved.
+      update.comment = { public: false, body: detractorNote(a) };
+    } else if (a.onlyTheScore && a.ticket.status === 'open' && (a.ticket.tags ?? []).includes(SENT_ON_SOLVED_TAG)) {
+      // The score alone reopened a ticket that was solved when surveyed: back to solved.
       update.status = 'solved';
     }
   }
@@ -580,9 +708,34 @@ export function collectChange(a: Answer & { last?: boolean }, field: TicketField
   return { update, stamp: a.ticket.updated_at };
 }
 
-/** Records a score a person read (an answer flagged for review), exactly as collect would have. */
-export function manualAnswer(ticket: Ticket, type: SurveyType, score: number, text: string): Answer {
-  return { ticket_id: ticket.id, type, score, detractor: isDetractor(type, score), text, ticket };
+/**
+ * Records a score a person read (an answer flagged for review), as collect would have stored
+ * it; with `replace`, corrects a score stored before. A safe update: refused if the ticket
+ * changed since it was read.
+ */
+export async function recordSurveyScore(
+  desk: HelpDesk,
+  ticketId: number,
+  type: SurveyType,
+  score: number,
+  options: { replace?: boolean } = {},
+): Promise<{ ticket_id: number; type: SurveyType; score: number; detractor: boolean; replaced: number | null; status: TicketStatus }> {
+  const scale = SURVEY_SCALES[type];
+  const [ticket, fields, me] = await Promise.all([desk.getTicket(ticketId), desk.listTicketFields(), desk.me()]);
+  const tags = ticket.tags ?? [];
+  if (!tags.includes(sentTag(type))) throw new UsageError(`ticket ${ticketId} has no ${scale.label} survey (tag ${sentTag(type)})`);
+  if (ticket.status === 'closed') throw new UsageError(`ticket ${ticketId} is closed; the desk allows no change to it`);
+  const before = scoreFromTags(tags, type);
+  if (tags.includes(answeredTag(type)) && !options.replace) {
+    throw new UsageError(`ticket ${ticketId} already has a ${scale.label} score stored (${before ?? 'tag ' + answeredTag(type)})`, { hint: 'add --replace to correct it' });
+  }
+  const answer: Answer = { ticket_id: ticketId, type, score, detractor: isDetractor(type, score), text: `${scale.label} ${score}, read by ${me.name}`, ticket };
+  const { update, stamp } = collectChange(answer, findScoreField(fields));
+  const stale = tags.filter((t) => new RegExp(`^${type}_\\d{1,2}$`).test(t) && t !== scoreTag(type, score));
+  if (stale.length > 0) update.remove_tags = stale;
+  if (before !== null && isDetractor(type, before) && !answer.detractor) update.remove_tags = [...(update.remove_tags ?? []), DETRACTOR_TAG];
+  const updated = await desk.updateTicket(ticketId, update, { ifUnmodifiedSince: stamp });
+  return { ticket_id: ticketId, type, score, detractor: answer.detractor, replaced: before !== score ? before : null, status: updated.status };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -625,13 +778,25 @@ export async function surveyReport(desk: HelpDesk, options: ReportOptions): Prom
     const sentAt = sentAtFromTags(t.tags ?? []);
     if (sentAt && sentAt >= options.since) tickets.push(t);
   }
+  // Scores of closed tickets' detractors live on their follow-up tickets.
+  const followupScores = new Map<string, number>();
+  for await (const t of desk.exportSearchTickets(`type:ticket tags:${FOLLOWUP_TAG} created>=${options.since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
+    const tags = t.tags ?? [];
+    const of = tags.map((x) => FOLLOWUP_OF.exec(x)).find(Boolean);
+    if (!of) continue;
+    if (t.status !== 'solved' && t.status !== 'closed') followupsOpen++;
+    for (const type of SURVEY_TYPES) {
+      const score = scoreFromTags(tags, type);
+      if (score !== null) followupScores.set(`${of[1]}:${type}`, score);
+    }
+  }
   const names = await keyNames(desk, tickets, options.by);
   for (const t of tickets) {
     const tags = t.tags ?? [];
     const key = keyOf(t, options.by, names);
     for (const type of typesSent(tags)) {
       const flagged = tags.includes(reviewTag(type)) && !tags.includes(answeredTag(type));
-      records.push({ type, key, score: scoreFromTags(tags, type), review: flagged });
+      records.push({ type, key, score: scoreFromTags(tags, type) ?? followupScores.get(`${t.id}:${type}`) ?? null, review: flagged });
       if (flagged) review.push({ ticket_id: t.id, type, subject: t.subject ?? '', status: t.status });
     }
     if (tags.includes(FOLLOWUP_TAG) && t.status !== 'solved' && t.status !== 'closed') followupsOpen++;

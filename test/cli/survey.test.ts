@@ -271,3 +271,98 @@ describe('survey send under faults', () => {
     }
   }, 60_000);
 });
+
+function closeTicket(home: string, id: number): void {
+  const db = openDb(join(home, 'desk', 'desk.sqlite'));
+  try {
+    const store = new DeskStore(db);
+    updateTicket({ store, me: store.user(1001)!, now: () => Math.floor(Date.now() / 1000) + 2 }, id, { status: 'closed' });
+  } finally {
+    db.close();
+  }
+}
+
+describe('survey edge cases: closed tickets, templates, statuses, corrections', () => {
+  let home: string;
+  let cleanup: () => void;
+  let env: Record<string, string>;
+  let surveyed: number[];
+
+  beforeAll(async () => {
+    ({ home, cleanup } = tempHome());
+    await seedDesk({ home, tickets: 200, seed: 6, now: SEED_NOW });
+    env = { DESKOPS_HOME: home };
+    const sent = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
+    expect(sent.code, sent.stderr).toBe(0);
+    surveyed = [...deskRows(home).values()].filter((r) => r.tags.includes('survey_nps_sent')).map((r) => r.id).sort((a, b) => a - b);
+  });
+  afterAll(() => cleanup());
+
+  it('refuses a template of another survey type, or not a survey at all', async () => {
+    const wrongType = await runCli(['survey', 'send', '--type', 'nps', '--template', 'survey-csat', '--since', '30d', '--yes'], { env });
+    expect(wrongType.code).toBe(2);
+    expect(wrongType.stderr).toContain('template survey-csat is a CSAT survey (it adds survey_csat_sent), not NPS');
+    const notSurvey = await runCli(['survey', 'send', '--type', 'nps', '--template', 'apology-delay', '--since', '30d', '--yes'], { env });
+    expect(notSurvey.code).toBe(2);
+    expect(notSurvey.stderr).toContain('is not a survey');
+  });
+
+  it('finds open tickets with --status open (by their last update, not a solve they never had)', async () => {
+    const r = await runCli(['survey', 'send', '--type', 'ces', '--status', 'open', '--since', '30d', '--fatigue-days', '0', '--dry-run', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).candidates).toBeGreaterThan(0);
+  });
+
+  it('a detractor whose ticket closed gets one follow-up ticket for its group; other closed answers are listed as not stored', async () => {
+    const [a, b] = surveyed;
+    customerReplies(home, a!, '2 - it took far too long');
+    customerReplies(home, b!, '9');
+    closeTicket(home, a!);
+    closeTicket(home, b!);
+    const group = deskRows(home).get(a!);
+    const r = await runCli(['survey', 'collect', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { answers: Array<{ ticket_id: number; stored: boolean; followup_id?: number }>; skips: Array<{ ticket_id: number; reason: string }> };
+    const followupId = result.answers.find((x) => x.ticket_id === a)?.followup_id;
+    expect(followupId).toBeGreaterThan(0);
+    expect(result.skips).toEqual([expect.objectContaining({ ticket_id: b, reason: expect.stringContaining('NPS 9 not stored') })]);
+    const follow = deskRows(home).get(followupId!)!;
+    expect(follow.status).toBe('open');
+    expect(follow.tags).toEqual(expect.arrayContaining(['survey_detractor', 'survey_followup', `survey_followup_of_${a}`, 'nps_2']));
+    expect(follow.comments[0]!.public).toBe(false);
+    expect(follow.comments[0]!.body).toContain('> 2 - it took far too long');
+    expect(group).toBeDefined();
+
+    const again = await runCli(['survey', 'collect', '--json'], { env });
+    expect(JSON.parse(again.stdout).answers.some((x: { followup_id?: number }) => x.followup_id)).toBe(false);
+    expect([...deskRows(home).values()].filter((x) => x.tags.includes(`survey_followup_of_${a}`))).toHaveLength(1);
+
+    const report = JSON.parse((await runCli(['survey', 'report', '--json'], { env })).stdout) as { rows: Array<{ type: string; distribution: Record<string, number> }> };
+    expect(report.rows.find((x) => x.type === 'nps')!.distribution['2']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('corrects a stored score with survey score --replace', async () => {
+    const c = surveyed[2]!;
+    customerReplies(home, c, '4');
+    await runCli(['survey', 'collect', '--json'], { env });
+    expect(deskRows(home).get(c)!.tags).toEqual(expect.arrayContaining(['nps_4', 'survey_detractor']));
+    const refused = await runCli(['survey', 'score', String(c), '--type', 'nps', '9'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--replace');
+    const fixed = await runCli(['survey', 'score', String(c), '--type', 'nps', '9', '--replace', '--json'], { env });
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ score: 9, replaced: 4, detractor: false });
+    const tags = deskRows(home).get(c)!.tags;
+    expect(tags).toContain('nps_9');
+    expect(tags).not.toContain('nps_4');
+    expect(tags).not.toContain('survey_detractor');
+  });
+
+  it('keeps a ticket open when the answer asks for more', async () => {
+    const d = surveyed[3]!;
+    customerReplies(home, d, '8, thanks - but when will the fix ship');
+    await runCli(['survey', 'collect', '--json'], { env });
+    expect(deskRows(home).get(d)!.tags).toContain('nps_8');
+    expect(deskRows(home).get(d)!.status).toBe('open');
+  });
+});

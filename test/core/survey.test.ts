@@ -28,6 +28,21 @@ describe('parseSurveyAnswer: one score', () => {
     ['one', 1],
     ['I would rate it a one', 1],
     ['9️⃣', 9],
+    ['Ticket #4211: 9', 9],
+    ['order 12345 came late, 6', 6],
+    ['Called on 2026-11-24 at 10:30, and on 24.11.2026 again. Still a 9', 9],
+    ['👍 9', 9],
+    ['9 👍👍', 9],
+    ['10/10!!!', 10],
+    ['Solid 8.', 8],
+    ['eight out of ten', 8],
+    ['NINE', 9],
+    ['nine (9)', 9],
+    ['🔟', 10],
+    ['1️⃣0️⃣', 10],
+    ['Thanks a million, 10', 10],
+    ['Easy: 9/10. The refund of $40 came on the 2nd try.', 9],
+    ['6\n\nSent from my iPhone', 6],
   ])('%j -> %i', (text, want) => {
     expect(score(text)).toEqual({ kind: 'score', score: want });
   });
@@ -37,6 +52,36 @@ describe('parseSurveyAnswer: one score', () => {
     expect(score(reply)).toEqual({ kind: 'score', score: 7 });
     expect(score('> from 0 to 10\n8')).toEqual({ kind: 'score', score: 8 });
     expect(stripQuoted('6\n-----Original Message-----\n0 to 10')).toBe('6');
+    expect(stripQuoted('6\n________________________________\nFrom: Alex\n0 to 10')).toBe('6');
+  });
+
+  it.each([
+    ['a "--" signature', '9\n\n--\nJohn Smith\nTel: +1 555 123 4567'],
+    ['a "-- " signature', '9\n-- \nJohn Smith | Acme Ltd\n+44 20 7946 0958 | 07700 900123'],
+    ['an Outlook header', '9\n\nFrom: Alex Morgan <alex@example.com>\nSent: Tuesday, November 24, 2026 10:00 AM\nTo: Sam <sam@example.com>\nSubject: Re: How likely are you to recommend us?\n\nPlease reply with a number from 0 to 10'],
+    ['an Outlook header in bold, with Date:', '9\n\n*From:* Alex Morgan <alex@example.com>\n*Date:* 24 November 2026 at 10:00\n*Subject:* Re: 0 to 10'],
+    ['a Gmail header wrapped onto two lines', '9\n\nOn Tue, 24 Nov 2026 at 10:00, Alex Morgan <\nalex@example.com> wrote:\n> Please reply with a number from 0 to 10'],
+    ['a French header', '9\n\nLe mar. 24 nov. 2026 à 10:00, Alex Morgan <alex@example.com> a écrit :\nPlease reply with a number from 0 to 10'],
+    ['a German header', '9\n\nAm 24.11.2026 um 10:00 schrieb Alex Morgan <alex@example.com>:\nPlease reply with a number from 0 to 10'],
+    ['a German header wrapped', '9\n\nAm 24.11.2026 um 10:00 schrieb Alex Morgan\n<alex@example.com>:\nPlease reply with a number from 0 to 10'],
+    ['a Spanish header', '9\n\nEl mar, 24 nov 2026 a las 10:00, Alex Morgan (<alex@example.com>) escribió:\nPlease reply with a number from 0 to 10'],
+    ['an ISO-dated Gmail header', '9\n\n2024-03-04 10:00 GMT+01:00 Alex Morgan <s@x.com>:\n\n> Please reply with a number from 0 to 10'],
+    ['a forwarded message', '9\n\n---------- Forwarded message ---------\nFrom: Alex\nPlease reply with a number from 0 to 10'],
+    ['CRLF line ends', '9\r\n\r\nOn Tue, 24 Nov 2026 at 10:00, Alex Morgan <alex@example.com> wrote:\r\n> 0 to 10'],
+  ])('cuts the reply at %s', (_what, reply) => {
+    expect(score(reply)).toEqual({ kind: 'score', score: 9 });
+  });
+
+  it('does not cut at words that only look like a header', () => {
+    expect(score('On the whole a 9\nthe agent wrote: all fixed')).toEqual({ kind: 'score', score: 9 });
+    expect(score('From: a happy customer\n9')).toEqual({ kind: 'score', score: 9 });
+    expect(score('-- 9 --')).toEqual({ kind: 'score', score: 9 });
+  });
+
+  it('ignores numbers that are never a score: phones, dates, times, references, money, codes', () => {
+    expect(score('Thanks, all sorted!\n\nJohn Smith\nTel: +1 555 123 4567')).toEqual({ kind: 'none' });
+    expect(score('Thanks!\nJohn Smith\nMobile (0)20 7946 0958, 555-123-4567\nhttps://acme.example/t/12')).toEqual({ kind: 'none' });
+    expect(score('Replied 2026-11-24, 24.11.2026 and 11/24/26 at 10:30 and 3pm about INC42 and Q3, paid 20 EUR')).toEqual({ kind: 'none' });
   });
 
   it('does not read "one" used as a word', () => {
@@ -48,6 +93,10 @@ describe('parseSurveyAnswer: one score', () => {
     expect(score('5', 'csat')).toEqual({ kind: 'score', score: 5 });
     expect(score('7', 'ces')).toEqual({ kind: 'score', score: 7 });
     expect(score('5/5', 'csat')).toEqual({ kind: 'score', score: 5 });
+    expect(score('4 out of 5', 'csat')).toEqual({ kind: 'score', score: 4 });
+    expect(score('6/7', 'ces')).toEqual({ kind: 'score', score: 6 });
+    expect(score('5 stars', 'csat')).toEqual({ kind: 'score', score: 5 });
+    expect(score('Four stars, the wait was long', 'csat')).toEqual({ kind: 'score', score: 4 });
   });
 });
 
@@ -60,7 +109,20 @@ describe('parseSurveyAnswer: flagged for review, never guessed', () => {
     ['7.5', 'is not a whole number'],
     ['11', 'outside the NPS scale'],
     ['-2', 'is not a whole number'],
-    ['order 12345 came late, 6', 'more than one number'],
+    ['8,5', 'is not a whole number'],
+    ['9.5/10', 'is not a whole number'],
+    ['9 (it took 2 days)', 'more than one number (9, 2)'],
+    ["I'd say 8, maybe 9", 'more than one number (8, 9)'],
+    ['seven or eight', 'more than one number'],
+    ['9/10, 10/10 next time', 'more than one number'],
+    ['4/5', '"4/5" is not on the NPS scale (0 to 10)'],
+    ['4 out of 5', '"4 out of 5" is not on the NPS scale (0 to 10)'],
+    ['90/100', '"90/100" is not on the NPS scale (0 to 10)'],
+    ['5 stars', '"5 stars" is not on the NPS scale (0 to 10)'],
+    ['11/10', 'outside the NPS scale'],
+    ['eleven out of ten', '11 is outside the NPS scale'],
+    ['a hundred out of ten', '100 is outside the NPS scale'],
+    ['50% faster than last time, 9', '"50%" is a percentage'],
   ])('%j', (text, reason) => {
     const r = score(text);
     expect(r.kind).toBe('review');
@@ -70,7 +132,11 @@ describe('parseSurveyAnswer: flagged for review, never guessed', () => {
   it('flags numbers off the scale of the survey type', () => {
     expect(score('0', 'csat')).toMatchObject({ kind: 'review' });
     expect(score('9', 'ces')).toMatchObject({ kind: 'review', reason: expect.stringContaining('CES scale (1 to 7)') });
-    expect(score('9/10', 'csat')).toMatchObject({ kind: 'review' });
+    expect(score('9/10', 'csat')).toMatchObject({ kind: 'review', reason: '"9/10" is not on the CSAT scale (1 to 5)' });
+    expect(score('3/10', 'csat')).toMatchObject({ kind: 'review', reason: '"3/10" is not on the CSAT scale (1 to 5)' });
+    expect(score('5/5', 'ces')).toMatchObject({ kind: 'review', reason: '"5/5" is not on the CES scale (1 to 7)' });
+    expect(score('5 stars', 'ces')).toMatchObject({ kind: 'review' });
+    expect(score('0/5', 'csat')).toMatchObject({ kind: 'review', reason: expect.stringContaining('outside the CSAT scale') });
   });
 
   it('gives no answer for a reply with no number', () => {
@@ -115,6 +181,29 @@ describe('findAnswer', () => {
     expect(found?.reading).toEqual({ kind: 'score', score: 6 });
   });
 
+  it('does not take a reply to the agent\'s last message, minutes before the survey, as the answer', () => {
+    const survey = new Date('2026-11-25T10:05:00Z');
+    const found = findAnswer(
+      [
+        c(1, '2026-11-25T10:00:00Z', 'Fixed, I refunded order 3.'),
+        c(5, '2026-11-25T10:01:00Z', 'Thanks, got 2 of them back'),
+        c(1, '2026-11-25T10:05:30Z', 'How satisfied are you? Please reply with a number from 1 to 5'),
+        c(5, '2026-11-25T10:30:00Z', '5'),
+      ],
+      5,
+      survey,
+      'csat',
+    );
+    expect(found?.reading).toEqual({ kind: 'score', score: 5 });
+  });
+
+  it('flags two different scores from the customer, and keeps one given twice', () => {
+    const thread = [c(1, '2026-11-25T10:00:05Z', 'from 0 to 10'), c(5, '2026-11-25T10:10:00Z', '8'), c(5, '2026-11-25T10:12:00Z', 'Sorry, I meant 9')];
+    expect(findAnswer(thread, 5, sentAt, 'nps')?.reading).toEqual({ kind: 'review', reason: 'the customer gave more than one score (8, then 9)' });
+    const twice = [c(1, '2026-11-25T10:00:05Z', 'from 0 to 10'), c(5, '2026-11-25T10:10:00Z', '8'), c(5, '2026-11-25T10:12:00Z', 'yes, 8')];
+    expect(findAnswer(twice, 5, sentAt, 'nps')?.reading).toEqual({ kind: 'score', score: 8 });
+  });
+
   it('gives null when the requester has not answered, and ignores internal notes', () => {
     expect(findAnswer([c(1, '2026-11-25T10:00:05Z', 'How likely...'), c(5, '2026-11-25T10:30:00Z', '9', false)], 5, sentAt, 'nps')).toBeNull();
   });
@@ -125,7 +214,7 @@ describe('surveyFigures', () => {
 
   it('computes NPS as % promoters minus % detractors', () => {
     const [f] = surveyFigures([r('nps', 10), r('nps', 9), r('nps', 8), r('nps', 3), r('nps', null), r('nps', null, '', true)]);
-    expect(f).toMatchObject({ type: 'nps', sent: 6, answered: 4, response_rate: 66.7, promoters: 2, passives: 1, detractors: 1, value: 25, review: 1 });
+    expect(f).toMatchObject({ type: 'nps', sent: 6, answered: 4, responses: 5, response_rate: 83.3, promoters: 2, passives: 1, detractors: 1, value: 25, review: 1 });
     expect(f!.distribution['10']).toBe(1);
   });
 

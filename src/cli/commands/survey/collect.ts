@@ -2,10 +2,10 @@ import type { CliContext } from '../../context.js';
 import { Cancelled, PartialFailure } from '../../../core/errors.js';
 import { formatDuration } from '../../../core/time.js';
 import { SURVEY_SCALES } from '../../../core/survey.js';
-import { executeSurveyCollect, planSurveyCollect, type CollectResult } from '../../../services/survey.js';
+import { collectPreview, executeSurveyCollect, planSurveyCollect, type CollectResult } from '../../../services/survey.js';
 import { printList, type Column } from '../../output.js';
-import { parseRate, progressLine } from '../sweep/shared.js';
-import { interruptible, lockSurveys, openSurveyDesk, plural, requestFigures, sinceDate, surveyType } from './shared.js';
+import { holdRunLock, interruptible, parseRate, progressLine, requestFigures } from '../../bulk.js';
+import { openSurveyDesk, plural, sinceDate, surveyType } from './shared.js';
 
 interface CollectFlags {
   since: string;
@@ -25,7 +25,11 @@ const answerColumns: Column<AnswerRow>[] = [
     key: 'result',
     header: 'RESULT',
     flex: true,
-    get: (r) => (r.review ? `needs a person: ${r.review}` : r.detractor ? 'detractor: reopened for its group with a note' : 'stored'),
+    get: (r) => {
+      const what = r.review ? `needs a person: ${r.review}` : r.detractor ? (r.followup_id ? `detractor: ticket closed, follow-up #${r.followup_id} made for its group` : 'detractor: reopened for its group with a note') : 'score stored';
+      return r.stored ? what : `not stored: ${what}`;
+    },
+    tone: (r) => (r.stored ? undefined : 'warn'),
   },
 ];
 
@@ -36,26 +40,13 @@ export async function surveyCollect(ctx: CliContext, flags: CollectFlags): Promi
   const maxRate = parseRate(flags.maxRate);
   const started = performance.now();
   const { bulk, scope } = await openSurveyDesk(ctx, maxRate);
-  const guard = flags.dryRun ? undefined : lockSurveys(ctx, scope, 'survey collect');
+  const guard = flags.dryRun ? undefined : holdRunLock(ctx, scope, 'survey collect');
   try {
     const progress = progressLine(ctx, bulk, 'survey');
     const plan = await planSurveyCollect(bulk.desk, { now, since, types: type ? [type] : undefined, onPhase: progress.phase }).finally(progress.done);
     let result: CollectResult;
     if (flags.dryRun) {
-      result = {
-        run_id: null,
-        status: 'completed',
-        surveyed: plan.surveyed,
-        open: plan.open,
-        unanswered: plan.unanswered,
-        answered: plan.answers.length,
-        scored: plan.answers.filter((a) => a.score !== null).length,
-        review: plan.answers.filter((a) => a.score === null).length,
-        detractors: plan.answers.filter((a) => a.detractor).length,
-        failed: 0,
-        answers: plan.answers.map((a) => ({ ticket_id: a.ticket_id, type: a.type, score: a.score, detractor: a.detractor, ...(a.review ? { review: a.review } : {}), stored: false })),
-        failures: [],
-      };
+      result = collectPreview(plan);
     } else {
       const stop = interruptible(ctx);
       try {
@@ -77,6 +68,7 @@ export async function surveyCollect(ctx: CliContext, flags: CollectFlags): Promi
       ctx.io.out(JSON.stringify({ ...(flags.dryRun ? { dry_run: true } : {}), ...result, elapsed_ms: Math.round(elapsed), requests: requestFigures(bulk) }, null, 2));
     } else {
       await printList(ctx.io, result.answers, answerColumns, {}, { emptyMessage: 'no new answers' });
+      for (const k of result.skips) ctx.io.err(`not stored: #${k.ticket_id}: ${k.reason}`);
       for (const f of result.failures) ctx.io.err(`failed: #${f.ticket_id}: ${f.reason}`);
       ctx.io.err(
         `${flags.dryRun ? 'dry run: ' : ''}${plural(result.answered, 'answer')} (${result.scored} scored, ${result.review} for review, ${plural(result.detractors, 'detractor')}); ` +

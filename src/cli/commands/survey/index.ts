@@ -71,16 +71,21 @@ Examples:
     .addHelpText(
       'after',
       `
-How a score is read from the customer's reply (quoted text below it is ignored):
+How a score is read from the customer's reply (the quoted survey, reply headers in English,
+French, German and Spanish, Outlook headers and a "--" signature are cut off first; ticket and
+order numbers, dates, times, money and phone numbers are not scores):
   "9", "9/10", "9 out of 10", "I'd give it a 9", "nine", "9 - quick and friendly"  -> 9
-  two different numbers ("7 or 8", "between 7 and 8", "8, the first agent was a 3"),
-  a decimal ("7.5") or a number off the scale ("11")  -> flagged for review, never guessed
+  two different numbers ("7 or 8", "between 7 and 8", "8, then 9 in a second reply"), a
+  fraction on another scale ("4/5" on NPS), a decimal ("7.5") or a number off the scale
+  ("11")  -> flagged for review, never guessed
   no number at all ("thanks!")  -> not an answer; left alone
 
 A score is stored as a tag (csat_4, nps_9, ces_6) and in the "Survey score" field. Detractors
 (CSAT 1-2, NPS 0-6, CES 1-3) are reopened for their group with an internal note quoting the
-answer and tagged survey_followup, so they show in \`deskops queue\`. Answers that only
-reopened a solved ticket set it back to solved. Safe to run again: nothing is stored twice.
+answer and tagged survey_followup, so they show in \`deskops queue\`; when the ticket was
+closed meanwhile, a follow-up ticket is made for its group instead. A reply that is only the
+score sets a ticket solved when surveyed back to solved. Safe to run again: nothing is stored
+twice.
 
 Examples:
   $ deskops survey collect
@@ -117,13 +122,15 @@ Examples:
     .argument('<score>', 'the score a person read from the answer')
     .description('record the score of an answer flagged for review, as collect would have stored it')
     .option('-t, --type <type>', 'csat, nps or ces')
+    .option('--replace', 'correct a score stored before')
     .option('--json', 'print the result as a JSON object')
     .addHelpText(
       'after',
       `
 Examples:
   $ deskops survey score 4211 --type nps 7
-  $ deskops survey score 4212 --type ces 2 --json`,
+  $ deskops survey score 4212 --type ces 2 --json
+  $ deskops survey score 4213 --type nps 9 --replace     # the customer wrote again: it was a 9`,
     )
     .action(async (ticket, score, opts) => (await import('./score.js')).surveyScore(ctx, ticket, score, opts));
 }

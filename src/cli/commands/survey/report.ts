@@ -37,20 +37,26 @@ export async function surveyReportCommand(ctx: CliContext, flags: ReportFlags): 
     ctx.io.out(JSON.stringify(report, null, 2));
     return;
   }
+  // The distribution needs room: on a narrow terminal it is left to --json and --csv.
+  const wide = mode !== 'table' || (ctx.io.columns ?? 200) >= (by ? 120 : 100);
   const columns: Column<SurveyFigures>[] = [
     { key: 'type', header: 'SURVEY', get: (f) => SURVEY_SCALES[f.type].label },
-    ...(by ? [{ key: 'key', header: by.toUpperCase() } as Column<SurveyFigures>] : []),
+    ...(by ? [{ key: 'key', header: by.toUpperCase(), flex: true } as Column<SurveyFigures>] : []),
     { key: 'sent', header: 'SENT', align: 'right' },
-    { key: 'answered', header: 'ANSWERED', align: 'right' },
-    { key: 'response_rate', header: 'RESPONSE', align: 'right', get: (f) => (f.response_rate === null ? '-' : `${f.response_rate}%`) },
+    { key: 'responses', header: 'ANSWERED', align: 'right' },
+    { key: 'response_rate', header: 'RATE', align: 'right', get: (f) => (f.response_rate === null ? '-' : `${f.response_rate}%`) },
+    { key: 'answered', header: 'N', align: 'right' },
     { key: 'value', header: 'SCORE', align: 'right', get: valueText, tone: () => 'strong' },
-    { key: 'promoters', header: 'PROM/PASS/DET', align: 'right', get: (f) => (f.type === 'nps' ? `${f.promoters}/${f.passives}/${f.detractors}` : `-/-/${f.detractors}`) },
+    { key: 'promoters', header: 'P/P/D', align: 'right', get: (f) => (f.type === 'nps' ? `${f.promoters}/${f.passives}/${f.detractors}` : `-/-/${f.detractors}`) },
     { key: 'review', header: 'REVIEW', align: 'right', tone: (f) => (f.review > 0 ? 'warn' : 'muted') },
-    { key: 'distribution', header: 'DISTRIBUTION', flex: true, get: distributionText },
+    ...(wide ? [{ key: 'distribution', header: 'DISTRIBUTION', flex: !by, get: distributionText } as Column<SurveyFigures>] : []),
   ];
   await printList(ctx.io, report.rows, columns, flags, { emptyMessage: `no surveys sent since ${report.since.slice(0, 10)}` });
   if (mode !== 'table') return;
-  ctx.io.err('SCORE: CSAT % answering 4-5 · NPS % promoters (9-10) minus % detractors (0-6) · CES mean of 1-7, 7 = least effort (higher is better)');
+  ctx.io.err('ANSWERED: customers who replied with a number (RATE of those sent); N: answers with a score.');
+  ctx.io.err('SCORE: CSAT % answering 4-5; NPS % promoters (9-10) minus % detractors (0-6);');
+  ctx.io.err('       CES mean of 1-7, 7 = least effort (higher is better). P/P/D: promoters/passives/detractors.');
+  if (!wide) ctx.io.err('(the score distribution is in --json and --csv, or on a wider terminal)');
   if (report.ratings && report.ratings.good + report.ratings.bad > 0) {
     ctx.io.err(`desk satisfaction ratings since ${report.since.slice(0, 10)}: ${report.ratings.good} good, ${report.ratings.bad} bad (CSAT ${report.ratings.csat}%)`);
   }

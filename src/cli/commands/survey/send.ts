@@ -7,8 +7,8 @@ import { parsePositiveInt } from '../../../core/ticket-query.js';
 import { confirmOrCancel, requireYesOrTerminal } from '../../prompt.js';
 import { printList, type Column } from '../../output.js';
 import { loadTemplateLibrary } from '../template/shared.js';
-import { parseRate, progressLine } from '../sweep/shared.js';
-import { fatigueDays, interruptible, lockSurveys, openSurveyDesk, parseTicketIds, plural, requestFigures, sinceDate, surveyStatuses, surveyType } from './shared.js';
+import { holdRunLock, interruptible, parseRate, progressLine, requestFigures } from '../../bulk.js';
+import { fatigueDays, openSurveyDesk, parseTicketIds, plural, sinceDate, surveyStatuses, surveyType } from './shared.js';
 
 interface SendFlags {
   type?: string;
@@ -46,7 +46,7 @@ export async function surveySend(ctx: CliContext, flags: SendFlags): Promise<voi
   if (!flags.dryRun) requireYesOrTerminal(ctx, flags.yes);
   const started = performance.now();
   const { bulk, scope } = await openSurveyDesk(ctx, maxRate);
-  const guard = flags.dryRun ? undefined : lockSurveys(ctx, scope, 'survey send');
+  const guard = flags.dryRun ? undefined : holdRunLock(ctx, scope, 'survey send');
   try {
     const progress = progressLine(ctx, bulk, 'survey');
     const plan = await planSurveySend(bulk.desk, { type, now, since, ticketIds, statuses, fatigueDays: fatigue, onPhase: progress.phase }).finally(progress.done);
@@ -90,6 +90,7 @@ export async function surveySend(ctx: CliContext, flags: SendFlags): Promise<voi
         `${SURVEY_SCALES[type].label} survey (${result.template}): ${result.sent} sent, ${result.skipped} skipped, ${result.failed} failed of ${plural(result.candidates, 'ticket')} looked at` +
           `${result.verified ? ` (${result.verified} found already sent)` : ''}`,
       );
+      for (const line of skipSummary(result.skips)) ctx.io.err(line);
       ctx.io.err(`run ${result.run_id} in ${formatDuration(elapsed)} · ${plural(r.total, 'request')}, ${plural(r.writes, 'write')}, at most ${r.max_per_minute}/min (budget ${r.budget_per_minute}/min)`);
     }
     if (result.status === 'interrupted') throw new Cancelled('survey send interrupted; run the same command again to send the rest (nothing is sent twice)');
@@ -124,4 +125,19 @@ async function printPlan(ctx: CliContext, plan: SendPlan, template: string, to: 
       ? `no ticket is due a ${SURVEY_SCALES[plan.type].label} survey (${plural(plan.candidates, 'ticket')} looked at)`
       : `${SURVEY_SCALES[plan.type].label} survey (${template}) to ${plural(plan.eligible.length, 'ticket')}: ${ids}${plan.eligible.length > 15 ? ` +${plan.eligible.length - 15} more` : ''}; ${plan.skipped.length} skipped`,
   );
+}
+
+/** Skip reasons grouped, with counts, most common first; a hint when the fatigue window held most back. */
+export function skipSummary(skips: ReadonlyArray<{ reason: string }>): string[] {
+  if (skips.length === 0) return [];
+  const groups = new Map<string, number>();
+  for (const k of skips) {
+    const kind = k.reason.replace(/#\d+/g, '#…').replace(/ on \d{4}-\d{2}-\d{2}/g, '');
+    groups.set(kind, (groups.get(kind) ?? 0) + 1);
+  }
+  const lines = ['skipped:', ...[...groups].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `  ${String(n).padStart(5)}  ${kind}`)];
+  if ([...groups.keys()].some((k) => k.startsWith('requester surveyed on'))) {
+    lines.push('hint: requesters surveyed lately are spared (--fatigue-days, default 30; 0 turns it off)');
+  }
+  return lines;
 }

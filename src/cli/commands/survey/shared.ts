@@ -4,7 +4,8 @@ import type { TicketStatus } from '../../../api/helpdesk.js';
 import { UsageError } from '../../../core/errors.js';
 import { parseSince } from '../../../core/kpi/period.js';
 import { SURVEY_SCALES, SURVEY_TYPES, parseSurveyType, type SurveyType } from '../../../core/survey.js';
-import { interruptedRuns, lockRuns, openBulkDesk, supersede, type BulkDesk, type LockHandle, type RunScope } from '../../../services/bulk/index.js';
+import type { BulkDesk, RunScope } from '../../../services/bulk/index.js';
+import { openBulk } from '../../bulk.js';
 import { DEFAULT_FATIGUE_DAYS, DEFAULT_SURVEY_STATUSES, SURVEY_KIND } from '../../../services/survey.js';
 
 export const FATIGUE_SETTING = 'survey.fatigue_days';
@@ -63,51 +64,9 @@ export function parseTicketIds(values: string[] | undefined): number[] | undefin
   });
 }
 
+/** The budgeted desk and the scope of the profile's survey runs. */
 export async function openSurveyDesk(ctx: CliContext, maxRate: number | undefined): Promise<{ bulk: BulkDesk; scope: RunScope }> {
-  const connection = await ctx.connection();
-  const verbose = ctx.globals.verbose ? (await import('../../verbose.js')).requestLogger(ctx.io) : undefined;
-  const bulk = await openBulkDesk(connection, { maxRate, logger: verbose, onWarning: (m) => ctx.io.err(`warning: ${m}`) });
-  return { bulk, scope: { home: ctx.home(), kind: SURVEY_KIND, profile: connection.profile } };
-}
-
-/** One survey job (send or collect) per profile at a time; an interrupted one is taken over. */
-export function lockSurveys(ctx: CliContext, scope: RunScope, command: string): { lock: LockHandle; takeOver: (runId: string) => void } {
-  const lock = lockRuns(scope, {
-    command,
-    onStale: (p) => ctx.io.err(`warning: taking over the lock of a survey run that is no longer running (pid ${p.pid}${p.run_id ? `, run ${p.run_id}` : ''})`),
-  });
-  ctx.onExit(() => lock.release());
-  const stale = interruptedRuns(scope);
-  return {
-    lock,
-    takeOver(runId) {
-      if (stale.length === 0) return;
-      supersede(stale, runId);
-      ctx.io.err(`note: run ${stale.map((s) => s.start.run_id).join(', ')} had been interrupted; what it did stays done, and this run does the rest`);
-    },
-  };
-}
-
-/** Ctrl-C stops after the batches in flight. */
-export function interruptible(ctx: CliContext): { signal: AbortSignal; dispose: () => void } {
-  const abort = new AbortController();
-  const onSigint = () => {
-    ctx.io.err('\nstopping after the batches in flight (Ctrl-C again to quit at once)');
-    abort.abort();
-    process.off('SIGINT', onSigint);
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: abort.signal, dispose: () => process.off('SIGINT', onSigint) };
-}
-
-export function requestFigures(bulk: BulkDesk) {
-  return {
-    total: bulk.meter.total,
-    writes: bulk.meter.writes,
-    rate_limited: bulk.meter.rateLimited,
-    max_per_minute: bulk.meter.maxInWindow(),
-    budget_per_minute: bulk.budget.limit,
-  };
+  return openBulk(ctx, SURVEY_KIND, maxRate);
 }
 
 export const directionNote = (type: SurveyType) => `${SURVEY_SCALES[type].label} ${SURVEY_SCALES[type].direction}`;
