@@ -44,7 +44,7 @@ import {
   type SurveyRecord,
   type SurveyType,
 } from '../core/survey.js';
-import { findTemplate, type TemplateLibrary } from './replies.js';
+import { findTemplate, replyUpdate, type TemplateLibrary } from './replies.js';
 import { mapLimit } from './queue.js';
 import {
   endRun,
@@ -213,13 +213,21 @@ class SurveyRenderer {
       });
       const body = renderTemplate(this.template, context);
       if (body.trim() === '') return { error: `template ${this.template.name} rendered an empty survey` };
-      const update: TicketUpdate = {
-        comment: { body, public: true },
-        // A solved ticket stays solved: the survey is not new work.
-        status: ticket.status,
-        additional_tags: [...new Set([...(this.template.set.tags ?? []), SURVEYED_TAG, sentTag(type), sentAtTag(at), ...(ticket.status === 'solved' ? [SENT_ON_SOLVED_TAG] : [])])],
-      };
-      if (this.template.set.priority) update.priority = this.template.set.priority;
+      // The same update a reply from this template makes (its set: status, priority, tags)...
+      const update = replyUpdate({
+        ticketId: ticket.id,
+        body,
+        public: true,
+        set: this.template.set,
+        template: this.template.name,
+        locale: this.template.locale,
+        vars: {},
+        ticketUpdatedAt: ticket.updated_at,
+        unusedVars: [],
+      });
+      // ...where a solved ticket stays solved (the survey is not new work), plus the markers.
+      update.status ??= ticket.status;
+      update.additional_tags = [...new Set([...(update.additional_tags ?? []), SURVEYED_TAG, sentTag(type), sentAtTag(at), ...(ticket.status === 'solved' ? [SENT_ON_SOLVED_TAG] : [])])];
       return { update, stamp: ticket.updated_at };
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
