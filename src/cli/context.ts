@@ -2,6 +2,7 @@
  * CliContext: what every command gets. Everything costly is created lazily, on first use,
  * so `deskops --help` loads no config, no HTTP client and no desk.
  */
+import { setMaxListeners } from 'node:events';
 import type { HelpDesk, Connection } from '../api/helpdesk.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Io } from './io.js';
@@ -81,6 +82,8 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
         // When the command ends, requests still in flight (a screen's background reads) are cut
         // and not retried: this hook runs before the in-process desk closes (hooks run last first).
         const ending = new AbortController();
+        // Every request in flight listens to it: many at once is normal, not a leak.
+        setMaxListeners(0, ending.signal);
         ctx.onExit(() => ending.abort());
         return createHelpDesk(connection, { logger, signal: ending.signal });
       })();

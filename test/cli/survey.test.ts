@@ -185,10 +185,14 @@ describe('survey collect, report and score', () => {
     expect(note.body).toContain('NPS 3');
     expect(note.body).toContain('> 3 - nobody told me what was going on');
 
-    const queue = await runCli(['queue', '--view', 'all', '--limit', '500', '--json'], { env });
+    const queue = await runCli(['queue', '--view', 'all', '--tag', 'survey_followup', '--json'], { env });
     expect(queue.code, queue.stderr).toBe(0);
-    const inQueue = (JSON.parse(queue.stdout) as Array<{ id: number; reasons: Array<{ code: string; label: string }> }>).find((t) => t.id === c);
-    expect(inQueue?.reasons.find((r) => r.code === 'detractor')?.label).toBe('survey detractor (NPS 3)');
+    const followups = JSON.parse(queue.stdout) as Array<{ id: number; tags: string[]; reasons: Array<{ code: string; label: string }> }>;
+    expect(followups.map((t) => t.id)).toEqual([c]);
+    expect(followups[0]!.reasons.find((r) => r.code === 'detractor')?.label).toBe('survey detractor (NPS 3)');
+    const badTag = await runCli(['queue', '--tag', 'two words'], { env });
+    expect(badTag.code).toBe(2);
+    expect(badTag.stderr).toContain('invalid tag "two words"');
 
     // Again: nothing new is stored, no second note.
     const notes = rows.get(c!)!.comments.length;

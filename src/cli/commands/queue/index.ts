@@ -11,6 +11,7 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
       .description('unsolved tickets ranked by urgency: SLA, priority, waiting time, anger, VIP, reopens, channel')
       .option('-v, --view <view>', 'mine, unassigned, all or group:NAME', 'mine')
       .option('-n, --limit <n>', 'show the N most urgent tickets', '25')
+      .option('-t, --tag <tags...>', 'only tickets with these tags (e.g. survey_followup for detractors to call back)')
       .option('--explain', 'list every reason with its points'),
     'the queue',
   )
@@ -25,6 +26,7 @@ Examples:
   $ deskops queue                                # my most urgent tickets
   $ deskops queue --view unassigned --limit 10
   $ deskops queue --view group:billing --explain
+  $ deskops queue --view all --tag survey_followup   # survey detractors waiting for a follow-up
   $ deskops queue --view all --json | jq '.[0] | {id, urgency, reasons}'
   $ deskops triage                               # the same queue, interactive`,
     )

@@ -3,6 +3,7 @@ import { outputMode, painter, printList, type Column, type OutputFlags, type Ton
 import { sanitizeLine } from '../../sanitize.js';
 import { buildQueue, parseQueueView, type QueueItem } from '../../../services/queue.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';
+import { UsageError } from '../../../core/errors.js';
 import { formatAge, formatDuration } from '../../../core/time.js';
 import { parseUrgencyWeights, URGENCY_WEIGHTS_SETTING } from '../../../core/urgency.js';
 import { priorityTone } from '../ticket/present.js';
@@ -11,6 +12,7 @@ interface QueueFlags extends OutputFlags {
   view: string;
   limit: string;
   explain?: boolean;
+  tag?: string[];
 }
 
 export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<void> {
@@ -20,7 +22,11 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
   const store = await ctx.config();
   const weights = parseUrgencyWeights(store.getSetting(URGENCY_WEIGHTS_SETTING));
   const desk = await ctx.helpdesk();
-  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: Math.min(limit, 25) });
+  const filter = (flags.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean).map((t) => {
+    if (!/^[^\s,"]+$/.test(t)) throw new UsageError(`invalid tag "${t}": tags have no spaces, commas or quotes`);
+    return `tags:${t}`;
+  }).join(' ');
+  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: Math.min(limit, 25), ...(filter ? { filter } : {}) });
   const now = ctx.now();
 
   const columns: Column<QueueItem>[] = [
