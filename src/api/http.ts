@@ -103,6 +103,8 @@ export class HttpClient {
   private readonly random: () => number;
   private readonly limiter: RateLimiter;
   private readonly signal?: AbortSignal;
+  /** Requests on the wire, cut when the command ends. */
+  private readonly inflight = new Set<{ destroy(error?: Error): void }>();
   /** Desk clock minus our clock, from the last Date header seen. */
   private clockOffsetMs: number | null = null;
 
@@ -122,6 +124,13 @@ export class HttpClient {
     this.signal = options.signal;
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     this.sleep = options.signal ? (ms) => abortableSleep(sleep, ms, options.signal!) : sleep;
+    // One listener for the client, not one per request: got leaves its per-request abort
+    // listeners on the signal, and each held its request's answer (a 100k-ticket KPI run grew
+    // to 550 MB). The streams in flight are cut here instead.
+    options.signal?.addEventListener('abort', () => {
+      for (const stream of this.inflight) stream.destroy(new Error('the command is ending'));
+      this.inflight.clear();
+    }, { once: true });
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.limiter = new RateLimiter({ now: this.now, sleep: this.sleep });
@@ -402,14 +411,16 @@ export class HttpClient {
     return new Promise<Outcome>((resolve) => {
       let settled = false;
       let tooLarge = false;
+      let stream: ReturnType<Got['stream']> | undefined;
       const settle = (outcome: Outcome) => {
         if (settled) return;
         settled = true;
+        if (stream) this.inflight.delete(stream);
         resolve(outcome);
       };
-      let stream: ReturnType<Got['stream']>;
+      let created: ReturnType<Got['stream']>;
       try {
-        stream = got.stream(url, {
+        created = got.stream(url, {
           method,
           headers,
           ...(body !== undefined ? { body } : {}),
@@ -418,12 +429,13 @@ export class HttpClient {
           followRedirect: false,
           timeout: { request: this.timeoutMs },
           decompress: true,
-          ...(this.signal ? { signal: this.signal } : {}),
         });
       } catch (error) {
         settle({ kind: 'error', error });
         return;
       }
+      stream = created;
+      this.inflight.add(stream);
       const chunks: Buffer[] = [];
       let size = 0;
       let response: { statusCode: number; statusMessage?: string; headers: RawAnswer['headers'] } | undefined;
