@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ApiError, AuthError, Cancelled, ConflictError, NotFoundError } from '../../src/core/errors.js';
 import { VERSION } from '../../src/core/version.js';
@@ -392,12 +393,11 @@ describe('the command ending (signal)', () => {
   });
 
   it('keeps one listener on the signal however many requests it makes (none holds an answer)', async () => {
-    const { getEventListeners } = await import('node:events');
     fake().get('/api/v2/tickets/1', { json: { ticket: { id: 1 } } }, { times: 25 });
     const ending = new AbortController();
     const h = harness(fake().url, { signal: ending.signal });
     for (let i = 0; i < 25; i++) await h.http.get('/api/v2/tickets/1');
-    expect(getEventListeners(ending.signal, 'abort').length).toBeLessThanOrEqual(1);
+    expect(EventEmitter.getEventListeners(ending.signal, 'abort').length).toBeLessThanOrEqual(1);
   });
 
   it('ends a Retry-After wait at once instead of sending again', async () => {
