@@ -100,6 +100,8 @@ export interface QueueOptions {
   onPreliminary?: (queue: Queue) => void;
   /** Stops between requests (the screen closed): the build rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** What it is doing, for a progress line: tickets read so far, then the phase. */
+  onProgress?: (message: string) => void;
 }
 
 /** A ticket's show_many sideloads: its SLA targets and its metric set. */
@@ -158,9 +160,13 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   const tickets: Ticket[] = [];
   for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) {
     tickets.push(t);
-    if (tickets.length % 1000 === 0) signal?.throwIfAborted();
+    if (tickets.length % 1000 === 0) {
+      signal?.throwIfAborted();
+      options.onProgress?.(`reading tickets… ${tickets.length.toLocaleString('en-US')}`);
+    }
   }
   signal?.throwIfAborted();
+  if (tickets.length >= 1000) options.onProgress?.(`reading SLA targets and metrics of ${tickets.length.toLocaleString('en-US')} tickets…`);
 
   // What the search did not carry comes from show_many, for every ticket (step 4).
   const slasFromSearch = tickets.length > 0 && tickets.every((t) => t.slas !== undefined);

@@ -232,3 +232,16 @@ describe('latestCustomerMessage', () => {
     expect(latestCustomerMessage(t, [comment(5, 4, 'agent only', -HOUR)])).toBeNull();
   });
 });
+
+describe('progress', () => {
+  it('reports tickets read per thousand, then the sideload phase; nothing for a small queue', async () => {
+    const many = Array.from({ length: 2500 }, (_, i) => ticket(i + 1));
+    const messages: string[] = [];
+    const { desk } = deskFor(many);
+    await buildQueue(desk, { view: parseQueueView('all'), limit: 5, now: () => NOW, enrich: 0, onProgress: (m) => messages.push(m) });
+    expect(messages).toEqual(['reading tickets… 1,000', 'reading tickets… 2,000', 'reading SLA targets and metrics of 2,500 tickets…']);
+    const few: string[] = [];
+    await buildQueue(deskFor(many.slice(0, 10)).desk, { view: parseQueueView('all'), limit: 5, now: () => NOW, enrich: 0, onProgress: (m) => few.push(m) });
+    expect(few).toEqual([]);
+  });
+});

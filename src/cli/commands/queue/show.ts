@@ -26,7 +26,17 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
     if (!/^[^\s,"]+$/.test(t)) throw new UsageError(`invalid tag "${t}": tags have no spaces, commas or quotes`);
     return `tags:${t}`;
   }).join(' ');
-  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: Math.min(limit, 25), ...(filter ? { filter } : {}) });
+  // A progress line on a terminal: a big view takes seconds to read.
+  let shown = false;
+  const onProgress = ctx.io.interactive
+    ? (message: string) => {
+        shown = true;
+        ctx.io.stderr.write(`\r\u001b[2K${message}`);
+      }
+    : undefined;
+  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: Math.min(limit, 25), onProgress, ...(filter ? { filter } : {}) }).finally(() => {
+    if (shown) ctx.io.stderr.write('\r\u001b[2K');
+  });
   const now = ctx.now();
 
   const columns: Column<QueueItem>[] = [
