@@ -162,6 +162,8 @@ export interface ChaosJob {
   name: string;
   /** The journal kind: $DESKOPS_HOME/journal/<kind>-<run id>.jsonl. */
   kind: string;
+  /** False when the job has no resume command (running it again is how it finishes). */
+  canResume?: boolean;
   seed(ctx: JobContext): Promise<void>;
   /** The messages the job should send, planned on a fault-free desk before the first run. */
   plan(ctx: JobContext): Promise<PlannedMessage[]>;
@@ -237,6 +239,7 @@ export function surveyJob(): ChaosJob {
   return {
     name: 'survey',
     kind: 'survey',
+    canResume: false,
     async seed(ctx) {
       await seedDesk({ home: ctx.deskHome, tickets: ctx.tickets, seed: ctx.seed });
     },
@@ -536,7 +539,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       let argv: string[];
       if (i === 0) argv = job.firstArgv(ctx, scenario);
       else {
-        const wantResume = scenario.carryOn === 'resume' || (scenario.carryOn === 'alternate' && i % 2 === 1);
+        const wantResume = job.canResume !== false && (scenario.carryOn === 'resume' || (scenario.carryOn === 'alternate' && i % 2 === 1));
         if (wantResume && runId) {
           argv = job.resumeArgv(ctx, scenario, runId);
           resumeKinds.resume++;
