@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAccumulator, type TicketMetricId } from '../../src/core/kpi/accumulators.js';
 import { businessMinutesBetween } from '../../src/core/business-hours.js';
-import { SLA_TARGET_MINUTES } from '../../src/core/kpi/rules.js';
+import { SLA_TARGET_MINUTES, parseSlaTargets } from '../../src/core/kpi/rules.js';
 import type { KpiMetricSet, KpiRules, KpiTicket, MetricResult, Window } from '../../src/core/kpi/types.js';
 import { businessMinutes as deskBusinessMinutes } from '../../src/desk/time.js';
 
@@ -255,6 +255,21 @@ describe('sla_breach_rate', () => {
       n: 4,
       note: '1 ticket still waiting within target not counted yet; 1 ticket without a priority has no SLA',
     });
+  });
+
+  it('uses the targets of the setting kpi.sla_targets: hours per priority, null for none', () => {
+    const rows: Array<[KpiTicket, KpiMetricSet]> = [
+      [ticket({ priority: 'urgent', createdAt: MID }), metrics({ firstReplyMinutes: { calendar: 45, business: 45 } })],
+      [ticket({ priority: 'low', createdAt: MID }), metrics({ firstReplyMinutes: { calendar: 30 * 60, business: 0 } })],
+    ];
+    expect(run('sla_breach_rate', rows)).toMatchObject({ value: 50, n: 2 }); // defaults: urgent 1h in time, low 24h breached
+    const targets = parseSlaTargets({ urgent: 0.5, low: null });
+    expect(targets).toMatchObject({ urgent: 30, high: 240, normal: 480 });
+    expect(targets.low).toBeUndefined();
+    expect(run('sla_breach_rate', rows, { slaTargetMinutes: targets })).toMatchObject({ value: 100, n: 1 });
+    expect(() => parseSlaTargets({ urgnet: 1 })).toThrow('setting kpi.sla_targets.urgnet: unknown priority; use urgent, high, normal, low');
+    expect(() => parseSlaTargets({ high: '4h' })).toThrow('setting kpi.sla_targets.high must be hours (a number above 0), got "4h"');
+    expect(() => parseSlaTargets([1, 2])).toThrow(/must be an object of hours per priority/);
   });
 
   it('a ticket solved without a reply is judged by the time until it was solved', () => {

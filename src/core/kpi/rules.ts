@@ -17,6 +17,34 @@ export const SLA_TARGET_HOURS: Readonly<Record<string, number>> = { urgent: 1, h
 export const SLA_TARGET_MINUTES: Readonly<Record<string, number>> = Object.fromEntries(
   Object.entries(SLA_TARGET_HOURS).map(([p, h]) => [p, h * 60]),
 );
+export const SLA_TARGETS_SETTING = 'kpi.sla_targets';
+
+/**
+ * The first reply targets in minutes: the defaults, overridden per priority by the setting
+ * kpi.sla_targets, e.g. { "urgent": 0.5, "normal": 24 } (hours; a priority set to null has no
+ * target). Anything else is a ConfigError naming the key.
+ */
+export function parseSlaTargets(value: unknown): Record<string, number> {
+  const out: Record<string, number> = { ...SLA_TARGET_MINUTES };
+  if (value === undefined || value === null) return out;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`setting ${SLA_TARGETS_SETTING} must be an object of hours per priority, e.g. {"urgent": 1, "high": 4}, got ${JSON.stringify(value)}`);
+  }
+  for (const [priority, hours] of Object.entries(value as Record<string, unknown>)) {
+    if (!(priority in SLA_TARGET_HOURS)) {
+      throw new ConfigError(`setting ${SLA_TARGETS_SETTING}.${priority}: unknown priority; use ${Object.keys(SLA_TARGET_HOURS).join(', ')}`);
+    }
+    if (hours === null) {
+      delete out[priority];
+      continue;
+    }
+    if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0 || hours > 24 * 365) {
+      throw new ConfigError(`setting ${SLA_TARGETS_SETTING}.${priority} must be hours (a number above 0), got ${JSON.stringify(hours)}`);
+    }
+    out[priority] = Math.round(hours * 60);
+  }
+  return out;
+}
 
 /** How tickets are read into the cache; a change means the cache is read again. */
 export interface IngestRules {

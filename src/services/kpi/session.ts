@@ -21,7 +21,8 @@ import {
   COMPLAINT_TAGS_SETTING,
   DEFAULT_COMPLAINT_KEYWORDS,
   DEFAULT_COMPLAINT_TAGS,
-  SLA_TARGET_MINUTES,
+  SLA_TARGETS_SETTING,
+  parseSlaTargets,
   parseFieldIdSetting,
   parseListSetting,
   type IngestRules,
@@ -37,6 +38,7 @@ export interface KpiSettings {
   totalFieldId?: unknown;
   complaintTags?: unknown;
   complaintKeywords?: unknown;
+  slaTargets?: unknown;
 }
 
 export interface KpiSessionOptions {
@@ -82,6 +84,7 @@ export const kpiSettingKeys = {
   totalFieldId: TOTAL_TIME_FIELD_SETTING,
   complaintTags: COMPLAINT_TAGS_SETTING,
   complaintKeywords: COMPLAINT_KEYWORDS_SETTING,
+  slaTargets: SLA_TARGETS_SETTING,
 } as const;
 
 /** The cache file of a profile. */
@@ -121,6 +124,7 @@ export class KpiSession {
     const settings = o.settings ?? {};
     const complaintTags = parseListSetting(settings.complaintTags, COMPLAINT_TAGS_SETTING, DEFAULT_COMPLAINT_TAGS);
     const complaintKeywords = parseListSetting(settings.complaintKeywords, COMPLAINT_KEYWORDS_SETTING, DEFAULT_COMPLAINT_KEYWORDS);
+    const slaTargetMinutes = parseSlaTargets(settings.slaTargets);
     const handleTimeField = await resolveHandleTimeField(o.desk, settings.totalFieldId);
     const ingest: IngestRules = { handleTimeFieldId: handleTimeField?.id ?? null, complaintKeywords };
     const mode = o.cache ?? 'use';
@@ -136,7 +140,7 @@ export class KpiSession {
       throw err;
     }
     if (cache.resetReason && mode === 'use') o.onNotice?.(`kpi cache rebuilt: ${cache.resetReason}`);
-    return new KpiSession(o, cache, { businessHours: Boolean(o.businessHours), complaintTags, slaTargetMinutes: SLA_TARGET_MINUTES, handleTimeField }, tempDir);
+    return new KpiSession(o, cache, { businessHours: Boolean(o.businessHours), complaintTags, slaTargetMinutes, handleTimeField }, tempDir);
   }
 
   /** The KPI table for a period (and the previous one), overall or by group. */

@@ -38,6 +38,7 @@ export async function openKpiSession(
     totalFieldId: store.getSetting(kpiSettingKeys.totalFieldId),
     complaintTags: store.getSetting(kpiSettingKeys.complaintTags),
     complaintKeywords: store.getSetting(kpiSettingKeys.complaintKeywords),
+    slaTargets: store.getSetting(kpiSettingKeys.slaTargets),
   };
   const desk = await ctx.helpdesk();
   if (flags.businessHours && desk.kind === 'rt') {
