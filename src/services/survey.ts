@@ -46,6 +46,7 @@ import {
 } from '../core/survey.js';
 import { findTemplate, replyUpdate, type TemplateLibrary } from './replies.js';
 import { mapLimit } from './queue.js';
+import { slimTicket } from './tickets.js';
 import {
   endRun,
   runBulk,
@@ -102,7 +103,7 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
   if (options.ticketIds) {
     const ids = [...new Set(options.ticketIds)];
     const found = new Map<number, Ticket>();
-    for (let i = 0; i < ids.length; i += 100) for (const t of await desk.getTickets(ids.slice(i, i + 100))) found.set(t.id, t);
+    for (const t of await desk.getTickets(ids)) found.set(t.id, t);
     for (const id of ids) {
       const t = found.get(id);
       if (t) candidates.push(t);
@@ -194,10 +195,9 @@ class SurveyRenderer {
       if (this.reads.assignee && t.assignee_id !== null && !this.users.has(t.assignee_id)) userIds.add(t.assignee_id);
       if (this.reads.organization && t.organization_id !== null && !this.orgs.has(t.organization_id)) orgIds.add(t.organization_id);
     }
-    const ids = [...userIds];
-    for (let i = 0; i < ids.length; i += 100) for (const u of await this.desk.getUsers(ids.slice(i, i + 100))) this.users.set(u.id, u);
-    const orgs = [...orgIds];
-    for (let i = 0; i < orgs.length; i += 100) for (const o of await this.desk.getOrganizations(orgs.slice(i, i + 100))) this.orgs.set(o.id, o);
+    // The desk asks for 100 ids a request.
+    if (userIds.size > 0) for (const u of await this.desk.getUsers([...userIds])) this.users.set(u.id, u);
+    if (orgIds.size > 0) for (const o of await this.desk.getOrganizations([...orgIds])) this.orgs.set(o.id, o);
   }
 
   /** The survey comment, the marker and the send-time tag, as one update; or why not. */
@@ -328,9 +328,8 @@ export async function executeSurveySend(desk: HelpDesk, plan: SendPlan, template
     journal.close();
     throw err;
   }
-  const counts = countOutcomes(result.outcomes);
-  const status = result.interrupted ? 'interrupted' : counts.failed > 0 ? 'partial' : 'completed';
-  endRun(journal, status, { planned: items.length, ...counts });
+  const status = result.interrupted ? 'interrupted' : result.failed > 0 ? 'partial' : 'completed';
+  endRun(journal, status, { planned: items.length, sent: result.sent, skipped: result.skipped, failed: result.failed });
   return {
     run_id: journal.runId,
     status,
@@ -338,20 +337,14 @@ export async function executeSurveySend(desk: HelpDesk, plan: SendPlan, template
     template: template.name,
     candidates: plan.candidates,
     eligible: plan.eligible.length,
-    sent: counts.sent,
-    skipped: plan.skipped.length + counts.skipped,
-    failed: counts.failed,
+    sent: result.sent,
+    skipped: plan.skipped.length + result.skipped,
+    failed: result.failed,
     verified: result.outcomes.filter((o) => o.verified).length,
     skips: [...plan.skipped, ...outcomeList(result.outcomes, 'skipped')].sort((a, b) => a.ticket_id - b.ticket_id),
     failures: outcomeList(result.outcomes, 'failed'),
     batches: result.batches,
   };
-}
-
-function countOutcomes(outcomes: readonly BulkOutcome[]): { sent: number; skipped: number; failed: number } {
-  const c = { sent: 0, skipped: 0, failed: 0 };
-  for (const o of outcomes) c[o.status]++;
-  return c;
 }
 
 function outcomeList(outcomes: readonly BulkOutcome[], status: BulkOutcome['status']): Skip[] {
@@ -397,6 +390,22 @@ export interface CollectPlan {
   unanswered: number;
 }
 
+/** Tickets surveyed at or after `since` (by their send-time tag), with that time. */
+async function* surveyedSince(desk: HelpDesk, since: Date): AsyncIterable<{ ticket: Ticket; sentAt: Date }> {
+  for await (const ticket of desk.exportSearchTickets(`type:ticket tags:${SURVEYED_TAG} updated>=${since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
+    const sentAt = sentAtFromTags(ticket.tags ?? []);
+    if (sentAt && sentAt >= since) yield { ticket, sentAt };
+  }
+}
+
+/** Follow-up tickets made since `since` for detractors whose tickets were closed, with the original's id. */
+async function* followupsSince(desk: HelpDesk, since: Date): AsyncIterable<{ ticket: Ticket; of: number }> {
+  for await (const ticket of desk.exportSearchTickets(`type:ticket tags:${FOLLOWUP_TAG} created>=${since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
+    const of = (ticket.tags ?? []).map((x) => FOLLOWUP_OF.exec(x)).find(Boolean);
+    if (of) yield { ticket, of: Number(of[1]) };
+  }
+}
+
 /** Threads read at once. */
 const READ_CONCURRENCY = 3;
 const ANSWER_SLACK_MS = 10 * 60_000;
@@ -411,23 +420,19 @@ export async function planSurveyCollect(desk: HelpDesk, options: CollectOptions)
   options.onPhase?.(`reading tickets surveyed since ${options.since.toISOString().slice(0, 10)}`);
   // Closed tickets that already got a follow-up ticket for their detractor's answer.
   const followedUp = new Set<string>();
-  for await (const t of desk.exportSearchTickets(`type:ticket tags:${FOLLOWUP_TAG} created>=${options.since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
-    const tags = t.tags ?? [];
-    const of = tags.map((x) => FOLLOWUP_OF.exec(x)).find(Boolean);
-    if (of) for (const type of SURVEY_TYPES) if (tags.includes(answeredTag(type))) followedUp.add(`${of[1]}:${type}`);
+  for await (const { ticket: t, of } of followupsSince(desk, options.since)) {
+    for (const type of SURVEY_TYPES) if ((t.tags ?? []).includes(answeredTag(type))) followedUp.add(`${of}:${type}`);
   }
   const open: Array<{ ticket: Ticket; type: SurveyType; sentAt: Date }> = [];
   let surveyed = 0;
-  for await (const t of desk.exportSearchTickets(`type:ticket tags:${SURVEYED_TAG} updated>=${options.since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
+  for await (const { ticket: t, sentAt } of surveyedSince(desk, options.since)) {
     const tags = t.tags ?? [];
-    const sentAt = sentAtFromTags(tags);
-    if (!sentAt || sentAt < options.since) continue;
     surveyed++;
     for (const type of typesSent(tags)) {
       if (!types.includes(type)) continue;
       if (tags.includes(answeredTag(type)) || tags.includes(reviewTag(type))) continue;
       if (followedUp.has(`${t.id}:${type}`)) continue;
-      open.push({ ticket: slimSurveyTicket(t), type, sentAt });
+      open.push({ ticket: slimTicket(t, false), type, sentAt });
     }
   }
   const wrote = await requesterUpdates(desk, [...new Set(open.map((o) => o.ticket.id))]);
@@ -441,21 +446,14 @@ export async function planSurveyCollect(desk: HelpDesk, options: CollectOptions)
   return { now: options.now, surveyed, open: open.length, read: toRead.length, answers, unanswered: open.length - answers.length };
 }
 
-/** What collect keeps of a ticket: no description, no custom fields beyond the ids it needs. */
-function slimSurveyTicket(t: Ticket): Ticket {
-  const { description: _d, custom_fields: _c, ...rest } = t as Ticket & { description?: unknown; custom_fields?: unknown };
-  return rest as Ticket;
-}
-
 /** When each ticket's requester last wrote (ms), from the metric sets; null: never. Empty map: unknown. */
 async function requesterUpdates(desk: HelpDesk, ids: number[]): Promise<Map<number, number | null>> {
   const out = new Map<number, number | null>();
+  if (ids.length === 0) return out;
   try {
-    for (let i = 0; i < ids.length; i += 100) {
-      for (const t of await desk.getTickets(ids.slice(i, i + 100), { include: ['metric_sets'] })) {
-        const at = t.metric_set?.requester_updated_at;
-        if (t.metric_set) out.set(t.id, at ? Date.parse(at) : null);
-      }
+    for (const t of await desk.getTickets(ids, { include: ['metric_sets'] })) {
+      const at = t.metric_set?.requester_updated_at;
+      if (t.metric_set) out.set(t.id, at ? Date.parse(at) : null);
     }
   } catch (err) {
     if (err instanceof AuthError || err instanceof Cancelled) throw err;
@@ -614,7 +612,6 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
     journal.close();
     throw err;
   }
-  const counts = countOutcomes(result.outcomes);
   // Closed meanwhile: handled as the ones closed before.
   for (const o of result.outcomes) if (o.status === 'skipped' && o.reason === 'the ticket is closed') closed.push(o.key);
 
@@ -637,7 +634,7 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
   }
   const failed = failures.length;
   const status = result.interrupted ? 'interrupted' : failed > 0 ? 'partial' : 'completed';
-  endRun(journal, status, { planned: items.length, sent: counts.sent, skipped: counts.skipped, failed: counts.failed });
+  endRun(journal, status, { planned: items.length, sent: result.sent, skipped: result.skipped, failed: result.failed });
   const stored = new Set(result.outcomes.filter((o) => o.status === 'sent').map((o) => o.key));
   const answers = [...byKey.entries()].map(([key, a]) => ({
     ticket_id: a.ticket_id,
@@ -782,20 +779,14 @@ export async function surveyReport(desk: HelpDesk, options: ReportOptions): Prom
   const review: ReviewRow[] = [];
   let followupsOpen = 0;
   const tickets: Ticket[] = [];
-  for await (const t of desk.exportSearchTickets(`type:ticket tags:${SURVEYED_TAG} updated>=${options.since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
-    const sentAt = sentAtFromTags(t.tags ?? []);
-    if (sentAt && sentAt >= options.since) tickets.push(t);
-  }
+  for await (const { ticket } of surveyedSince(desk, options.since)) tickets.push(ticket);
   // Scores of closed tickets' detractors live on their follow-up tickets.
   const followupScores = new Map<string, number>();
-  for await (const t of desk.exportSearchTickets(`type:ticket tags:${FOLLOWUP_TAG} created>=${options.since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
-    const tags = t.tags ?? [];
-    const of = tags.map((x) => FOLLOWUP_OF.exec(x)).find(Boolean);
-    if (!of) continue;
+  for await (const { ticket: t, of } of followupsSince(desk, options.since)) {
     if (t.status !== 'solved' && t.status !== 'closed') followupsOpen++;
     for (const type of SURVEY_TYPES) {
-      const score = scoreFromTags(tags, type);
-      if (score !== null) followupScores.set(`${of[1]}:${type}`, score);
+      const score = scoreFromTags(t.tags ?? [], type);
+      if (score !== null) followupScores.set(`${of}:${type}`, score);
     }
   }
   const names = await keyNames(desk, tickets, options.by);
@@ -838,7 +829,7 @@ async function keyNames(desk: HelpDesk, tickets: readonly Ticket[], by: ReportBy
   if (by === 'group') for (const g of await desk.listGroups()) names.set(g.id, g.name);
   if (by === 'agent') {
     const ids = [...new Set(tickets.map((t) => t.assignee_id).filter((id): id is number => id !== null))];
-    for (let i = 0; i < ids.length; i += 100) for (const u of await desk.getUsers(ids.slice(i, i + 100))) names.set(u.id, u.name);
+    if (ids.length > 0) for (const u of await desk.getUsers(ids)) names.set(u.id, u.name);
   }
   return names;
 }

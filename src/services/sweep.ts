@@ -38,7 +38,7 @@ import {
   type Verdict,
 } from '../core/sweep-plan.js';
 import { findTemplate, loadLibrary, renderForTicket, replyTicketFrom, replyUpdate, shippedTemplatesDir, type TemplateLibrary } from './replies.js';
-import { resolveAgent, type TicketView } from './tickets.js';
+import { resolveAgent, slimTicket, type TicketView } from './tickets.js';
 import {
   FINAL,
   Journal,
@@ -184,28 +184,6 @@ function throwProblems(problems: RuleProblem[]): void {
 
 // ---------------------------------------------------------------------------------------------
 // Keeping only what rules and templates read: a sweep holds thousands of tickets at once
-
-/** The ticket fields conditions and templates read (a desk sends many more). */
-export function slimTicket(t: Ticket, keepDescription = true): Ticket {
-  return {
-    id: t.id,
-    subject: t.subject,
-    description: keepDescription ? t.description : '',
-    status: t.status,
-    priority: t.priority,
-    type: t.type,
-    requester_id: t.requester_id,
-    assignee_id: t.assignee_id,
-    group_id: t.group_id,
-    organization_id: t.organization_id,
-    tags: t.tags,
-    custom_fields: [],
-    via: { channel: t.via?.channel ?? '' },
-    created_at: t.created_at,
-    updated_at: t.updated_at,
-    ...(t.due_at ? { due_at: t.due_at } : {}),
-  };
-}
 
 const NO_MINUTES = { calendar: null, business: null };
 
@@ -459,10 +437,8 @@ class RenderKit {
       if (r.assignee && t.assignee_id !== null && !this.users.has(t.assignee_id)) userIds.add(t.assignee_id);
       if (r.organization && t.organization_id !== null && !this.orgs.has(t.organization_id)) orgIds.add(t.organization_id);
     }
-    const ids = [...userIds];
-    for (let i = 0; i < ids.length; i += 100) {
-      for (const u of await this.desk.getUsers(ids.slice(i, i + 100))) this.users.set(u.id, slimUser(u));
-    }
+    // The desk asks for 100 ids a request.
+    if (userIds.size > 0) for (const u of await this.desk.getUsers([...userIds])) this.users.set(u.id, slimUser(u));
     if (orgIds.size > 0) for (const o of await this.desk.getOrganizations([...orgIds])) this.orgs.set(o.id, o);
     for (const step of this.loaded.rules.steps) {
       const who = step.action.assignee;

@@ -159,3 +159,25 @@ export async function resolveGroup(desk: HelpDesk, group: string): Promise<numbe
   }
   return match.id;
 }
+
+/** The ticket fields conditions and templates read (a desk sends many more). */
+export function slimTicket(t: Ticket, keepDescription = true): Ticket {
+  return {
+    id: t.id,
+    subject: t.subject,
+    description: keepDescription ? t.description : '',
+    status: t.status,
+    priority: t.priority,
+    type: t.type,
+    requester_id: t.requester_id,
+    assignee_id: t.assignee_id,
+    group_id: t.group_id,
+    organization_id: t.organization_id,
+    tags: t.tags,
+    custom_fields: [],
+    via: { channel: t.via?.channel ?? '' },
+    created_at: t.created_at,
+    updated_at: t.updated_at,
+    ...(t.due_at ? { due_at: t.due_at } : {}),
+  };
+}
