@@ -2,6 +2,7 @@
 // with esbuild as the CLI's build does, timing node child processes (with their peak RSS), and
 // the statistics the figures are printed with.
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -101,4 +102,25 @@ export function deskEnv(home, set = {}) {
   const env = { ...process.env, DESKOPS_HOME: home, NO_COLOR: '1' };
   for (const k of ['DESKOPS_PROFILE', 'DESKOPS_URL', 'DESKOPS_TOKEN', 'DESKOPS_EMAIL', 'CI']) delete env[k];
   return { ...env, ...set };
+}
+
+/** The most entries of `times` (ms, sorted) within any `windowMs`: the highest rate seen. */
+export function maxInWindow(times, windowMs = 60_000) {
+  let best = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j] - times[i] >= windowMs) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
+/** `SELECT count(*) AS n ...` on the embedded desk's database under `home`, read-only. */
+export function deskCount(home, sql) {
+  const Database = createRequire(join(root, 'package.json'))('libsql');
+  const db = new Database(join(home, 'desk', 'desk.sqlite'), { readonly: true });
+  try {
+    return db.prepare(sql).get().n;
+  } finally {
+    db.close();
+  }
 }

@@ -12,18 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
-import { bundle, bundleDir, cliArgs, deskEnv, isMain, mb, requireBuild, root, round, timeNode } from './lib.js';
-
-/** The most entries of `times` (ms, sorted) within any `windowMs`. */
-function maxInWindow(times, windowMs = 60_000) {
-  let best = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j] - times[i] >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
+import { bundle, bundleDir, cliArgs, deskCount, deskEnv, isMain, maxInWindow, mb, requireBuild, round, timeNode } from './lib.js';
 
 /** About one seeded ticket in five is a solved ticket of a requester not yet surveyed. */
 export async function benchSurvey({ quick = false, seeded = quick ? 5_000 : 50_000, rateLimit = 700, answerRate = 0.3 } = {}) {
@@ -61,15 +50,7 @@ export async function benchSurvey({ quick = false, seeded = quick ? 5_000 : 50_0
         if (/ 429 /.test(line)) rateLimited++;
       },
     });
-    const Database = createRequire(join(root, 'package.json'))('libsql');
-    const count = (sql) => {
-      const db = new Database(join(home, 'desk', 'desk.sqlite'), { readonly: true });
-      try {
-        return db.prepare(sql).get().n;
-      } finally {
-        db.close();
-      }
-    };
+    const count = (sql) => deskCount(home, sql);
     const surveyComments = () => count("SELECT count(*) AS n FROM comments WHERE body LIKE '%how likely are you to recommend us%'");
     try {
       const env = deskEnv(home, { DESKOPS_URL: desk.url, DESKOPS_EMAIL: desk.email, DESKOPS_TOKEN: desk.token });

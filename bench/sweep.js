@@ -12,8 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
-import { bundle, bundleDir, cliArgs, deskEnv, isMain, mb, requireBuild, root, round, timeNode } from './lib.js';
+import { bundle, bundleDir, cliArgs, deskCount, deskEnv, isMain, maxInWindow, mb, requireBuild, round, timeNode } from './lib.js';
 
 const RULES = `rules:
   - name: bench_waiting
@@ -25,16 +24,6 @@ const RULES = `rules:
     then:
       note: "Bench sweep: #{{ ticket.id }} {{ ticket.title }}"
 `;
-
-/** The most entries of `times` (ms, sorted) within any `windowMs`. */
-function maxInWindow(times, windowMs = 60_000) {
-  let best = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j] - times[i] >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
 
 /**
  * The sweep figures. `quick`: 1,000 eligible tickets instead of 10,000. The desk is seeded with
@@ -87,24 +76,8 @@ export async function benchSweep({ quick = false, eligible = quick ? 1_000 : 10_
         if (/ 429 /.test(line)) rateLimited++;
       },
     });
-    const require = createRequire(join(root, 'package.json'));
-    const Database = require('libsql');
-    const commentCount = () => {
-      const db = new Database(join(home, 'desk', 'desk.sqlite'), { readonly: true });
-      try {
-        return db.prepare('SELECT count(*) AS n FROM comments').get().n;
-      } finally {
-        db.close();
-      }
-    };
-    const markedTickets = () => {
-      const db = new Database(join(home, 'desk', 'desk.sqlite'), { readonly: true });
-      try {
-        return db.prepare("SELECT count(*) AS n FROM tickets WHERE tags LIKE '% sweep_bench_%'").get().n;
-      } finally {
-        db.close();
-      }
-    };
+    const commentCount = () => deskCount(home, 'SELECT count(*) AS n FROM comments');
+    const markedTickets = () => deskCount(home, "SELECT count(*) AS n FROM tickets WHERE tags LIKE '% sweep_bench_%'");
     try {
       const env = deskEnv(home, { DESKOPS_URL: desk.url, DESKOPS_EMAIL: desk.email, DESKOPS_TOKEN: desk.token });
 
