@@ -41,16 +41,31 @@ function deskRows(home: string): Map<number, Row> {
   }
 }
 
-/** A customer reply written straight into the desk (as the demo customers do). */
-function customerReplies(home: string, id: number, body: string): void {
+/** A change written straight into the desk, `lag` seconds from now (as the demo customers do). */
+function deskUpdate(home: string, id: number, change: (ticket: { requester_id: number }) => Parameters<typeof updateTicket>[2], lag: number): void {
   const db = openDb(join(home, 'desk', 'desk.sqlite'));
   try {
     const store = new DeskStore(db);
-    const t = store.ticket(id)!;
-    updateTicket({ store, me: store.user(1001)!, now: () => Math.floor(Date.now() / 1000) + 1 }, id, { comment: { body, isPublic: true, authorId: t.requester_id } });
+    updateTicket({ store, me: store.user(1001)!, now: () => Math.floor(Date.now() / 1000) + lag }, id, change(store.ticket(id)!));
   } finally {
     db.close();
   }
+}
+
+/** The requester replies on the ticket. */
+const customerReplies = (home: string, id: number, body: string) =>
+  deskUpdate(home, id, (t) => ({ comment: { body, isPublic: true, authorId: t.requester_id } }), 1);
+const closeTicket = (home: string, id: number) => deskUpdate(home, id, () => ({ status: 'closed' }), 2);
+
+/** A temp home with a seeded desk whose solved tickets got the NPS survey; the ids surveyed. */
+async function surveyedDesk(seed: number): Promise<{ home: string; cleanup: () => void; env: Record<string, string>; surveyed: number[] }> {
+  const { home, cleanup } = tempHome();
+  await seedDesk({ home, tickets: 200, seed, now: SEED_NOW });
+  const env = { DESKOPS_HOME: home };
+  const sent = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
+  expect(sent.code, sent.stderr).toBe(0);
+  const surveyed = [...deskRows(home).values()].filter((r) => r.tags.includes('survey_nps_sent')).map((r) => r.id).sort((a, b) => a - b);
+  return { home, cleanup, env, surveyed };
 }
 
 const surveyComments = (r: Row, needle: string) => r.comments.filter((c) => c.public && c.body.includes(needle)).length;
@@ -143,12 +158,7 @@ describe('survey collect, report and score', () => {
   let surveyed: number[];
 
   beforeAll(async () => {
-    ({ home, cleanup } = tempHome());
-    await seedDesk({ home, tickets: 200, seed: 4, now: SEED_NOW });
-    env = { DESKOPS_HOME: home };
-    const sent = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
-    expect(sent.code, sent.stderr).toBe(0);
-    surveyed = [...deskRows(home).values()].filter((r) => r.tags.includes('survey_nps_sent')).map((r) => r.id).sort((a, b) => a - b);
+    ({ home, cleanup, env, surveyed } = await surveyedDesk(4));
     expect(surveyed.length).toBeGreaterThanOrEqual(8);
   });
   afterAll(() => cleanup());
@@ -276,16 +286,6 @@ describe('survey send under faults', () => {
   }, 60_000);
 });
 
-function closeTicket(home: string, id: number): void {
-  const db = openDb(join(home, 'desk', 'desk.sqlite'));
-  try {
-    const store = new DeskStore(db);
-    updateTicket({ store, me: store.user(1001)!, now: () => Math.floor(Date.now() / 1000) + 2 }, id, { status: 'closed' });
-  } finally {
-    db.close();
-  }
-}
-
 describe('survey edge cases: closed tickets, templates, statuses, corrections', () => {
   let home: string;
   let cleanup: () => void;
@@ -293,12 +293,7 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
   let surveyed: number[];
 
   beforeAll(async () => {
-    ({ home, cleanup } = tempHome());
-    await seedDesk({ home, tickets: 200, seed: 6, now: SEED_NOW });
-    env = { DESKOPS_HOME: home };
-    const sent = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
-    expect(sent.code, sent.stderr).toBe(0);
-    surveyed = [...deskRows(home).values()].filter((r) => r.tags.includes('survey_nps_sent')).map((r) => r.id).sort((a, b) => a - b);
+    ({ home, cleanup, env, surveyed } = await surveyedDesk(6));
   });
   afterAll(() => cleanup());
 
