@@ -57,6 +57,25 @@ export function createIo(streams: IoStreams, env: NodeJS.ProcessEnv): Io {
 }
 
 /** Io over the real process streams. */
+/**
+ * A progress line on stderr that each write replaces, for an interactive terminal only
+ * (undefined otherwise, so scripts see nothing); clear() removes it.
+ */
+export function statusLine(io: Io): { write(text: string): void; clear(): void } | undefined {
+  if (!io.interactive) return undefined;
+  let shown = false;
+  return {
+    write(text) {
+      shown = true;
+      io.stderr.write(`\r\u001b[2K${text}`);
+    },
+    clear() {
+      if (shown) io.stderr.write('\r\u001b[2K');
+      shown = false;
+    },
+  };
+}
+
 export function processIo(): Io {
   return createIo({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, process.env);
 }

@@ -4,6 +4,7 @@
  */
 import type { CliContext } from '../../context.js';
 import { UsageError } from '../../../core/errors.js';
+import { statusLine } from '../../io.js';
 import { KpiSession, kpiSettingKeys, type CacheMode } from '../../../services/kpi/session.js';
 
 export interface SourceFlags {
@@ -46,8 +47,7 @@ export async function openKpiSession(
       hint: 'run kpi without --business-hours on this profile',
     });
   }
-  const progress = options.progress !== false && ctx.io.interactive;
-  let shown = false;
+  const line = options.progress !== false ? statusLine(ctx.io) : undefined;
   const session = await KpiSession.open({
     desk,
     home: ctx.home(),
@@ -56,18 +56,10 @@ export async function openKpiSession(
     businessHours: Boolean(flags.businessHours),
     customersFile: flags.customers,
     now: ctx.now,
-    onProgress: progress
-      ? (n) => {
-          shown = true;
-          ctx.io.stderr.write(`\rreading tickets… ${n.toLocaleString('en-US')}`);
-        }
-      : undefined,
+    onProgress: line ? (n) => line.write(`reading tickets… ${n.toLocaleString('en-US')}`) : undefined,
     onNotice: (message) => ctx.io.err(`deskops: ${message}`),
   });
   ctx.onExit(() => session.close());
-  const endProgress = () => {
-    if (shown) ctx.io.stderr.write('\r\u001b[2K');
-    shown = false;
-  };
+  const endProgress = () => line?.clear();
   return { session, endProgress };
 }

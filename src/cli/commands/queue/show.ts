@@ -1,6 +1,7 @@
 import type { CliContext } from '../../context.js';
 import { outputMode, painter, printList, type Column, type OutputFlags, type Tone } from '../../output.js';
 import { sanitizeLine } from '../../sanitize.js';
+import { statusLine } from '../../io.js';
 import { buildQueue, parseQueueView, type QueueItem } from '../../../services/queue.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';
 import { UsageError } from '../../../core/errors.js';
@@ -27,16 +28,8 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
     return `tags:${t}`;
   }).join(' ');
   // A progress line on a terminal: a big view takes seconds to read.
-  let shown = false;
-  const onProgress = ctx.io.interactive
-    ? (message: string) => {
-        shown = true;
-        ctx.io.stderr.write(`\r\u001b[2K${message}`);
-      }
-    : undefined;
-  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: Math.min(limit, 25), onProgress, ...(filter ? { filter } : {}) }).finally(() => {
-    if (shown) ctx.io.stderr.write('\r\u001b[2K');
-  });
+  const line = statusLine(ctx.io);
+  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: Math.min(limit, 25), onProgress: line?.write, ...(filter ? { filter } : {}) }).finally(() => line?.clear());
   const now = ctx.now();
 
   const columns: Column<QueueItem>[] = [
