@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import type { HelpDesk, Connection } from '../api/helpdesk.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Io } from './io.js';
+import { systemClock } from '../core/time.js';
 
 export interface GlobalOptions {
   profile?: string;
@@ -46,7 +47,7 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
   const ctx: CliContext = {
     io,
     env,
-    now: overrides.now ?? (() => new Date()),
+    now: overrides.now ?? systemClock,
     globals: {},
     home() {
       if (homeDir === undefined) {
@@ -67,6 +68,7 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
           env,
           profileFlag: ctx.globals.profile,
           home: ctx.home(),
+          now: ctx.now,
           onExit: (fn) => ctx.onExit(fn),
         });
       })();

@@ -25,6 +25,8 @@ export interface ResolveOptions {
   env: NodeJS.ProcessEnv;
   profileFlag?: string;
   home: string;
+  /** The CLI's clock, handed to the embedded desk it starts (default: the system clock). */
+  now?: () => Date;
   onExit: (fn: () => Promise<void>) => void;
 }
 
@@ -66,6 +68,7 @@ export async function resolveConnection(opts: ResolveOptions): Promise<Connectio
         home,
         faults: nonEmpty(env.DESKOPS_DESK_FAULTS),
         faultSeed: faultSeed(env.DESKOPS_DESK_FAULT_SEED),
+        now: opts.now,
       });
       opts.onExit(() => started.close());
       return {

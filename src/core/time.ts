@@ -1,4 +1,23 @@
-/** Small, pure time helpers shared by commands and screens. */
+/** Small, pure time helpers shared by commands and screens, and the one clock type. */
+
+/**
+ * The clock: every "now" in deskops comes from one of these, handed down from the CLI context
+ * (or, for the embedded desk, from whoever starts it). Nothing else reads the system time for
+ * a date; durations (timeouts, pacing, latency) may use timers.
+ */
+export type Clock = () => Date;
+
+export const systemClock: Clock = () => new Date();
+
+/**
+ * A clock that reads `start` now and then moves on with real time: demo data seeded at a
+ * fixed date stays "fresh" to a desk and a client that share this clock, on any date the
+ * machine says it is, while waits, windows and job deadlines still pass.
+ */
+export function clockFrom(start: Date, real: () => number = Date.now): Clock {
+  const offset = start.getTime() - real();
+  return () => new Date(real() + offset);
+}
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

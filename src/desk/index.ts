@@ -22,6 +22,13 @@ export interface DeskOptions {
   faultSeed?: number;
   /** One line per request, for `deskops desk serve`. */
   log?: (line: string) => void;
+  /**
+   * The desk's clock: the time of every change, the "now" of relative searches, SLAs and jobs,
+   * and the date first-use seeding is relative to. Default: the system clock. A CLI hands down
+   * its own, so desk and client always agree on the date. (The rate limit measures durations
+   * on a monotonic timer.)
+   */
+  now?: () => Date;
 }
 
 export interface RunningDesk {

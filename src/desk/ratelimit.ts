@@ -20,7 +20,8 @@ export class SlidingWindowLimiter {
 
   constructor(
     readonly limit: number,
-    private readonly clock: () => number = Date.now,
+    // A duration, not a date: a monotonic timer, so a test's fixed clock never freezes the window.
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   take(): RateDecision {

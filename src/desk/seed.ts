@@ -141,7 +141,7 @@ export function seedDatabase(db: Db, params: SeedParams): SeedResult {
     setMeta(db, 'me_user_id', String(me.id));
     setMeta(db, 'me_email', me.email);
     setMeta(db, 'last_comment_id', String(commentId));
-    setMeta(db, 'seeded_at', new Date().toISOString());
+    setMeta(db, 'seeded_at', params.now.toISOString());
     return { users: agents.length + endUsers.length, organizations: orgs.length, me: { id: me.id, email: me.email } };
   });
   const result = run() as Omit<SeedResult, 'tickets'>;

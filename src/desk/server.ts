@@ -31,6 +31,8 @@ export interface ServerOptions {
   /** The credentials now in force (asked on every request: a re-seed changes the token). */
   credentials: () => DeskCredentials | undefined;
   log?: (line: string) => void;
+  /** The desk's clock (see DeskOptions.now). */
+  now: () => Date;
 }
 
 export interface ListeningDesk {
@@ -48,7 +50,7 @@ interface Answer {
 export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
   const limiter = new SlidingWindowLimiter(opts.rateLimit);
   const faults = new FaultInjector(opts.faults, opts.faultSeed);
-  const now = () => unixNow();
+  const now = () => unixNow(opts.now());
   const jobs = new JobRunner(opts.store, now);
   const slowTimers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
@@ -75,6 +77,9 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
       opts.log?.(`${method} ${rawUrl} ${answer.status} ${Math.round(performance.now() - started)}ms${note ? ` (${note})` : ''}`);
     };
 
+    // The Date header is the desk's clock, as the times it stamps are: clients measure their
+    // offset from it (to tell whether a lost update was applied).
+    res.setHeader('Date', opts.now().toUTCString());
     const rate = limiter.take();
     res.setHeader('X-Rate-Limit', String(rate.limit));
     res.setHeader('X-Rate-Limit-Remaining', String(rate.remaining));

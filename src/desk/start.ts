@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
+import { systemClock } from '../core/time.js';
 import { openDb, seededAt, getMeta, type Db } from './db.js';
 import { parseFaultSpec } from './faults.js';
 import type { DeskOptions, RunningDesk, SeedOptions, SeedSummary } from './index.js';
@@ -54,10 +55,11 @@ export function checkDeskOptions(opts: DeskOptions): CheckedOptions {
 
 export async function startDeskServer(opts: DeskOptions): Promise<RunningDesk> {
   const options = checkDeskOptions(opts);
+  const clock = opts.now ?? systemClock;
   const paths = ensureDeskDir(opts.home);
   const db = openDb(paths.db);
   try {
-    if (seededAt(db) === undefined) await seedInto(db, paths, { tickets: DEFAULT_SEED_TICKETS, seed: DEFAULT_SEED, now: new Date() });
+    if (seededAt(db) === undefined) await seedInto(db, paths, { tickets: DEFAULT_SEED_TICKETS, seed: DEFAULT_SEED, now: clock() });
     const credentials = ensureCredentials(db, paths);
     const store = new DeskStore(db);
     const { listen } = await import('./server.js');
@@ -70,6 +72,7 @@ export async function startDeskServer(opts: DeskOptions): Promise<RunningDesk> {
       faultSeed: options.faultSeed,
       credentials: credentialsWatcher(paths.credentials),
       log: opts.log,
+      now: clock,
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
         throw new UsageError(`port ${options.port} on ${options.host} is already in use`, { hint: 'pick another with --port, or 0 for any free port' });
@@ -138,7 +141,7 @@ export async function seedDeskAt(opts: SeedOptions): Promise<SeedSummary> {
   const paths = ensureDeskDir(opts.home);
   const db = openDb(paths.db);
   try {
-    await seedInto(db, paths, { tickets, seed, now: opts.now ?? new Date() });
+    await seedInto(db, paths, { tickets, seed, now: opts.now ?? systemClock() });
     const store = new DeskStore(db);
     return {
       tickets,

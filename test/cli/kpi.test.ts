@@ -9,16 +9,18 @@ import { render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
+import { SEED_NOW, seedClock } from '../desk/helpers.js';
 import { seedDesk } from '../../src/desk/index.js';
 import { METRIC_IDS, type KpiReport } from '../../src/core/kpi/types.js';
 import { KpiDashboard } from '../../src/ui/kpi/KpiDashboard.js';
 
-const NOW = new Date('2026-11-20T12:00:00Z');
+// The seed's date, and the clock of the CLI and its desk: moving on from it with real time.
+const NOW = SEED_NOW;
 const ESC = '\u001b';
 let home: string;
 let cleanup: () => void;
 let env: Record<string, string>;
-const kpi = (args: string[], extra: Parameters<typeof runCli>[1] = {}) => runCli(['kpi', ...args], { env, now: NOW, ...extra });
+const kpi = (args: string[], extra: Parameters<typeof runCli>[1] = {}) => runCli(['kpi', ...args], { env, now: seedClock, ...extra });
 
 beforeAll(async () => {
   ({ home, cleanup } = tempHome('deskops-kpi-cli-'));
@@ -130,15 +132,15 @@ describe('kpi', () => {
     try {
       await seedDesk({ home: h2, tickets: 1500, seed: 2, now: NOW });
       const count = (stderr: string) => stderr.split('\n').filter((l) => l.includes('/incremental/tickets/cursor')).length;
-      const first = await runCli(['kpi', '--json', '--verbose', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: NOW });
+      const first = await runCli(['kpi', '--json', '--verbose', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: seedClock });
       expect(first.code).toBe(0);
       expect(count(first.stderr)).toBe(2); // 1,000 + 500 tickets
-      const second = await runCli(['kpi', '--json', '--verbose', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: NOW });
+      const second = await runCli(['kpi', '--json', '--verbose', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: seedClock });
       expect(count(second.stderr)).toBe(1);
       expect(second.stdout).toBe(first.stdout);
-      const refresh = await runCli(['kpi', '--json', '--verbose', '--refresh', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: NOW });
+      const refresh = await runCli(['kpi', '--json', '--verbose', '--refresh', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: seedClock });
       expect(count(refresh.stderr)).toBe(2);
-      const bypass = await runCli(['kpi', '--json', '--no-cache', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: NOW });
+      const bypass = await runCli(['kpi', '--json', '--no-cache', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: seedClock });
       expect(bypass.stdout).toBe(first.stdout);
     } finally {
       c2();

@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { SEED_NOW } from '../desk/helpers.js';
+import { SEED_NOW, seedClock } from '../desk/helpers.js';
 import { seedDesk } from '../../src/desk/index.js';
 import { answerSurveys } from '../../src/desk/survey-answers.js';
 import { openDb } from '../../src/desk/db.js';
 import { DeskStore } from '../../src/desk/store.js';
 import { updateTicket } from '../../src/desk/ticket-writes.js';
+
+/** The CLI, and the desk it starts, on the seed's clock: `--since 30d` finds the demo's solves on any date. */
+const cli = (argv: string[], options: Parameters<typeof runCli>[1] = {}) => runCli(argv, { now: seedClock, ...options });
 
 interface Row {
   id: number;
@@ -46,7 +49,7 @@ function deskUpdate(home: string, id: number, change: (ticket: { requester_id: n
   const db = openDb(join(home, 'desk', 'desk.sqlite'));
   try {
     const store = new DeskStore(db);
-    updateTicket({ store, me: store.user(1001)!, now: () => Math.floor(Date.now() / 1000) + lag }, id, change(store.ticket(id)!));
+    updateTicket({ store, me: store.user(1001)!, now: () => Math.floor(seedClock().getTime() / 1000) + lag }, id, change(store.ticket(id)!));
   } finally {
     db.close();
   }
@@ -62,7 +65,7 @@ async function surveyedDesk(seed: number): Promise<{ home: string; cleanup: () =
   const { home, cleanup } = tempHome();
   await seedDesk({ home, tickets: 200, seed, now: SEED_NOW });
   const env = { DESKOPS_HOME: home };
-  const sent = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
+  const sent = await cli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
   expect(sent.code, sent.stderr).toBe(0);
   const surveyed = [...deskRows(home).values()].filter((r) => r.tags.includes('survey_nps_sent')).map((r) => r.id).sort((a, b) => a - b);
   return { home, cleanup, env, surveyed };
@@ -85,16 +88,16 @@ describe('survey send', () => {
   afterAll(() => cleanup());
 
   it('refuses to send without --yes when not interactive, and a bad --type, with one line and exit 2', async () => {
-    const noYes = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d'], { env });
+    const noYes = await cli(['survey', 'send', '--type', 'nps', '--since', '30d'], { env });
     expect(noYes.code).toBe(2);
     expect(noYes.stderr.trim().split('\n')).toHaveLength(1);
-    const badType = await runCli(['survey', 'send', '--type', 'nsp', '--yes'], { env });
+    const badType = await cli(['survey', 'send', '--type', 'nsp', '--yes'], { env });
     expect(badType.code).toBe(2);
     expect(badType.stderr).toContain('--type must be one of csat, nps, ces');
-    const badSince = await runCli(['survey', 'send', '--type', 'nps', '--since', 'yesterday', '--yes'], { env });
+    const badSince = await cli(['survey', 'send', '--type', 'nps', '--since', 'yesterday', '--yes'], { env });
     expect(badSince.code).toBe(2);
     expect(badSince.stderr).toContain('--since must look like 7d');
-    const closed = await runCli(['survey', 'send', '--type', 'nps', '--status', 'closed', '--yes'], { env });
+    const closed = await cli(['survey', 'send', '--type', 'nps', '--status', 'closed', '--yes'], { env });
     expect(closed.code).toBe(2);
     expect(closed.stderr).toContain('closed tickets cannot be changed');
     expect([...deskRows(home).values()].some((r) => r.tags.includes('survey_sent'))).toBe(false);
@@ -102,13 +105,13 @@ describe('survey send', () => {
 
   it('sends NPS once per eligible ticket, then 0; a dry run writes nothing', async () => {
     const before = deskRows(home);
-    const dry = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--dry-run', '--json'], { env });
+    const dry = await cli(['survey', 'send', '--type', 'nps', '--since', '30d', '--dry-run', '--json'], { env });
     expect(dry.code, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout) as { eligible: number; ticket_ids: number[]; skips: Array<{ ticket_id: number; reason: string }> };
     expect(plan.eligible).toBeGreaterThan(5);
     expect(deskRows(home)).toEqual(before);
 
-    const first = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
+    const first = await cli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
     expect(first.code, first.stderr).toBe(0);
     const s1 = JSON.parse(first.stdout) as { eligible: number; sent: number; skipped: number; failed: number; skips: unknown[] };
     expect(s1).toMatchObject({ eligible: plan.eligible, sent: plan.eligible, failed: 0 });
@@ -128,13 +131,13 @@ describe('survey send', () => {
       }
     }
 
-    const second = await runCli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
+    const second = await cli(['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], { env });
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ eligible: 0, sent: 0, failed: 0 });
   });
 
   it('spares requesters surveyed within the fatigue window, whatever the survey type', async () => {
-    const csat = await runCli(['survey', 'send', '--type', 'csat', '--since', '30d', '--yes', '--json'], { env });
+    const csat = await cli(['survey', 'send', '--type', 'csat', '--since', '30d', '--yes', '--json'], { env });
     expect(csat.code).toBe(0);
     const s = JSON.parse(csat.stdout) as { sent: number; skips: Array<{ reason: string }> };
     expect(s.sent).toBe(0);
@@ -143,7 +146,7 @@ describe('survey send', () => {
   });
 
   it('a ticket never gets a second survey, even with --fatigue-days 0', async () => {
-    const csat = await runCli(['survey', 'send', '--type', 'csat', '--since', '30d', '--fatigue-days', '0', '--yes', '--json'], { env });
+    const csat = await cli(['survey', 'send', '--type', 'csat', '--since', '30d', '--fatigue-days', '0', '--yes', '--json'], { env });
     expect(csat.code).toBe(0);
     for (const r of deskRows(home).values()) {
       expect(surveyComments(r, NPS_TEXT) + surveyComments(r, CSAT_TEXT), `#${r.id}`).toBeLessThanOrEqual(1);
@@ -172,7 +175,7 @@ describe('survey collect, report and score', () => {
     customerReplies(home, e!, 'Thanks, all good');
     customerReplies(home, f!, '10/10\n\nOn Mon, Alex Morgan wrote:\n> Please reply with a number from 0 to 10');
 
-    const run = await runCli(['survey', 'collect', '--json'], { env });
+    const run = await cli(['survey', 'collect', '--json'], { env });
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as { answered: number; scored: number; review: number; detractors: number; answers: Array<{ ticket_id: number; score: number | null; review?: string }> };
     expect(result).toMatchObject({ answered: 5, scored: 4, review: 1, detractors: 1 });
@@ -195,41 +198,41 @@ describe('survey collect, report and score', () => {
     expect(note.body).toContain('NPS 3');
     expect(note.body).toContain('> 3 - nobody told me what was going on');
 
-    const queue = await runCli(['queue', '--view', 'all', '--tag', 'survey_followup', '--json'], { env });
+    const queue = await cli(['queue', '--view', 'all', '--tag', 'survey_followup', '--json'], { env });
     expect(queue.code, queue.stderr).toBe(0);
     const followups = JSON.parse(queue.stdout) as Array<{ id: number; tags: string[]; reasons: Array<{ code: string; label: string }> }>;
     expect(followups.map((t) => t.id)).toEqual([c]);
     expect(followups[0]!.reasons.find((r) => r.code === 'detractor')?.label).toBe('survey detractor (NPS 3)');
-    const badTag = await runCli(['queue', '--tag', 'two words'], { env });
+    const badTag = await cli(['queue', '--tag', 'two words'], { env });
     expect(badTag.code).toBe(2);
     expect(badTag.stderr).toContain('invalid tag "two words"');
 
     // Again: nothing new is stored, no second note.
     const notes = rows.get(c!)!.comments.length;
-    const again = await runCli(['survey', 'collect', '--json'], { env });
+    const again = await cli(['survey', 'collect', '--json'], { env });
     expect(JSON.parse(again.stdout)).toMatchObject({ answered: 0, failed: 0 });
     expect(deskRows(home).get(c!)!.comments.length).toBe(notes);
   });
 
   it('records a score read by a person for an answer flagged for review', async () => {
     const b = surveyed[1]!;
-    const bad = await runCli(['survey', 'score', String(b), '--type', 'nps', '11'], { env });
+    const bad = await cli(['survey', 'score', String(b), '--type', 'nps', '11'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('from 0 to 10');
-    const ok = await runCli(['survey', 'score', String(b), '--type', 'nps', '7', '--json'], { env });
+    const ok = await cli(['survey', 'score', String(b), '--type', 'nps', '7', '--json'], { env });
     expect(ok.code, ok.stderr).toBe(0);
     expect(deskRows(home).get(b)!.tags).toEqual(expect.arrayContaining(['nps_7', 'survey_nps_answered']));
-    const twice = await runCli(['survey', 'score', String(b), '--type', 'nps', '8'], { env });
+    const twice = await cli(['survey', 'score', String(b), '--type', 'nps', '8'], { env });
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('already has a NPS score');
   });
 
   it('reports response rate, NPS and the distribution from what is on the desk', async () => {
     answerSurveys({ home, rate: 1, seed: 2 });
-    const collected = await runCli(['survey', 'collect', '--json'], { env });
+    const collected = await cli(['survey', 'collect', '--json'], { env });
     expect(collected.code, collected.stderr).toBe(0);
 
-    const rep = await runCli(['survey', 'report', '--json'], { env });
+    const rep = await cli(['survey', 'report', '--json'], { env });
     expect(rep.code, rep.stderr).toBe(0);
     const report = JSON.parse(rep.stdout) as { rows: Array<{ type: string; sent: number; answered: number; value: number; promoters: number; detractors: number; distribution: Record<string, number> }>; review: Array<{ ticket_id: number }> };
     const nps = report.rows.find((r) => r.type === 'nps')!;
@@ -246,11 +249,11 @@ describe('survey collect, report and score', () => {
     expect(nps.value).toBeCloseTo((100 * (promoters - detractors)) / scores.length, 1);
     expect(Object.values(nps.distribution).reduce((x, y) => x + y, 0)).toBe(scores.length);
 
-    const table = await runCli(['survey', 'report', '--by', 'group'], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 120 } });
+    const table = await cli(['survey', 'report', '--by', 'group'], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 120 } });
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/SURVEY\s+GROUP\s+SENT\s+ANSWERED/);
     expect(table.stderr).toContain('7 = least effort');
-    const badBy = await runCli(['survey', 'report', '--by', 'team'], { env });
+    const badBy = await cli(['survey', 'report', '--by', 'team'], { env });
     expect(badBy.code).toBe(2);
   });
 });
@@ -262,12 +265,12 @@ describe('survey send under faults', () => {
       await seedDesk({ home, tickets: 300, seed: 8, now: SEED_NOW });
       const env = { DESKOPS_HOME: home, DESKOPS_DESK_FAULTS: '429=0.1,500=0.1,reset=0.05', DESKOPS_DESK_FAULT_SEED: '3' };
       const clean = { DESKOPS_HOME: home };
-      const plan = JSON.parse((await runCli(['survey', 'send', '--type', 'ces', '--since', '30d', '--dry-run', '--json'], { env: clean })).stdout) as { ticket_ids: number[] };
+      const plan = JSON.parse((await cli(['survey', 'send', '--type', 'ces', '--since', '30d', '--dry-run', '--json'], { env: clean })).stdout) as { ticket_ids: number[] };
       expect(plan.ticket_ids.length).toBeGreaterThan(5);
       let runs = 0;
       let rateLimited = 0;
       for (;;) {
-        const r = await runCli(['survey', 'send', '--type', 'ces', '--since', '30d', '--yes', '--json', '--batch-size', '10'], { env });
+        const r = await cli(['survey', 'send', '--type', 'ces', '--since', '30d', '--yes', '--json', '--batch-size', '10'], { env });
         runs++;
         expect([0, 3], r.stderr).toContain(r.code);
         rateLimited += (JSON.parse(r.stdout) as { requests: { rate_limited: number } }).requests.rate_limited;
@@ -298,16 +301,16 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
   afterAll(() => cleanup());
 
   it('refuses a template of another survey type, or not a survey at all', async () => {
-    const wrongType = await runCli(['survey', 'send', '--type', 'nps', '--template', 'survey-csat', '--since', '30d', '--yes'], { env });
+    const wrongType = await cli(['survey', 'send', '--type', 'nps', '--template', 'survey-csat', '--since', '30d', '--yes'], { env });
     expect(wrongType.code).toBe(2);
     expect(wrongType.stderr).toContain('template survey-csat is a CSAT survey (it adds survey_csat_sent), not NPS');
-    const notSurvey = await runCli(['survey', 'send', '--type', 'nps', '--template', 'apology-delay', '--since', '30d', '--yes'], { env });
+    const notSurvey = await cli(['survey', 'send', '--type', 'nps', '--template', 'apology-delay', '--since', '30d', '--yes'], { env });
     expect(notSurvey.code).toBe(2);
     expect(notSurvey.stderr).toContain('is not a survey');
   });
 
   it('finds open tickets with --status open (by their last update, not a solve they never had)', async () => {
-    const r = await runCli(['survey', 'send', '--type', 'ces', '--status', 'open', '--since', '30d', '--fatigue-days', '0', '--dry-run', '--json'], { env });
+    const r = await cli(['survey', 'send', '--type', 'ces', '--status', 'open', '--since', '30d', '--fatigue-days', '0', '--dry-run', '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).candidates).toBeGreaterThan(0);
   });
@@ -319,7 +322,7 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
     closeTicket(home, a!);
     closeTicket(home, b!);
     const group = deskRows(home).get(a!);
-    const r = await runCli(['survey', 'collect', '--json'], { env });
+    const r = await cli(['survey', 'collect', '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { answers: Array<{ ticket_id: number; stored: boolean; followup_id?: number }>; skips: Array<{ ticket_id: number; reason: string }> };
     const followupId = result.answers.find((x) => x.ticket_id === a)?.followup_id;
@@ -332,23 +335,23 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
     expect(follow.comments[0]!.body).toContain('> 2 - it took far too long');
     expect(group).toBeDefined();
 
-    const again = await runCli(['survey', 'collect', '--json'], { env });
+    const again = await cli(['survey', 'collect', '--json'], { env });
     expect(JSON.parse(again.stdout).answers.some((x: { followup_id?: number }) => x.followup_id)).toBe(false);
     expect([...deskRows(home).values()].filter((x) => x.tags.includes(`survey_followup_of_${a}`))).toHaveLength(1);
 
-    const report = JSON.parse((await runCli(['survey', 'report', '--json'], { env })).stdout) as { rows: Array<{ type: string; distribution: Record<string, number> }> };
+    const report = JSON.parse((await cli(['survey', 'report', '--json'], { env })).stdout) as { rows: Array<{ type: string; distribution: Record<string, number> }> };
     expect(report.rows.find((x) => x.type === 'nps')!.distribution['2']).toBeGreaterThanOrEqual(1);
   });
 
   it('corrects a stored score with survey score --replace', async () => {
     const c = surveyed[2]!;
     customerReplies(home, c, '4');
-    await runCli(['survey', 'collect', '--json'], { env });
+    await cli(['survey', 'collect', '--json'], { env });
     expect(deskRows(home).get(c)!.tags).toEqual(expect.arrayContaining(['nps_4', 'survey_detractor']));
-    const refused = await runCli(['survey', 'score', String(c), '--type', 'nps', '9'], { env });
+    const refused = await cli(['survey', 'score', String(c), '--type', 'nps', '9'], { env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--replace');
-    const fixed = await runCli(['survey', 'score', String(c), '--type', 'nps', '9', '--replace', '--json'], { env });
+    const fixed = await cli(['survey', 'score', String(c), '--type', 'nps', '9', '--replace', '--json'], { env });
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(JSON.parse(fixed.stdout)).toMatchObject({ score: 9, replaced: 4, detractor: false });
     const tags = deskRows(home).get(c)!.tags;
@@ -360,7 +363,7 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
   it('keeps a ticket open when the answer asks for more', async () => {
     const d = surveyed[3]!;
     customerReplies(home, d, '8, thanks - but when will the fix ship');
-    await runCli(['survey', 'collect', '--json'], { env });
+    await cli(['survey', 'collect', '--json'], { env });
     expect(deskRows(home).get(d)!.tags).toContain('nps_8');
     expect(deskRows(home).get(d)!.status).toBe('open');
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { SEED_NOW } from '../desk/helpers.js';
+import { SEED_NOW, seedClock } from '../desk/helpers.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
 
 interface Summary {
@@ -70,11 +70,11 @@ describe('sweep on the embedded desk', () => {
   let home: string;
   let cleanup: () => void;
   let env: Record<string, string>;
-  const now = SEED_NOW;
+  const now = seedClock;
 
   beforeAll(async () => {
     ({ home, cleanup } = tempHome());
-    await seedDesk({ home, tickets: 150, seed: 5, now });
+    await seedDesk({ home, tickets: 150, seed: 5, now: SEED_NOW });
     env = { DESKOPS_HOME: home };
   });
   afterAll(() => cleanup());
@@ -152,7 +152,7 @@ describe('sweep on the embedded desk', () => {
   it('rules in $DESKOPS_HOME/sweeps add to the shipped ones, replace them by name or turn them off', async () => {
     const other = tempHome();
     try {
-      await seedDesk({ home: other.home, tickets: 60, seed: 5, now });
+      await seedDesk({ home: other.home, tickets: 60, seed: 5, now: SEED_NOW });
       mkdirSync(join(other.home, 'sweeps'));
       writeFileSync(
         join(other.home, 'sweeps', 'team.yml'),
@@ -192,7 +192,7 @@ describe('sweep against a faulty desk', () => {
   let deskHome: string;
   let cliHome: string;
   const cleanups: Array<() => void> = [];
-  const now = SEED_NOW;
+  const now = seedClock;
 
   beforeAll(async () => {
     const a = tempHome();
@@ -200,12 +200,12 @@ describe('sweep against a faulty desk', () => {
     deskHome = a.home;
     cliHome = b.home;
     cleanups.push(a.cleanup, b.cleanup);
-    await seedDesk({ home: deskHome, tickets: 100, seed: 9, now });
+    await seedDesk({ home: deskHome, tickets: 100, seed: 9, now: SEED_NOW });
   });
   afterAll(() => cleanups.forEach((c) => c()));
 
   async function withDesk<T>(faults: string, faultSeed: number, fn: (env: Record<string, string>) => Promise<T>): Promise<T> {
-    const desk = await startDesk({ home: deskHome, faults, faultSeed });
+    const desk = await startDesk({ home: deskHome, faults, faultSeed, now });
     try {
       return await fn({ DESKOPS_HOME: cliHome, DESKOPS_URL: desk.url, DESKOPS_EMAIL: desk.email, DESKOPS_TOKEN: desk.token });
     } finally {

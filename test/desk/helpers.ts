@@ -6,12 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedDesk, startDesk, type DeskOptions, type RunningDesk } from '../../src/desk/index.js';
+import { clockFrom, type Clock } from '../../src/core/time.js';
 
 export interface TestDesk {
   desk: RunningDesk;
   home: string;
   /** Basic email/token auth header value. */
   basic: string;
+  /** The desk's clock (seedClock unless the test gave its own). */
+  now: Clock;
   /** fetch against the desk with auth; `path` starts with /api/v2. */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<ApiAnswer>;
   close(): Promise<void>;
@@ -24,8 +27,16 @@ export interface ApiAnswer {
   body: any;
 }
 
-/** A fixed clock for seeding, so the demo data is the same in every run. */
+/** A fixed date for seeding, so the demo data is the same in every run. */
 export const SEED_NOW = new Date('2026-11-20T12:00:00Z');
+
+/**
+ * The clock of tests on data seeded at SEED_NOW: it reads SEED_NOW when the test file loads
+ * and moves on with real time. Give it to the desk and to the client alike (startTestDesk and
+ * runCli do), so "updated>14days", SLA countdowns and `--since 30d` mean the same on any date
+ * the machine says it is. Never compare seeded dates with Date.now().
+ */
+export const seedClock: Clock = clockFrom(SEED_NOW);
 
 export function tempHome(): string {
   return mkdtempSync(join(tmpdir(), 'deskops-desk-'));
@@ -34,12 +45,14 @@ export function tempHome(): string {
 export async function startTestDesk(options: { tickets?: number; seed?: number; home?: string } & Omit<DeskOptions, 'home'> = {}): Promise<TestDesk> {
   const home = options.home ?? tempHome();
   if (options.tickets !== undefined) await seedDesk({ home, tickets: options.tickets, seed: options.seed ?? 1, now: SEED_NOW });
-  const desk = await startDesk({ ...options, home });
+  const now = options.now ?? seedClock;
+  const desk = await startDesk({ ...options, home, now });
   const basic = `Basic ${Buffer.from(`${desk.email}/token:${desk.token}`).toString('base64')}`;
   return {
     desk,
     home,
     basic,
+    now,
     async api(path, init = {}) {
       const headers = new Headers(init.headers);
       if (!headers.has('authorization')) headers.set('authorization', basic);

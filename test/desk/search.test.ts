@@ -105,7 +105,7 @@ describe('search query syntax', () => {
   });
 
   it('filters by dates, absolute and relative', async () => {
-    const now = Date.now();
+    const now = t.now().getTime();
     const cases: Array<[string, (x: T) => boolean]> = [
       ['created>2026-10-01', (x) => Date.parse(x.created_at) >= day('2026-10-02')],
       ['created<2026-08-15 status:closed', (x) => Date.parse(x.created_at) < day('2026-08-15') && x.status === 'closed'],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { createContext } from '../../src/cli/context.js';
 import { createIo } from '../../src/cli/io.js';
+import type { Clock } from '../../src/core/time.js';
 
 export interface CliResult {
   code: number;
@@ -21,7 +22,11 @@ export interface RunOptions {
   stdin?: string;
   /** Pretend stdout is a terminal of this width. */
   tty?: { columns: number };
-  now?: Date;
+  /**
+   * The CLI's clock, also the in-process desk's: a Date pins it there, a function is used as
+   * it is. Tests on data seeded at SEED_NOW pass seedClock.
+   */
+  now?: Date | Clock;
 }
 
 export async function runCli(argv: string[], options: RunOptions = {}): Promise<CliResult> {
@@ -41,7 +46,9 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     stdin,
   };
   const io = createIo(streams, env);
-  const ctx = createContext(io, { env, now: options.now ? () => options.now! : undefined });
+  const fixed = options.now;
+  const now = fixed instanceof Date ? () => fixed : fixed;
+  const ctx = createContext(io, { env, now });
   const code = await main(argv, ctx);
   return { code, stdout: out, stderr: err };
 }

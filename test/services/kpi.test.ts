@@ -19,8 +19,8 @@ import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
 import { KpiTicketCache } from '../../src/services/kpi/cache.js';
 import { parseCustomersCsv, readCustomersCsv } from '../../src/services/kpi/customers.js';
 import { KpiSession, deskIdentity, kpiCachePath, resolveHandleTimeField } from '../../src/services/kpi/session.js';
+import { SEED_NOW, seedClock } from '../desk/helpers.js';
 
-const SEED_NOW = new Date('2026-11-20T12:00:00Z');
 const TICKETS = 300;
 const DAY = 86_400;
 
@@ -33,7 +33,7 @@ const incremental = () => requests.filter((r) => r.includes('/incremental/ticket
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'deskops-kpi-svc-'));
   await seedDesk({ home, tickets: TICKETS, seed: 3, now: SEED_NOW });
-  running = await startDesk({ home, rateLimit: 100_000 });
+  running = await startDesk({ home, rateLimit: 100_000, now: seedClock });
   desk = await createHelpDesk(
     { kind: 'local', url: running.url, auth: { type: 'basic-token', email: running.email, token: running.token }, profile: 'local' },
     { logger: (e) => requests.push(`${e.method} ${e.url}`) },
@@ -44,8 +44,8 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-// The seeded tickets, and anything the desk's real clock stamps on an update in a test.
-const nowS = () => Math.max(Math.floor(Date.now() / 1000), Math.floor(SEED_NOW.getTime() / 1000)) + DAY;
+// The seeded tickets, and anything the desk's clock (the same) stamps on an update in a test.
+const nowS = () => Math.floor(seedClock().getTime() / 1000) + DAY;
 const windowNow = (): Window => ({ from: Math.floor(SEED_NOW.getTime() / 1000) - 30 * DAY, to: nowS() });
 const open = (over: Partial<Parameters<typeof KpiSession.open>[0]> = {}) =>
   KpiSession.open({ desk, home, now: () => new Date(nowS() * 1000), exportPageSize: 100, ...over });

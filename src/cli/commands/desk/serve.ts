@@ -25,6 +25,7 @@ export async function deskServe(ctx: CliContext, flags: ServeFlags): Promise<voi
     faults: flags.faults,
     faultSeed,
     log: (line) => ctx.io.err(`< ${line}`),
+    now: ctx.now,
   });
 
   // The token is printed, even when stdout is piped: it is the user's own desk on a loopback
