@@ -40,9 +40,10 @@ export async function benchKpi({ tickets = 10_000, runs = 3 } = {}) {
     const seedMs = Date.now() - seedStart;
     const desk = await startDesk({ home, rateLimit: 100_000_000 });
     try {
-      const env = deskEnv(home, { DESKOPS_URL: desk.url });
+      // As the admin: the incremental export is admin-only (an agent's run reads the search export).
+      const env = deskEnv(home, { DESKOPS_URL: desk.url, DESKOPS_EMAIL: desk.adminEmail });
       const cache = join(home, 'cache');
-      const download = [join(work, 'download.mjs'), desk.url, desk.email, desk.token];
+      const download = [join(work, 'download.mjs'), desk.url, desk.adminEmail, desk.token];
 
       // Warm-up (file cache, JIT of the desk), and the request counts of each kind of run.
       const raw = JSON.parse((await timeNode(download, env)).stdout);

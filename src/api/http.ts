@@ -5,7 +5,7 @@
  * and one RequestLogger call per exchange with secrets redacted.
  */
 import type { Got } from 'got';
-import { ApiError, AuthError, Cancelled, ConflictError, ConfigError, DeskopsError, NotFoundError } from '../core/errors.js';
+import { ApiError, AuthError, Cancelled, ConflictError, ConfigError, DeskopsError, NotFoundError, PermissionError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { ClientOptions, Connection, RequestLogger } from './helpdesk.js';
 import type { RateLimitState } from './types.js';
@@ -333,8 +333,17 @@ export class HttpClient {
     const status = answer.status;
     const said = deskMessage(answer);
     const suffix = said ? `: ${said}` : '';
-    if (status === 401 || status === 403) {
+    if (status === 401) {
       return new AuthError(`authentication failed for profile ${this.connection.profile} (${status})${suffix}`);
+    }
+    if (status === 403 && !looksLikeHtml(answer)) {
+      const need = adminOnlyEndpoint(ctx.url);
+      return new PermissionError(
+        need
+          ? `permission denied for profile ${this.connection.profile}: ${need} needs an admin (403 on ${where})`
+          : `permission denied for profile ${this.connection.profile}: the desk does not let this user ${where} (403)${suffix}`,
+        { ...ctx, status, hint: 'an admin can change the role; or add a profile with an admin\'s email for this work' },
+      );
     }
     if (status >= 300 && status < 400) {
       const location = headerValue(answer.headers.location);
@@ -545,4 +554,15 @@ function abortableSleep(sleep: (ms: number) => Promise<void>, ms: number, signal
     signal.addEventListener('abort', done, { once: true });
     sleep(ms).then(done, done);
   });
+}
+
+/** Zendesk's admin-only endpoints (agents get 403), by what a user would call them. */
+const ADMIN_ONLY: ReadonlyArray<[RegExp, string]> = [
+  [/\/api\/v2\/incremental\//, 'the incremental export'],
+  [/\/api\/v2\/satisfaction_ratings\b/, 'the satisfaction ratings list'],
+];
+
+/** What an admin-only URL is, e.g. "the incremental export"; undefined for any other URL. */
+export function adminOnlyEndpoint(url: string): string | undefined {
+  return ADMIN_ONLY.find(([pattern]) => pattern.test(url))?.[1];
 }

@@ -8,6 +8,7 @@ export const ExitCode = {
   usage: 2,
   partial: 3,
   auth: 4,
+  permission: 5,
 } as const;
 
 export class DeskopsError extends Error {
@@ -40,7 +41,7 @@ export class ConfigError extends DeskopsError {}
 /** 404 from the desk, or a named thing (ticket, profile, template) that does not exist. Exit 1. */
 export class NotFoundError extends DeskopsError {}
 
-/** 401/403 from the desk, or no credentials at all. Exit 4. */
+/** 401 from the desk, or no credentials at all. Exit 4. */
 export class AuthError extends DeskopsError {
   override readonly exitCode = ExitCode.auth;
   constructor(message: string, options?: { cause?: unknown; hint?: string }) {
@@ -64,6 +65,15 @@ export class ApiError extends DeskopsError {
   }
 }
 
+/**
+ * 403 from the desk: signed in, but the user's role may not do this (an agent on an
+ * admin-only endpoint such as the incremental export). Exit 5. Commands that can do without
+ * the endpoint catch it and fall back; the message names what is missing.
+ */
+export class PermissionError extends ApiError {
+  override readonly exitCode: number = ExitCode.permission;
+}
+
 /** 409 from a safe update: someone else changed the ticket first. Exit 1. */
 export class ConflictError extends ApiError {}
 
@@ -75,6 +85,14 @@ export class PartialFailure extends DeskopsError {
     super(message);
     this.failures = failures;
   }
+}
+
+/**
+ * 401 or 403: the desk refused who deskops signs in as, or what that user may do. A bulk run
+ * stops at once on one: no retry and no other item of the batch would fare better.
+ */
+export function isAccessError(err: unknown): err is AuthError | PermissionError {
+  return err instanceof AuthError || err instanceof PermissionError;
 }
 
 export function isDeskopsError(err: unknown): err is DeskopsError {

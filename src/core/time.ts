@@ -58,3 +58,8 @@ export function formatMinutes(minutes: number | null | undefined): string {
   if (m < 48 * 60) return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
   return `${Math.floor(m / 1440)}d ${Math.floor((m % 1440) / 60)}h`;
 }
+
+/** Unix seconds to "2026-11-01T10:00:00Z" (second precision, as Zendesk writes times). */
+export function isoSeconds(unix: number): string {
+  return new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -9,7 +9,8 @@ import Database from 'libsql';
 export type Db = InstanceType<typeof Database>;
 
 /** Bumped when the schema changes: a desk with another version is re-seeded on start. */
-export const SCHEMA_VERSION = '1';
+// 2: the demo account has an admin beside its agents.
+export const SCHEMA_VERSION = '2';
 
 const TABLES = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -23,6 +23,14 @@ export function notFound(): DeskHttpError {
   return new DeskHttpError(404, { error: 'RecordNotFound', description: 'Not found' });
 }
 
+/** What Zendesk answers a signed-in user whose role may not use the endpoint. */
+export function forbidden(): DeskHttpError {
+  return new DeskHttpError(403, {
+    error: 'Forbidden',
+    description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.',
+  });
+}
+
 export function badRequest(error: string, description: string): DeskHttpError {
   return new DeskHttpError(400, { error, description });
 }

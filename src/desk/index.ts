@@ -35,8 +35,13 @@ export interface RunningDesk {
   /** Base URL without the API path, e.g. http://127.0.0.1:41234 */
   url: string;
   port: number;
-  /** The agent the token belongs to (the "me" of `--assignee me`). */
+  /** The default user, an agent (the "me" of `--assignee me`). */
   email: string;
+  /**
+   * The account's admin. The token is the account's, as a Zendesk API token is: the same
+   * token with this email acts as the admin (incremental exports, the ratings list).
+   */
+  adminEmail: string;
   token: string;
   close(): Promise<void>;
 }
@@ -84,7 +89,7 @@ export async function resetDesk(opts: { home: string }): Promise<void> {
   }
 }
 
-/** The local desk's agent email and token, if it has been seeded. */
-export function readDeskCredentials(home: string): { email: string; token: string } | undefined {
+/** The local desk's agent email, token and admin email, if it has been seeded. */
+export function readDeskCredentials(home: string): { email: string; token: string; admin_email?: string } | undefined {
   return readCredentialsFile(deskPaths(home).credentials);
 }

@@ -12,8 +12,12 @@ export interface DeskPaths {
 }
 
 export interface DeskCredentials {
+  /** The default user, an agent. */
   email: string;
+  /** The account's API token: any user's email goes with it. */
   token: string;
+  /** The account's admin, for work an agent may not do. */
+  admin_email?: string;
 }
 
 export function deskPaths(home: string): DeskPaths {
@@ -43,7 +47,7 @@ export function readCredentialsFile(path: string): DeskCredentials | undefined {
   try {
     const value = JSON.parse(text) as Partial<DeskCredentials>;
     if (typeof value.email === 'string' && typeof value.token === 'string' && value.email && value.token) {
-      return { email: value.email, token: value.token };
+      return { email: value.email, token: value.token, ...(typeof value.admin_email === 'string' && value.admin_email ? { admin_email: value.admin_email } : {}) };
     }
   } catch {
     // a damaged file counts as missing: the next start or seed writes a new one

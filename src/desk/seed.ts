@@ -27,6 +27,7 @@ export interface SeedResult {
   users: number;
   organizations: number;
   me: { id: number; email: string };
+  admin: { id: number; email: string };
 }
 
 const GROUPS: ReadonlyArray<SeedGroup & { description: string }> = [
@@ -46,10 +47,16 @@ const AGENTS: ReadonlyArray<[name: string, group: SeedGroup['key'], title: strin
   ['Fatima Haddad', 'billing', 'Billing Team'],
 ];
 
+/**
+ * The account's admin: a support lead who can read what agents cannot (incremental exports,
+ * the satisfaction ratings list). Not in any queue, so the demo stories stay as they are.
+ */
+const ADMIN = { id: 1009, name: 'Robin Ellis', group: 'escalations' as const, title: 'Support Lead' };
+
 export const AGENT_EMAIL_DOMAIN = 'support.deskops.example';
 const FREE_MAIL = ['mail.example', 'inbox.example', 'post.example'];
 
-/** Ids: groups 2xx, agents 1001-1008, end users from 2001, organizations from 301. */
+/** Ids: groups 2xx, agents 1001-1008, the admin 1009, end users from 2001, organizations from 301. */
 const FIRST_AGENT_ID = 1001;
 const FIRST_END_USER_ID = 2001;
 const FIRST_ORG_ID = 301;
@@ -82,6 +89,9 @@ export function seedDatabase(db: Db, params: SeedParams): SeedResult {
     for (const a of agents) {
       insert.user.push([a.id, a.name, a.email, 'agent', null, a.groupId, a.signature, 'UTC', now - 380 * DAY_S, now - 30 * DAY_S]);
     }
+    const adminEmail = `${slug(ADMIN.name).replace(/-/g, '.')}@${AGENT_EMAIL_DOMAIN}`;
+    const adminGroup = GROUPS.find((g) => g.key === ADMIN.group)!;
+    insert.user.push([ADMIN.id, ADMIN.name, adminEmail, 'admin', null, adminGroup.id, `${ADMIN.name.split(' ')[0]}\n${ADMIN.title} · Deskops Demo Co.`, 'UTC', now - 400 * DAY_S, now - 30 * DAY_S]);
 
     const orgs = buildOrganizations(worldRng, orgCount, now);
     for (const o of orgs) {
@@ -140,9 +150,10 @@ export function seedDatabase(db: Db, params: SeedParams): SeedResult {
     setMeta(db, 'seed_tickets', String(params.tickets));
     setMeta(db, 'me_user_id', String(me.id));
     setMeta(db, 'me_email', me.email);
+    setMeta(db, 'admin_email', adminEmail);
     setMeta(db, 'last_comment_id', String(commentId));
     setMeta(db, 'seeded_at', params.now.toISOString());
-    return { users: agents.length + endUsers.length, organizations: orgs.length, me: { id: me.id, email: me.email } };
+    return { users: agents.length + 1 + endUsers.length, organizations: orgs.length, me: { id: me.id, email: me.email }, admin: { id: ADMIN.id, email: adminEmail } };
   });
   const result = run() as Omit<SeedResult, 'tickets'>;
   db.exec('PRAGMA wal_checkpoint(TRUNCATE); PRAGMA optimize;');

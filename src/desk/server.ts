@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { FaultInjector, type FaultPlan } from './faults.js';
-import { DeskHttpError } from './http-errors.js';
+import { DeskHttpError, forbidden } from './http-errors.js';
 import { JobRunner } from './jobs.js';
 import type { DeskCredentials } from './paths.js';
 import { SlidingWindowLimiter } from './ratelimit.js';
@@ -149,6 +149,11 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
     }
     if (!route) return finish({ status: 404, body: { error: 'InvalidEndpoint', description: 'Not found' } }, fault === 'slow' ? 'slow' : undefined);
 
+    // Roles, as Zendesk has them: end users reach only their own profile through the API,
+    // agents everything but the admin-only endpoints (incremental exports, ratings).
+    const allowed = me.role === 'admin' || (me.role === 'agent' ? route.access === 'agent' : path === '/api/v2/users/me');
+    if (!allowed) return finish({ status: forbidden().status, body: forbidden().body }, `${me.role} ${me.email}`);
+
     const request: DeskRequest = { method, path, query: url.searchParams, headers: req.headers, body: parsed, rawBody: body, params: route.params };
     const ctx: DeskContext = { store: opts.store, base, me, now, jobs };
     try {
@@ -161,9 +166,11 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
     }
   }
 
+  /** The user the request acts as: an API token is the account's, the email picks the user. */
   function authenticate(header: string | undefined) {
     const credentials = opts.credentials();
-    return header && credentials && check(header, credentials) ? opts.store.userByEmail(credentials.email) : undefined;
+    const email = header && credentials ? check(header, credentials) : undefined;
+    return email ? opts.store.userByEmail(email) : undefined;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -198,21 +205,24 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Basic "email/token:TOKEN" (Zendesk API-token style) or "Bearer TOKEN". */
-function check(header: string, credentials: DeskCredentials | undefined): boolean {
-  if (!credentials) return false;
+/**
+ * The email a request authenticates as, or undefined. Basic "email/token:TOKEN" is Zendesk's
+ * API-token style: the token belongs to the account, so any user's email goes with it (an
+ * unknown email fails at the user lookup). "Bearer TOKEN" stands for the desk's default user.
+ */
+function check(header: string, credentials: DeskCredentials): string | undefined {
   const [scheme, value] = header.trim().split(/\s+/, 2);
-  if (!scheme || !value) return false;
-  if (scheme.toLowerCase() === 'bearer') return safeEqual(value, credentials.token);
-  if (scheme.toLowerCase() !== 'basic') return false;
+  if (!scheme || !value) return undefined;
+  if (scheme.toLowerCase() === 'bearer') return safeEqual(value, credentials.token) ? credentials.email : undefined;
+  if (scheme.toLowerCase() !== 'basic') return undefined;
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
+  if (colon < 0) return undefined;
   const user = decoded.slice(0, colon);
   const secret = decoded.slice(colon + 1);
-  if (!user.toLowerCase().endsWith('/token')) return false;
+  if (!user.toLowerCase().endsWith('/token')) return undefined;
   const email = user.slice(0, -'/token'.length).trim().toLowerCase();
-  return email === credentials.email.toLowerCase() && safeEqual(secret, credentials.token);
+  return email !== '' && safeEqual(secret, credentials.token) ? email : undefined;
 }
 
 /** The body as text, or undefined when it is over the limit. */

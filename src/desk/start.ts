@@ -85,6 +85,7 @@ export async function startDeskServer(opts: DeskOptions): Promise<RunningDesk> {
       url: server.url,
       port: server.port,
       email: credentials.email,
+      adminEmail: credentials.admin_email!,
       token: credentials.token,
       close() {
         closed ??= server.close().finally(() => db.close());
@@ -115,9 +116,10 @@ function credentialsWatcher(path: string): () => DeskCredentials | undefined {
 /** The credentials file, made again (new token) if it is missing or damaged. */
 function ensureCredentials(db: Db, paths: DeskPaths): DeskCredentials {
   const email = getMeta(db, 'me_email')!;
+  const adminEmail = getMeta(db, 'admin_email')!;
   const saved = readCredentialsFile(paths.credentials);
-  if (saved && saved.email === email) return saved;
-  const credentials = { email, token: saved?.token ?? newDeskToken() };
+  if (saved && saved.email === email && saved.admin_email === adminEmail) return saved;
+  const credentials = { email, token: saved?.token ?? newDeskToken(), admin_email: adminEmail };
   writeCredentialsFile(paths.credentials, credentials);
   return credentials;
 }
@@ -125,7 +127,7 @@ function ensureCredentials(db: Db, paths: DeskPaths): DeskCredentials {
 async function seedInto(db: Db, paths: DeskPaths, params: { tickets: number; seed: number; now: Date }): Promise<DeskCredentials> {
   const { seedDatabase } = await import('./seed.js');
   const result = seedDatabase(db, params);
-  const credentials = { email: result.me.email, token: newDeskToken() };
+  const credentials = { email: result.me.email, token: newDeskToken(), admin_email: result.admin.email };
   writeCredentialsFile(paths.credentials, credentials);
   return credentials;
 }

@@ -2,6 +2,10 @@
  * Time on the desk: the store keeps unix seconds; the API speaks ISO 8601 with second
  * precision ("2026-11-01T10:00:00Z") as Zendesk does. Business hours are Mon-Fri 09:00-17:00 UTC.
  */
+import { isoSeconds } from '../core/time.js';
+
+export { isoSeconds };
+
 export const MINUTE_S = 60;
 export const HOUR_S = 3600;
 export const DAY_S = 86_400;
@@ -10,10 +14,6 @@ export function unixNow(now: Date = new Date()): number {
   return Math.floor(now.getTime() / 1000);
 }
 
-/** Unix seconds to "2026-11-01T10:00:00Z". */
-export function isoSeconds(unix: number): string {
-  return new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function isoOrNull(unix: number | null | undefined): string | null {
   return unix === null || unix === undefined ? null : isoSeconds(unix);

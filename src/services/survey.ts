@@ -16,7 +16,7 @@
  * Reading scores and the report math are pure (core/survey.ts).
  */
 import type { Group, HelpDesk, Organization, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../api/helpdesk.js';
-import { ApiError, AuthError, Cancelled, NotFoundError, UsageError } from '../core/errors.js';
+import { ApiError, Cancelled, NotFoundError, PermissionError, UsageError, isAccessError } from '../core/errors.js';
 import { buildRenderContext, renderTemplate, templateVariables, type ReplyTemplate } from '../core/templates.js';
 import {
   DETRACTOR_TAG,
@@ -456,7 +456,7 @@ async function requesterUpdates(desk: HelpDesk, ids: number[]): Promise<Map<numb
       if (t.metric_set) out.set(t.id, at ? Date.parse(at) : null);
     }
   } catch (err) {
-    if (err instanceof AuthError || err instanceof Cancelled) throw err;
+    if (isAccessError(err) || err instanceof Cancelled) throw err;
     return new Map(); // read the threads that changed since instead
   }
   return out;
@@ -628,7 +628,7 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
     try {
       followups.set(key, (await createFollowup(desk, a, field)).id);
     } catch (err) {
-      if (err instanceof AuthError || err instanceof Cancelled) throw err;
+      if (isAccessError(err) || err instanceof Cancelled) throw err;
       failures.push({ ticket_id: a.ticket_id, reason: `could not make the follow-up ticket for the closed ticket: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
@@ -766,8 +766,10 @@ export interface SurveyReport {
   since: string;
   by: ReportBy | null;
   rows: SurveyFigures[];
-  /** Zendesk's native good/bad satisfaction ratings in the window. */
+  /** Zendesk's native good/bad satisfaction ratings in the window (null when they cannot be read). */
   ratings: { good: number; bad: number; csat: number | null } | null;
+  /** Why `ratings` is null when the desk has them but this user may not read them. */
+  ratings_note?: string;
   review: ReviewRow[];
   /** Detractor follow-ups still open. */
   followups_open: number;
@@ -801,6 +803,7 @@ export async function surveyReport(desk: HelpDesk, options: ReportOptions): Prom
     if (tags.includes(FOLLOWUP_TAG) && t.status !== 'solved' && t.status !== 'closed') followupsOpen++;
   }
   let ratings: SurveyReport['ratings'] = null;
+  let ratingsNote: string | undefined;
   try {
     let good = 0;
     let bad = 0;
@@ -810,15 +813,17 @@ export async function surveyReport(desk: HelpDesk, options: ReportOptions): Prom
     }
     ratings = { good, bad, csat: good + bad > 0 ? Math.round((1000 * good) / (good + bad)) / 10 : null };
   } catch (err) {
-    // A desk without native ratings (Request Tracker), or an account without the feature:
-    // the report has the survey scores only.
-    if (!(err instanceof NotFoundError) && !(err instanceof ApiError && (err.status === 403 || err.status === 404))) throw err;
+    // A desk without native ratings (Request Tracker), an account without the feature, or an
+    // agent (the list is for admins): the report has the survey scores, from deskops' own tags.
+    if (err instanceof PermissionError) ratingsNote = 'the satisfaction ratings list needs an admin; the report has the survey answers only';
+    else if (!(err instanceof NotFoundError) && !(err instanceof ApiError && err.status === 404)) throw err;
   }
   return {
     since: options.since.toISOString(),
     by: options.by ?? null,
     rows: surveyFigures(records),
     ratings,
+    ...(ratingsNote ? { ratings_note: ratingsNote } : {}),
     review: review.sort((a, b) => a.ticket_id - b.ticket_id),
     followups_open: followupsOpen,
   };

@@ -15,7 +15,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Group, HelpDesk, Organization, Ticket, TicketMetric, TicketUpdate, User } from '../api/helpdesk.js';
-import { ConfigError, NotFoundError } from '../core/errors.js';
+import { ConfigError, NotFoundError, PermissionError } from '../core/errors.js';
 import {
   renderTemplate,
   sampleRenderContext,
@@ -291,7 +291,7 @@ export async function planSweepRun(desk: HelpDesk, loaded: LoadedRules, options:
   for (let i = 0; i < 3 && (plan.needs.metrics.length > 0 || plan.needs.thread.length > 0); i++) {
     if (plan.needs.metrics.length > 0) {
       options.onPhase?.(`reading metrics of ${plan.needs.metrics.length} tickets`);
-      await fetchMetrics(desk, facts, plan.needs.metrics, keepDescription);
+      await fetchMetrics(desk, facts, plan.needs.metrics, keepDescription, options.onPhase);
     } else {
       options.onPhase?.(`reading the comments of ${plan.needs.thread.length} tickets`);
       await fetchThreads(desk, facts, plan.needs.thread);
@@ -337,8 +337,15 @@ function checkGroups(steps: SweepStep[], groups: Group[]): void {
 /**
  * Metric sets for `ids`: from the incremental export (1,000 tickets a page, metric sets
  * sideloaded) while that is the cheaper way, then show_many (100 a request) for the rest.
+ * The incremental export is for admins: for an agent (403) show_many reads them all.
  */
-export async function fetchMetrics(desk: HelpDesk, facts: Map<number, TicketFacts>, ids: number[], keepDescription = true): Promise<void> {
+export async function fetchMetrics(
+  desk: HelpDesk,
+  facts: Map<number, TicketFacts>,
+  ids: number[],
+  keepDescription = true,
+  onNotice?: (message: string) => void,
+): Promise<void> {
   const wanted = new Set(ids);
   const viaShowMany = Math.ceil(wanted.size / 100);
   if (viaShowMany > 2) {
@@ -347,18 +354,23 @@ export async function fetchMetrics(desk: HelpDesk, facts: Map<number, TicketFact
     const budget = Math.min(MAX_INCREMENTAL_PAGES, Math.floor(viaShowMany / 2));
     let pages = 0;
     if (Number.isFinite(start) && budget > 0) {
-      for await (const page of desk.incrementalTickets({ startTime: Math.floor(start / 1000) - 1 }, { pageSize: 1000 })) {
-        pages++;
-        const metrics = new Map<number, TicketMetric>(page.metric_sets.map((m) => [m.ticket_id, m]));
-        for (const t of page.tickets) {
-          if (!wanted.has(t.id)) continue;
-          const f = facts.get(t.id)!;
-          const m = metrics.get(t.id);
-          f.ticket = slimTicket(t, keepDescription);
-          f.metric = m ? slimMetric(m) : null;
-          wanted.delete(t.id);
+      try {
+        for await (const page of desk.incrementalTickets({ startTime: Math.floor(start / 1000) - 1 }, { pageSize: 1000 })) {
+          pages++;
+          const metrics = new Map<number, TicketMetric>(page.metric_sets.map((m) => [m.ticket_id, m]));
+          for (const t of page.tickets) {
+            if (!wanted.has(t.id)) continue;
+            const f = facts.get(t.id)!;
+            const m = metrics.get(t.id);
+            f.ticket = slimTicket(t, keepDescription);
+            f.metric = m ? slimMetric(m) : null;
+            wanted.delete(t.id);
+          }
+          if (wanted.size === 0 || pages >= budget || page.end_of_stream) break;
         }
-        if (wanted.size === 0 || pages >= budget || page.end_of_stream) break;
+      } catch (err) {
+        if (!(err instanceof PermissionError)) throw err;
+        onNotice?.(`the incremental export needs an admin: reading the metrics of ${wanted.size} tickets with show_many, 100 a request`);
       }
     }
   }

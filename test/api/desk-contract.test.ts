@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDesk, type TestDesk } from '../desk/helpers.js';
 import { createHelpDesk } from '../../src/api/index.js';
 import type { HelpDesk } from '../../src/api/helpdesk.js';
-import { NotFoundError, ConflictError, AuthError } from '../../src/core/errors.js';
+import { NotFoundError, ConflictError, AuthError, PermissionError } from '../../src/core/errors.js';
 
 const noSleep = async () => {};
 
-function client(t: TestDesk, token = t.desk.token): Promise<HelpDesk> {
+function client(t: TestDesk, token = t.desk.token, email = t.desk.email): Promise<HelpDesk> {
   return createHelpDesk(
-    { kind: 'local', url: t.desk.url, auth: { type: 'basic-token', email: t.desk.email, token }, profile: 'test' },
+    { kind: 'local', url: t.desk.url, auth: { type: 'basic-token', email, token }, profile: 'test' },
     { sleep: noSleep, retries: 8 },
   );
 }
@@ -47,8 +47,11 @@ describe('adapter against the embedded desk', () => {
     expect(exported).toHaveLength(1200);
   });
 
-  it('walks the incremental export to the end of the stream with metric sets', async () => {
-    const pages = await all(desk.incrementalTickets({ startTime: 0 }, { pageSize: 500 }));
+  it('walks the incremental export to the end of the stream with metric sets (as the admin; an agent gets a permission error)', async () => {
+    const agent = await all(desk.incrementalTickets({ startTime: 0 })).catch((err: unknown) => err);
+    expect(agent).toBeInstanceOf(PermissionError);
+    const admin = await client(t, t.desk.token, t.desk.adminEmail);
+    const pages = await all(admin.incrementalTickets({ startTime: 0 }, { pageSize: 500 }));
     const tickets = pages.flatMap((p) => p.tickets);
     expect(new Set(tickets.map((x) => x.id)).size).toBe(1200);
     expect(pages.at(-1)!.end_of_stream).toBe(true);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { ApiError, AuthError, Cancelled, ConflictError, NotFoundError } from '../../src/core/errors.js';
+import { ApiError, AuthError, Cancelled, ConflictError, NotFoundError, PermissionError } from '../../src/core/errors.js';
 import { VERSION } from '../../src/core/version.js';
 import { FakeDesk, fakeDeskPerTest } from '../helpers/fakeDesk.js';
 import { TOKEN, harness, rejection } from './clientFor.js';
@@ -55,11 +55,16 @@ describe('auth and headers', () => {
     expect((err as AuthError).hint).toMatch(/deskops doctor/);
   });
 
-  it('maps 403 to AuthError too', async () => {
+  it('maps 403 to a permission error (exit 5), not an auth failure, naming an admin-only endpoint', async () => {
     fake().get('/api/v2/tickets/1', { status: 403, json: { error: 'Forbidden', description: 'You do not have access to this page' } });
     const err = await rejection(harness(fake().url).http.get('/api/v2/tickets/1'));
-    expect(err).toBeInstanceOf(AuthError);
-    expect(err.message).toBe('authentication failed for profile work (403): You do not have access to this page');
+    expect(err).toBeInstanceOf(PermissionError);
+    expect(err).not.toBeInstanceOf(AuthError);
+    expect((err as PermissionError).exitCode).toBe(5);
+    expect(err.message).toBe('permission denied for profile work: the desk does not let this user GET /api/v2/tickets/1 (403): You do not have access to this page');
+    fake().get('/api/v2/incremental/tickets/cursor', { status: 403, json: { error: 'Forbidden', description: 'You do not have access to this page' } });
+    const admin = await rejection(harness(fake().url).http.get('/api/v2/incremental/tickets/cursor', { start_time: 0 }));
+    expect(admin.message).toBe('permission denied for profile work: the incremental export needs an admin (403 on GET /api/v2/incremental/tickets/cursor)');
   });
 
   it('treats the anonymous user Zendesk returns without credentials as an auth failure', async () => {

@@ -313,7 +313,7 @@ describe('updating one ticket', () => {
     fake().get('/api/v2/tickets/7/comments', { status: 403, json: { error: 'Forbidden' } });
     const err = await rejection(harness(fake().url).desk.updateTicket(7, { comment: { ...reply.comment, author_id: 200 } }));
     expect(err).toBeInstanceOf(ApiError);
-    expect(err.message).toMatch(/^PUT \/api\/v2\/tickets\/7 failed \(500 Internal Server Error\) and deskops could not check whether the desk applied it: authentication failed/);
+    expect(err.message).toMatch(/^PUT \/api\/v2\/tickets\/7 failed \(500 Internal Server Error\) and deskops could not check whether the desk applied it: permission denied/);
   });
 
   it('verifies after a connection reset too', async () => {

@@ -128,7 +128,7 @@ describe('deskops doctor', () => {
         versions: 'ok',
       });
       expect(report.checks.find((c) => c.id === 'profile')!.detail).toContain('the active profile');
-      expect(report.checks.find((c) => c.id === 'auth')!.detail).toBe('signed in as Ada Agent <me@fake.test> (agent)');
+      expect(report.checks.find((c) => c.id === 'auth')!.detail).toBe('signed in as Ada Agent <me@fake.test> (agent): the incremental export and the ratings list need an admin, so kpi and survey report read the search export instead');
       expect(report.checks.find((c) => c.id === 'rate-limit')!.detail).toBe('only 20 of 700 requests left this minute');
       expect(r.stdout + r.stderr).not.toContain(TOKEN);
       expect(desk.seen.every((s) => s === 'GET /api/v2/users/me')).toBe(true);
@@ -184,7 +184,7 @@ describe('deskops doctor', () => {
     ]);
     expect(report.checks.find((c) => c.id === 'profile')!.detail).toContain('the default');
     expect(report.checks.find((c) => c.id === 'url')!.detail).toMatch(/^http:\/\/127\.0\.0\.1:\d+ \(the embedded local desk/);
-    expect(report.checks.find((c) => c.id === 'auth')!.detail).toMatch(/^signed in as .+ \((agent|admin)\)$/);
+    expect(report.checks.find((c) => c.id === 'auth')!.detail).toMatch(/^signed in as .+ \(agent\): the incremental export and the ratings list need an admin/);
   });
 
   it('exits 4 on the local desk with DESKOPS_TOKEN=wrong', async () => {

@@ -10,7 +10,7 @@ import stripAnsi from 'strip-ansi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { SEED_NOW, seedClock } from '../desk/helpers.js';
-import { seedDesk } from '../../src/desk/index.js';
+import { readDeskCredentials, seedDesk } from '../../src/desk/index.js';
 import { METRIC_IDS, type KpiReport } from '../../src/core/kpi/types.js';
 import { KpiDashboard } from '../../src/ui/kpi/KpiDashboard.js';
 
@@ -25,7 +25,8 @@ const kpi = (args: string[], extra: Parameters<typeof runCli>[1] = {}) => runCli
 beforeAll(async () => {
   ({ home, cleanup } = tempHome('deskops-kpi-cli-'));
   await seedDesk({ home, tickets: 250, seed: 5, now: NOW });
-  env = { DESKOPS_HOME: home };
+  // As the admin: these tests read the incremental export (agents fall back, tested below).
+  env = { DESKOPS_HOME: home, DESKOPS_EMAIL: readDeskCredentials(home)!.admin_email! };
 });
 afterAll(() => cleanup());
 
@@ -132,18 +133,37 @@ describe('kpi', () => {
     try {
       await seedDesk({ home: h2, tickets: 1500, seed: 2, now: NOW });
       const count = (stderr: string) => stderr.split('\n').filter((l) => l.includes('/incremental/tickets/cursor')).length;
-      const first = await runCli(['kpi', '--json', '--verbose', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: seedClock });
+      const first = await runCli(['kpi', '--json', '--verbose', '--metrics', 'created'], { env: { DESKOPS_HOME: h2, DESKOPS_EMAIL: readDeskCredentials(h2)!.admin_email! }, now: seedClock });
       expect(first.code).toBe(0);
       expect(count(first.stderr)).toBe(2); // 1,000 + 500 tickets
-      const second = await runCli(['kpi', '--json', '--verbose', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: seedClock });
+      const second = await runCli(['kpi', '--json', '--verbose', '--metrics', 'created'], { env: { DESKOPS_HOME: h2, DESKOPS_EMAIL: readDeskCredentials(h2)!.admin_email! }, now: seedClock });
       expect(count(second.stderr)).toBe(1);
       expect(second.stdout).toBe(first.stdout);
-      const refresh = await runCli(['kpi', '--json', '--verbose', '--refresh', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: seedClock });
+      const refresh = await runCli(['kpi', '--json', '--verbose', '--refresh', '--metrics', 'created'], { env: { DESKOPS_HOME: h2, DESKOPS_EMAIL: readDeskCredentials(h2)!.admin_email! }, now: seedClock });
       expect(count(refresh.stderr)).toBe(2);
-      const bypass = await runCli(['kpi', '--json', '--no-cache', '--metrics', 'created'], { env: { DESKOPS_HOME: h2 }, now: seedClock });
+      const bypass = await runCli(['kpi', '--json', '--no-cache', '--metrics', 'created'], { env: { DESKOPS_HOME: h2, DESKOPS_EMAIL: readDeskCredentials(h2)!.admin_email! }, now: seedClock });
       expect(bypass.stdout).toBe(first.stdout);
     } finally {
       c2();
+    }
+  });
+
+  it('as an agent: the same figures from the search export and show_many, with a note on what is lost', async () => {
+    const admin = await kpi(['--json', '--no-cache', '--verbose', '--since', '90d']);
+    expect(admin.code, admin.stderr).toBe(0);
+    const agent = await kpi(['--json', '--no-cache', '--verbose', '--since', '90d'], { env: { DESKOPS_HOME: home } });
+    expect(agent.code, agent.stderr).toBe(0);
+    const notes = agent.stderr.split('\n').filter((l) => l.startsWith('deskops: ') || l.startsWith('note: '));
+    expect(notes.join('\n')).toMatch(/incremental export needs an admin; kpi reads the search export/);
+    expect(notes.join('\n')).toMatch(/satisfaction ratings list needs an admin/);
+    // One try of the incremental export (403), then the search export.
+    expect(agent.stderr.split('\n').filter((l) => l.includes('/incremental/tickets/cursor'))).toHaveLength(1);
+    expect(agent.stderr).toMatch(/search\/export/);
+    const a = JSON.parse(admin.stdout) as Record<string, Entry>;
+    const b = JSON.parse(agent.stdout) as Record<string, Entry>;
+    for (const id of METRIC_IDS) {
+      if (id === 'csat') continue; // a rating's time is its ticket's last update for an agent
+      expect(b[id], id).toEqual(a[id]);
     }
   });
 

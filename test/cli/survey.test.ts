@@ -9,7 +9,7 @@ import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { SEED_NOW, seedClock } from '../desk/helpers.js';
-import { seedDesk } from '../../src/desk/index.js';
+import { readDeskCredentials, seedDesk } from '../../src/desk/index.js';
 import { answerSurveys } from '../../src/desk/survey-answers.js';
 import { openDb } from '../../src/desk/db.js';
 import { DeskStore } from '../../src/desk/store.js';
@@ -234,6 +234,12 @@ describe('survey collect, report and score', () => {
 
     const rep = await cli(['survey', 'report', '--json'], { env });
     expect(rep.code, rep.stderr).toBe(0);
+    // The default user is an agent: the desk's own ratings list is for admins, and it says so.
+    expect(rep.stderr).toContain('note: the satisfaction ratings list needs an admin; the report has the survey answers only');
+    expect(JSON.parse(rep.stdout)).toMatchObject({ ratings: null, ratings_note: expect.stringContaining('needs an admin') });
+    const asAdmin = await cli(['survey', 'report', '--json'], { env: { ...env, DESKOPS_EMAIL: readDeskCredentials(home)!.admin_email! } });
+    expect(asAdmin.stderr).toBe('');
+    expect(JSON.parse(asAdmin.stdout).ratings).toMatchObject({ good: expect.any(Number), bad: expect.any(Number) });
     const report = JSON.parse(rep.stdout) as { rows: Array<{ type: string; sent: number; answered: number; value: number; promoters: number; detractors: number; distribution: Record<string, number> }>; review: Array<{ ticket_id: number }> };
     const nps = report.rows.find((r) => r.type === 'nps')!;
     // Counted independently from the desk's tags.

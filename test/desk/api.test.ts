@@ -55,7 +55,7 @@ describe('authentication', () => {
     const dir = join(t.home, 'desk');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
-    expect(readDeskCredentials(t.home)).toEqual({ email: t.desk.email, token: t.desk.token });
+    expect(readDeskCredentials(t.home)).toEqual({ email: t.desk.email, token: t.desk.token, admin_email: t.desk.adminEmail });
     expect(t.desk.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 });
@@ -287,7 +287,7 @@ describe('incremental export', () => {
     let path = '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=200&include=metric_sets';
     let last: { body: { after_cursor: string; end_of_stream: boolean } } | undefined;
     for (let page = 0; page < 20; page++) {
-      const r = await t.api(path);
+      const r = await t.api(path, { as: 'admin' });
       expect(r.status).toBe(200);
       expect(r.body.metric_sets.map((m: { ticket_id: number }) => m.ticket_id)).toEqual(r.body.tickets.map((x: { id: number }) => x.id));
       for (const x of r.body.tickets) seen.add(x.id);
@@ -301,12 +301,62 @@ describe('incremental export', () => {
 
     const [id] = await find('status:pending');
     await t.api(`/api/v2/tickets/${id}.json`, { method: 'PUT', json: { ticket: { comment: { body: 'note', public: false } } } });
-    const next = await t.api(`/api/v2/incremental/tickets/cursor.json?cursor=${last!.body.after_cursor}`);
+    const next = await t.api(`/api/v2/incremental/tickets/cursor.json?cursor=${last!.body.after_cursor}`, { as: 'admin' });
     expect(next.body.tickets.map((x: { id: number }) => x.id)).toEqual([id]);
     expect(next.body.end_of_stream).toBe(true);
 
     const future = Math.floor(t.now().getTime() / 1000) + 3600;
-    expect((await t.api(`/api/v2/incremental/tickets/cursor.json?start_time=${future}`)).status).toBe(400);
+    expect((await t.api(`/api/v2/incremental/tickets/cursor.json?start_time=${future}`, { as: 'admin' })).status).toBe(400);
+  });
+});
+
+describe('roles, as Zendesk has them', () => {
+  const FORBIDDEN = {
+    error: 'Forbidden',
+    description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.',
+  };
+  const basicFor = (email: string) => `Basic ${Buffer.from(`${email}/token:${t.desk.token}`).toString('base64')}`;
+
+  it('the token is the account\'s: the email picks the user, an agent by default and the admin with its email', async () => {
+    expect((await t.api('/api/v2/users/me.json')).body.user).toMatchObject({ email: t.desk.email, role: 'agent' });
+    expect((await t.api('/api/v2/users/me.json', { as: 'admin' })).body.user).toMatchObject({ email: t.desk.adminEmail, role: 'admin' });
+    const another = (await t.api('/api/v2/users.json?role=agent')).body.users[3].email as string;
+    const asAnother = await t.api('/api/v2/users/me.json', { headers: { authorization: basicFor(another) } });
+    expect(asAnother.body.user).toMatchObject({ email: another, role: 'agent' });
+  });
+
+  it('answers 403 to agents on the admin-only endpoints, as Zendesk does', async () => {
+    const adminOnly = ['/api/v2/incremental/tickets/cursor.json?start_time=0', '/api/v2/satisfaction_ratings.json', '/api/v2/satisfaction_ratings/500001.json'];
+    for (const path of adminOnly) {
+      const agent = await t.api(path);
+      expect(agent.status, path).toBe(403);
+      expect(agent.body, path).toEqual(FORBIDDEN);
+      expect((await t.api(path, { as: 'admin' })).status, path).toBe(200);
+    }
+    for (const path of ['/api/v2/search/export.json?filter[type]=ticket&query=status:open', '/api/v2/tickets/show_many.json?ids=1,2&include=metric_sets', '/api/v2/ticket_metrics.json']) {
+      expect((await t.api(path)).status, path).toBe(200);
+    }
+  });
+
+  it('lets an end user see only their own profile', async () => {
+    const ticket = (await t.api('/api/v2/tickets/1.json')).body.ticket;
+    const requester = (await t.api(`/api/v2/users/${ticket.requester_id}.json`)).body.user.email as string;
+    const headers = { authorization: basicFor(requester) };
+    expect((await t.api('/api/v2/users/me.json', { headers })).body.user).toMatchObject({ role: 'end-user' });
+    const tickets = await t.api('/api/v2/tickets.json', { headers });
+    expect(tickets.status).toBe(403);
+    expect(tickets.body).toEqual(FORBIDDEN);
+  });
+});
+
+describe('search export query rules', () => {
+  it('refuses a type: term in the query (the type goes in filter[type]) and exports without it', async () => {
+    const typed = await t.api(`/api/v2/search/export.json?filter[type]=ticket&query=${encodeURIComponent('type:ticket status:open')}`);
+    expect(typed.status).toBe(400);
+    expect(typed.body.description).toMatch(/filter\[type\]/);
+    const plain = await t.api(`/api/v2/search/export.json?filter[type]=ticket&query=${encodeURIComponent('status:open')}`);
+    expect(plain.status).toBe(200);
+    expect(plain.body.results.length).toBeGreaterThan(0);
   });
 });
 
@@ -333,13 +383,13 @@ describe('people, groups, fields, metrics and ratings', () => {
     const one = await t.api(`/api/v2/ticket_metrics/${metrics.body.ticket_metrics[0].id}.json`);
     expect(one.body.ticket_metric.ticket_id).toBe(metrics.body.ticket_metrics[0].ticket_id);
 
-    const good = await t.api('/api/v2/satisfaction_ratings.json?score=good&page[size]=100');
+    const good = await t.api('/api/v2/satisfaction_ratings.json?score=good&page[size]=100', { as: 'admin' });
     expect(good.body.satisfaction_ratings.length).toBeGreaterThan(0);
     expect(good.body.satisfaction_ratings.every((r: { score: string }) => r.score === 'good')).toBe(true);
-    const bad = await t.api('/api/v2/satisfaction_ratings.json?score=bad_with_comment');
+    const bad = await t.api('/api/v2/satisfaction_ratings.json?score=bad_with_comment', { as: 'admin' });
     expect(bad.body.satisfaction_ratings.every((r: { comment: string }) => r.comment)).toBe(true);
     const rating = good.body.satisfaction_ratings[0];
-    expect((await t.api(`/api/v2/satisfaction_ratings/${rating.id}.json`)).body.satisfaction_rating).toEqual(rating);
+    expect((await t.api(`/api/v2/satisfaction_ratings/${rating.id}.json`, { as: 'admin' })).body.satisfaction_rating).toEqual(rating);
     const ticket = (await t.api(`/api/v2/tickets/${rating.ticket_id}.json`)).body.ticket;
     expect(ticket.satisfaction_rating).toMatchObject({ score: 'good', id: rating.id });
   });

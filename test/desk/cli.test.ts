@@ -68,6 +68,12 @@ describe('deskops desk serve', () => {
     for (let i = 0; i < 500 && !out.includes('DESKOPS_TOKEN'); i++) await new Promise((r) => setTimeout(r, 10));
     const vars = Object.fromEntries([...out.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
     expect(Object.keys(vars)).toEqual(['DESKOPS_URL', 'DESKOPS_EMAIL', 'DESKOPS_TOKEN']);
+    const admin = /^# admin: DESKOPS_EMAIL=(\S+)$/m.exec(out)?.[1];
+    expect(admin).toMatch(/@/);
+    const asAdmin = await fetch(`${vars.DESKOPS_URL}/api/v2/users/me.json`, {
+      headers: { authorization: `Basic ${Buffer.from(`${admin}/token:${vars.DESKOPS_TOKEN}`).toString('base64')}` },
+    });
+    expect(((await asAdmin.json()) as { user: { role: string } }).user.role).toBe('admin');
     const res = await fetch(`${vars.DESKOPS_URL}/api/v2/users/me.json`, {
       headers: { authorization: `Basic ${Buffer.from(`${vars.DESKOPS_EMAIL}/token:${vars.DESKOPS_TOKEN}`).toString('base64')}` },
     });

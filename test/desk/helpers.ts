@@ -11,12 +11,14 @@ import { clockFrom, type Clock } from '../../src/core/time.js';
 export interface TestDesk {
   desk: RunningDesk;
   home: string;
-  /** Basic email/token auth header value. */
+  /** Basic email/token auth header value: the default user, an agent. */
   basic: string;
+  /** The same token with the admin's email. */
+  adminBasic: string;
   /** The desk's clock (seedClock unless the test gave its own). */
   now: Clock;
-  /** fetch against the desk with auth; `path` starts with /api/v2. */
-  api(path: string, init?: RequestInit & { json?: unknown }): Promise<ApiAnswer>;
+  /** fetch against the desk with auth (the agent's, or `as: 'admin'`); `path` starts with /api/v2. */
+  api(path: string, init?: RequestInit & { json?: unknown; as?: 'admin' }): Promise<ApiAnswer>;
   close(): Promise<void>;
 }
 
@@ -47,15 +49,18 @@ export async function startTestDesk(options: { tickets?: number; seed?: number; 
   if (options.tickets !== undefined) await seedDesk({ home, tickets: options.tickets, seed: options.seed ?? 1, now: SEED_NOW });
   const now = options.now ?? seedClock;
   const desk = await startDesk({ ...options, home, now });
-  const basic = `Basic ${Buffer.from(`${desk.email}/token:${desk.token}`).toString('base64')}`;
+  const basicFor = (email: string) => `Basic ${Buffer.from(`${email}/token:${desk.token}`).toString('base64')}`;
+  const basic = basicFor(desk.email);
+  const adminBasic = basicFor(desk.adminEmail);
   return {
     desk,
     home,
     basic,
+    adminBasic,
     now,
     async api(path, init = {}) {
       const headers = new Headers(init.headers);
-      if (!headers.has('authorization')) headers.set('authorization', basic);
+      if (!headers.has('authorization')) headers.set('authorization', init.as === 'admin' ? adminBasic : basic);
       let body = init.body;
       if (init.json !== undefined) {
         body = JSON.stringify(init.json);

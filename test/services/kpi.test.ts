@@ -35,7 +35,7 @@ beforeAll(async () => {
   await seedDesk({ home, tickets: TICKETS, seed: 3, now: SEED_NOW });
   running = await startDesk({ home, rateLimit: 100_000, now: seedClock });
   desk = await createHelpDesk(
-    { kind: 'local', url: running.url, auth: { type: 'basic-token', email: running.email, token: running.token }, profile: 'local' },
+    { kind: 'local', url: running.url, auth: { type: 'basic-token', email: running.adminEmail, token: running.token }, profile: 'local' },
     { logger: (e) => requests.push(`${e.method} ${e.url}`) },
   );
 });
@@ -57,13 +57,13 @@ describe('the KPI ticket cache', () => {
     const window = windowNow();
     const first = await open();
     const cold = await first.report({ metrics: ['created', 'backlog'], window, by: null });
-    expect(cold.stats.sync).toEqual({ pages: 3, tickets: TICKETS, full: true });
+    expect(cold.stats.sync).toEqual({ source: 'incremental', pages: 3, tickets: TICKETS, full: true });
     expect(incremental()).toBe(3);
     expect(first.cache.count()).toBe(TICKETS);
 
     requests.length = 0;
     const warm = await first.report({ metrics: ['created', 'backlog'], window, by: null });
-    expect(warm.stats.sync).toEqual({ pages: 1, tickets: 0, full: false });
+    expect(warm.stats.sync).toEqual({ source: 'incremental', pages: 1, tickets: 0, full: false });
     expect(incremental()).toBe(1);
     expect(warm.report).toEqual(cold.report);
     first.close();

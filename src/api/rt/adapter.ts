@@ -29,7 +29,7 @@
  * | SLAs, business minutes   | none: tickets carry no `slas`; metrics' business minutes are null        |
  */
 import { randomUUID } from 'node:crypto';
-import { ApiError, AuthError, ConflictError, DeskopsError, NotFoundError, UsageError } from '../../core/errors.js';
+import { ApiError, AuthError, ConflictError, DeskopsError, NotFoundError, PermissionError, UsageError } from '../../core/errors.js';
 import type {
   BulkUpdate,
   Connection,
@@ -343,7 +343,7 @@ export class RtDesk implements HelpDesk {
         return id === undefined ? [] : [id];
       });
     } catch (err) {
-      if (err instanceof AuthError || err instanceof NotFoundError) return null;
+      if (err instanceof AuthError || err instanceof PermissionError || err instanceof NotFoundError) return null;
       throw err;
     }
   }

@@ -168,7 +168,7 @@ export class ZendeskDesk implements HelpDesk {
       {
         path: '/api/v2/search/export',
         query: {
-          query,
+          query: exportQuery(query),
           'filter[type]': 'ticket',
           'page[size]': clampPageSize(options.pageSize ?? 100, EXPORT_MAX_PAGE_SIZE),
         },
@@ -467,6 +467,17 @@ export function ticketQuery(query: string): string {
   const other = /(^|\s)type:(\S+)/i.exec(trimmed);
   if (other) throw new UsageError(`this search finds tickets; remove "type:${other[2]}" from the query`);
   return trimmed === '' ? 'type:ticket' : `type:ticket ${trimmed}`;
+}
+
+/**
+ * A ticket search query for the search export: the type goes in filter[type] there, and a
+ * `type:` term in the query is an error on Zendesk, so `type:ticket` is taken out (any other
+ * type is refused as ticketQuery refuses it). The export needs a query: "every ticket" is
+ * asked for as created since 1970.
+ */
+export function exportQuery(query: string): string {
+  const rest = ticketQuery(query).replace(/(^|\s)type:ticket(?=\s|$)/gi, ' ').replace(/\s+/g, ' ').trim();
+  return rest === '' ? 'created>1970-01-01' : rest;
 }
 
 function metricFrom(body: unknown, ticket: Ticket): TicketMetric | null {

@@ -40,13 +40,16 @@ interface Route {
   method: 'GET' | 'POST' | 'PUT';
   pattern: RegExp;
   handler: Handler;
+  /** Who may call it: Zendesk answers 403 to agents on the admin-only endpoints. */
+  access: 'agent' | 'admin';
 }
 
 const ID = '([^/]+)';
-const route = (method: Route['method'], path: string, handler: Handler): Route => ({
+const route = (method: Route['method'], path: string, handler: Handler, access: Route['access'] = 'agent'): Route => ({
   method,
   pattern: new RegExp(`^/api/v2${path}$`),
   handler,
+  access,
 });
 
 // Specific paths (show_many, update_many, me) come before /{id} patterns.
@@ -62,11 +65,11 @@ const ROUTES: readonly Route[] = [
   route('GET', '/search', search),
   route('GET', '/search/count', searchCount),
   route('GET', '/search/export', searchExport),
-  route('GET', '/incremental/tickets/cursor', incrementalTickets),
+  route('GET', '/incremental/tickets/cursor', incrementalTickets, 'admin'),
   route('GET', '/ticket_metrics', listTicketMetrics),
   route('GET', `/ticket_metrics/${ID}`, showTicketMetric),
-  route('GET', '/satisfaction_ratings', listSatisfactionRatings),
-  route('GET', `/satisfaction_ratings/${ID}`, showSatisfactionRating),
+  route('GET', '/satisfaction_ratings', listSatisfactionRatings, 'admin'),
+  route('GET', `/satisfaction_ratings/${ID}`, showSatisfactionRating, 'admin'),
   route('GET', '/job_statuses/show_many', showManyJobStatuses),
   route('GET', `/job_statuses/${ID}`, showJobStatus),
   route('GET', '/users/me', me),
@@ -88,11 +91,11 @@ export function normalizePath(pathname: string): string {
   return path || '/';
 }
 
-export function findRoute(method: string, path: string): { handler: Handler; params: string[] } | undefined {
+export function findRoute(method: string, path: string): { handler: Handler; params: string[]; access: Route['access'] } | undefined {
   for (const r of ROUTES) {
     if (r.method !== method) continue;
     const m = r.pattern.exec(path);
-    if (m) return { handler: r.handler, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+    if (m) return { handler: r.handler, params: m.slice(1).map((p) => decodeURIComponent(p)), access: r.access };
   }
   return undefined;
 }

@@ -63,6 +63,10 @@ export function searchExport(req: DeskRequest, ctx: DeskContext): DeskReply {
   const type = req.query.get('filter[type]');
   if (type === null) throw badRequest('InvalidParameter', 'filter[type] is required (the local desk exports tickets: filter[type]=ticket)');
   if (type !== 'ticket') throw badRequest('InvalidParameter', `the local desk exports tickets only; filter[type]=${type} is not supported`);
+  // Zendesk's reference: the export takes the type in filter[type]; a type: term in its query is an error.
+  if (/(^|\s)-?type:/i.test(req.query.get('query') ?? '')) {
+    throw badRequest('InvalidSearchQuery', 'search/export does not accept type: in the query; the type goes in filter[type]');
+  }
   const q = compiled(req, ctx);
   const page = pageParams(req.query, { maxSize: 1000, defaultSize: 100, cursorByDefault: true });
   if (page.mode !== 'cursor') throw badRequest('InvalidPaginationParameter', 'search/export uses page[size] and page[after]');

@@ -19,7 +19,7 @@
  */
 import type { HelpDesk, ShowManyOptions } from '../../api/helpdesk.js';
 import type { JobStatus, JobStatusResult, Ticket, TicketUpdate } from '../../api/types.js';
-import { ApiError, AuthError, DeskopsError } from '../../core/errors.js';
+import { ApiError, DeskopsError, isAccessError } from '../../core/errors.js';
 import { bodyHash, type Journal, type OutcomeTuple } from './journal.js';
 
 /** A change ready to send: the update and the ticket's updated_at it was decided on. */
@@ -178,7 +178,7 @@ export async function runBulk(desk: HelpDesk, journal: Journal, items: readonly 
     try {
       tickets = await desk.getTickets(ids, hooks.readInclude ? { include: hooks.readInclude } : undefined);
     } catch (err) {
-      if (err instanceof AuthError) throw err;
+      if (isAccessError(err)) throw err;
       readFailed(list, err);
       return;
     }
@@ -201,7 +201,7 @@ export async function runBulk(desk: HelpDesk, journal: Journal, items: readonly 
     try {
       decisions = await hooks.recheck(pairs.map(({ item, ticket }) => ({ item, ticket })));
     } catch (err) {
-      if (err instanceof AuthError) throw err;
+      if (isAccessError(err)) throw err;
       readFailed(pairs.map((p) => p.track), err);
       return;
     }
@@ -240,7 +240,7 @@ export async function runBulk(desk: HelpDesk, journal: Journal, items: readonly 
       try {
         decisions = await hooks.prepare!(lazy.map((t) => t.item));
       } catch (err) {
-        if (err instanceof AuthError) throw err;
+        if (isAccessError(err)) throw err;
         readFailed(lazy, err);
         return list.filter((t) => t.change);
       }
@@ -284,7 +284,7 @@ export async function runBulk(desk: HelpDesk, journal: Journal, items: readonly 
     try {
       job = await desk.updateMany({ tickets });
     } catch (err) {
-      if (err instanceof AuthError) throw err;
+      if (isAccessError(err)) throw err;
       if (refused(err)) record(list.map((t) => finish(t, 'failed', `the desk refused the batch: ${message(err)}`)), batch, true);
       else record(list.map((t) => again(t, `update_many failed (${message(err)})`, 'unknown')), batch, true);
       return;
@@ -299,7 +299,7 @@ export async function runBulk(desk: HelpDesk, journal: Journal, items: readonly 
         done = await desk.waitForJob(job.id, { timeoutMs: jobTimeoutMs, intervalMs: Math.max(50, Math.round(jobEstimateMs / 2)) });
       } else done = job;
     } catch (err) {
-      if (err instanceof AuthError) throw err;
+      if (isAccessError(err)) throw err;
       record(list.map((t) => again(t, `job ${job.id}: ${message(err)}`, 'unknown')), batch, true);
       return;
     }

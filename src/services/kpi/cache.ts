@@ -11,6 +11,13 @@
  * survey sent long ago and answered now). Organizations, for churn, are listed again when the
  * cached list is older than an hour.
  *
+ * An agent may not read the incremental export (Zendesk answers 403: it is for admins). Then
+ * the cache fills from the search export instead: tickets updated since the newest update
+ * read last time, less SEARCH_OVERLAP_S for search's index lag, each page of ids read again
+ * with show_many for their metric sets (two requests per 100 changed tickets). What that
+ * loses: deleted tickets are not seen (they stay until `kpi --refresh`), and a rating's time
+ * is its ticket's last update (the ratings list is for admins too).
+ *
  * The file remembers which desk it was read from (identity) and how tickets were reduced
  * (ingest fingerprint: the time-tracking field, the complaint keywords); when either differs,
  * or the schema changed, it starts again from an empty cache.
@@ -18,8 +25,9 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
-import type { HelpDesk, IncrementalTicketPage, TicketMetric } from '../../api/helpdesk.js';
-import { ApiError } from '../../core/errors.js';
+import type { HelpDesk, IncrementalTicketPage, Ticket, TicketMetric } from '../../api/helpdesk.js';
+import { ApiError, PermissionError } from '../../core/errors.js';
+import { isoSeconds } from '../../core/time.js';
 import { organizationCustomer } from '../../core/kpi/churn.js';
 import { complaintMatcher, ingestFingerprint, toKpiMetricSet, toKpiTicket, unixOf, type IngestRules } from '../../core/kpi/rules.js';
 import type { KpiCustomer, KpiMetricSet, KpiTicket, Window } from '../../core/kpi/types.js';
@@ -32,6 +40,10 @@ export const KPI_CACHE_SCHEMA = '2';
 export const EXPORT_PAGE_SIZE = 1000;
 /** How long a cached list of organizations is used before it is read again. */
 export const ORGANIZATIONS_TTL_S = 3600;
+/** Search export reads start this long before the newest update read last time: search's index lag. */
+export const SEARCH_OVERLAP_S = 15 * 60;
+/** Tickets per search export page, as Zendesk recommends (large pages can time out). */
+export const SEARCH_EXPORT_PAGE = 100;
 /** Ratings are listed again from this long before the newest one listed (late writes on the desk). */
 const RATINGS_OVERLAP_S = 3600;
 
@@ -100,7 +112,9 @@ export interface CachedTicket {
 }
 
 export interface SyncStats {
-  /** Incremental export pages read. */
+  /** Where the changes came from: the incremental export, or (for agents) the search export. */
+  source: 'incremental' | 'search';
+  /** Export pages read. */
   pages: number;
   /** Tickets in those pages (a ticket changed twice during the read comes twice). */
   tickets: number;
@@ -110,6 +124,8 @@ export interface SyncStats {
 
 export interface SyncOptions {
   onProgress?: (tickets: number) => void;
+  /** Said once per sync when the cache falls back to the search export. */
+  onNotice?: (message: string) => void;
   now?: () => Date;
   /** Tickets per export page (default and Zendesk's maximum: 1000). */
   pageSize?: number;
@@ -159,7 +175,7 @@ export class KpiTicketCache {
       else if (schema !== undefined && schema !== KPI_CACHE_SCHEMA) reason = 'the cache format changed';
       else if (meta('identity') !== undefined && meta('identity') !== options.identity) reason = 'the profile points at another desk';
       else if (meta('ingest') !== undefined && meta('ingest') !== fingerprint) reason = 'the time-tracking field or complaint keywords changed';
-      const hadData = meta('cursor') !== undefined;
+      const hadData = meta('cursor') !== undefined || meta('search_since') !== undefined;
       if (reason !== undefined || schema === undefined) {
         db.exec('DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS ratings; DROP TABLE IF EXISTS customers; DELETE FROM meta;');
         db.exec(SCHEMA);
@@ -194,17 +210,28 @@ export class KpiTicketCache {
    * one transaction per page, the cursor saved with each page so an interrupted read resumes.
    * A cursor the desk no longer accepts starts the read again from the beginning.
    */
-  async sync(desk: Pick<HelpDesk, 'incrementalTickets'>, options: SyncOptions = {}): Promise<SyncStats> {
-    const cursor = this.cursor();
-    try {
-      return await this.#read(desk, cursor === undefined ? { startTime: 0 } : { cursor }, options);
-    } catch (err) {
-      if (cursor !== undefined && err instanceof ApiError && (err.status === 400 || err.status === 422)) {
-        this.#clear();
-        return this.#read(desk, { startTime: 0 }, options);
+  async sync(desk: Pick<HelpDesk, 'incrementalTickets' | 'exportSearchTickets' | 'getTickets'>, options: SyncOptions = {}): Promise<SyncStats> {
+    if (this.#meta('source') !== 'search') {
+      const cursor = this.cursor();
+      try {
+        return await this.#read(desk, cursor === undefined ? { startTime: 0 } : { cursor }, options);
+      } catch (err) {
+        if (err instanceof PermissionError) {
+          // Remembered: later runs go straight to the search export (`--refresh` asks again).
+          this.#setMeta('source', 'search');
+        } else if (cursor !== undefined && err instanceof ApiError && (err.status === 400 || err.status === 422)) {
+          this.#clear();
+          return this.#read(desk, { startTime: 0 }, options);
+        } else {
+          throw err;
+        }
       }
-      throw err;
     }
+    options.onNotice?.(
+      'the incremental export needs an admin; kpi reads the search export and the tickets\' metrics instead ' +
+        '(2 requests per 100 changed tickets): deleted tickets are not seen until `kpi --refresh`, and a rating counts at its ticket\'s last update',
+    );
+    return this.#readSearch(desk, options);
   }
 
   async #read(desk: Pick<HelpDesk, 'incrementalTickets'>, from: { startTime: number } | { cursor: string }, options: SyncOptions): Promise<SyncStats> {
@@ -219,6 +246,7 @@ export class KpiTicketCache {
        ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 0`,
     );
     const full = 'startTime' in from;
+    this.#setMeta('source', 'incremental');
     const setMeta = this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     const writePage = this.#db.transaction((page: IncrementalTicketPage) => {
       const metrics = new Map<number, TicketMetric>();
@@ -241,7 +269,7 @@ export class KpiTicketCache {
       }
       if (page.after_cursor) setMeta.run(['cursor', page.after_cursor]);
     });
-    const stats: SyncStats = { pages: 0, tickets: 0, full };
+    const stats: SyncStats = { source: 'incremental', pages: 0, tickets: 0, full };
     for await (const page of desk.incrementalTickets(from, { pageSize: options.pageSize ?? EXPORT_PAGE_SIZE })) {
       writePage(page);
       stats.pages++;
@@ -249,6 +277,58 @@ export class KpiTicketCache {
       options.onProgress?.(stats.tickets);
     }
     setMeta.run(['synced_at', (options.now?.() ?? new Date()).toISOString()]);
+    return stats;
+  }
+
+  /**
+   * The search export's way (for agents): the ids of tickets updated since the last read (less
+   * the index-lag overlap), read again 100 at a time with show_many for their metric sets. The
+   * newest update read is saved at the end; an interrupted read starts again from the last.
+   */
+  async #readSearch(desk: Pick<HelpDesk, 'exportSearchTickets' | 'getTickets'>, options: SyncOptions): Promise<SyncStats> {
+    const since = this.#meta('search_since');
+    const full = since === undefined;
+    let newest = full ? 0 : Number(since);
+    const from = Math.max(0, newest - SEARCH_OVERLAP_S);
+    const upsert = this.#db.prepare(
+      `INSERT INTO tickets (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    );
+    const ratingOf = this.#db.prepare('SELECT score FROM ratings WHERE ticket_id = ?');
+    const putRating = this.#db.prepare(
+      `INSERT INTO ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 0)
+       ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 0`,
+    );
+    const write = this.#db.transaction((tickets: Ticket[]) => {
+      for (const t of tickets) {
+        const ticket = toKpiTicket(t, this.#ingest, this.#matches);
+        upsert.run(rowValues(ticket, t.metric_set ? toKpiMetricSet(t.metric_set) : null));
+        const score = t.satisfaction_rating?.score;
+        if (score === 'good' || score === 'bad') {
+          const known = ratingOf.get([t.id]) as { score: string } | undefined;
+          if (known?.score !== score) putRating.run([t.id, score, ticket.updatedAt]);
+        }
+      }
+    });
+    const stats: SyncStats = { source: 'search', pages: 0, tickets: 0, full };
+    let ids: number[] = [];
+    const flush = async () => {
+      if (ids.length === 0) return;
+      const fresh = await desk.getTickets(ids, { include: ['metric_sets'] });
+      ids = [];
+      write(fresh);
+      stats.pages++;
+      stats.tickets += fresh.length;
+      options.onProgress?.(stats.tickets);
+    };
+    for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(from)}`, { pageSize: SEARCH_EXPORT_PAGE })) {
+      ids.push(t.id);
+      newest = Math.max(newest, unixOf(t.updated_at) ?? 0);
+      if (ids.length >= SEARCH_EXPORT_PAGE) await flush();
+    }
+    await flush();
+    this.#setMeta('search_since', String(newest));
+    this.#setMeta('synced_at', (options.now?.() ?? new Date()).toISOString());
     return stats;
   }
 
@@ -346,7 +426,7 @@ export class KpiTicketCache {
   }
 
   #clear(): void {
-    this.#db.exec("DELETE FROM tickets; DELETE FROM ratings; DELETE FROM meta WHERE key IN ('cursor', 'synced_at', 'ratings_listed_at');");
+    this.#db.exec("DELETE FROM tickets; DELETE FROM ratings; DELETE FROM meta WHERE key IN ('cursor', 'search_since', 'source', 'synced_at', 'ratings_listed_at');");
   }
 }
 

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Connection, HelpDesk } from '../../api/helpdesk.js';
-import { ApiError, NotFoundError } from '../../core/errors.js';
+import { ApiError, NotFoundError, PermissionError } from '../../core/errors.js';
 import { TOTAL_TIME_FIELD_SETTING, TOTAL_TIME_FIELD_TITLE } from '../../core/handle-time.js';
 import { KpiComputation, KpiTrend, type GroupNames, type TrendPoint } from '../../core/kpi/compute.js';
 import type { Bucket } from '../../core/kpi/period.js';
@@ -191,7 +191,7 @@ export class KpiSession {
     sink: Pick<KpiComputation, 'add' | 'addCustomer' | 'wantsCustomers'>,
   ): Promise<RunStats> {
     const [sync, ratings] = await Promise.all([
-      this.cache.sync(this.#o.desk, { onProgress: this.#o.onProgress, now: this.#o.now, pageSize: this.#o.exportPageSize }),
+      this.cache.sync(this.#o.desk, { onProgress: this.#o.onProgress, onNotice: this.#o.onNotice, now: this.#o.now, pageSize: this.#o.exportPageSize }),
       wantsRatings ? this.#syncRatings() : Promise.resolve(0),
     ]);
     let streamed = 0;
@@ -217,7 +217,11 @@ export class KpiSession {
     try {
       return await this.cache.syncRatings(this.#o.desk);
     } catch (err) {
-      if (err instanceof NotFoundError || (err instanceof ApiError && (err.status === 403 || err.status === 404))) {
+      if (err instanceof PermissionError) {
+        this.#o.onNotice?.('the satisfaction ratings list needs an admin; csat counts the ratings on the tickets read and csat_N tags');
+        return 0;
+      }
+      if (err instanceof NotFoundError || (err instanceof ApiError && err.status === 404)) {
         this.#o.onNotice?.('satisfaction ratings are not available on this desk; csat counts csat_N tags only');
         return 0;
       }

@@ -38,6 +38,8 @@ export async function deskServe(ctx: CliContext, flags: ServeFlags): Promise<voi
       `export DESKOPS_EMAIL=${shellQuote(desk.email)}`,
       `export DESKOPS_TOKEN=${shellQuote(desk.token)}`,
       '# (with the same DESKOPS_HOME, the `local` profile needs only DESKOPS_URL: it reads the token from credentials.json)',
+      `# the token is the account's; the email picks the user. The default user is an agent; the admin:`,
+      `# admin: DESKOPS_EMAIL=${desk.adminEmail}`,
     ].join('\n'),
   );
 

@@ -245,7 +245,11 @@ async function checkDesk(
         hint: 'use the token of an agent account',
       });
     } else {
-      checks.push({ id: 'auth', status: 'ok', detail: `signed in as ${user.name} <${user.email}> (${user.role})` });
+      const agentNote =
+        user.role === 'agent' && profile.kind !== 'rt'
+          ? ': the incremental export and the ratings list need an admin, so kpi and survey report read the search export instead'
+          : '';
+      checks.push({ id: 'auth', status: 'ok', detail: `signed in as ${user.name} <${user.email}> (${user.role})${agentNote}` });
     }
   } catch (err) {
     if (err instanceof AuthError) {

@@ -33,6 +33,7 @@ export async function surveyReportCommand(ctx: CliContext, flags: ReportFlags): 
   const mode = outputMode(flags, ctx.io);
   const desk = await ctx.helpdesk();
   const report = await surveyReport(desk, { now, since, by });
+  if (report.ratings_note) ctx.io.err(`note: ${report.ratings_note}`);
   if (mode === 'json') {
     ctx.io.out(JSON.stringify(report, null, 2));
     return;
