@@ -14,7 +14,10 @@ import type {
   User,
 } from './types.js';
 
+import type { WaitObserver } from './pacer.js';
+
 export type * from './types.js';
+export type { WaitObserver } from './pacer.js';
 
 /** Where and how to reach a desk. Built by src/config from a profile plus env overrides. */
 export interface Connection {
@@ -48,6 +51,8 @@ export interface ClientOptions {
   /** Ceiling for one Retry-After wait in ms (default 60000). */
   maxRetryAfterMs?: number;
   logger?: RequestLogger;
+  /** Told when a request waits for an endpoint's own limit (e.g. 10 incremental exports a minute). */
+  onWait?: WaitObserver;
   /** Injected for tests: sleep used by retries and the client-side limiter. */
   sleep?: (ms: number) => Promise<void>;
   userAgent?: string;

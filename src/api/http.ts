@@ -11,6 +11,7 @@ import type { ClientOptions, Connection, RequestLogger } from './helpdesk.js';
 import type { RateLimitState } from './types.js';
 import { deskMessage, htmlError, looksLikeHtml, parseJsonAnswer, type RawAnswer } from './answer.js';
 import { RateLimiter } from './rateLimiter.js';
+import { EndpointPacer, type EndpointLimit } from './pacer.js';
 import { authorizationHeader, redact, secretsOf } from './redact.js';
 import {
   RATE_LIMIT_BACKOFF_BASE_MS,
@@ -70,6 +71,8 @@ export interface HttpClientOptions extends ClientOptions {
   random?: () => number;
   /** Largest answer body accepted (default 50 MB). */
   maxResponseBytes?: number;
+  /** The endpoints paced to their own limits (default Zendesk's; [] paces none). */
+  endpointLimits?: readonly EndpointLimit[];
 }
 
 type Outcome = { kind: 'answer'; answer: RawAnswer } | { kind: 'error'; error: unknown };
@@ -102,6 +105,7 @@ export class HttpClient {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly limiter: RateLimiter;
+  private readonly pacer: EndpointPacer;
   private readonly signal?: AbortSignal;
   /** Requests on the wire, cut when the command ends. */
   private readonly inflight = new Set<{ destroy(error?: Error): void }>();
@@ -134,6 +138,7 @@ export class HttpClient {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.limiter = new RateLimiter({ now: this.now, sleep: this.sleep });
+    this.pacer = new EndpointPacer({ limits: options.endpointLimits, now: this.now, sleep: this.sleep, onWait: options.onWait });
   }
 
   /** Rate-limit headroom as last seen on an answer. */
@@ -195,6 +200,8 @@ export class HttpClient {
     let notApplied = false;
 
     for (let attempt = 1; ; attempt++) {
+      this.throwIfStopped(where);
+      await this.pacer.acquire(req.method, url.pathname);
       this.throwIfStopped(where);
       await this.limiter.acquire();
       this.throwIfStopped(where);

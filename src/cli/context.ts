@@ -3,7 +3,7 @@
  * so `deskops --help` loads no config, no HTTP client and no desk.
  */
 import { setMaxListeners } from 'node:events';
-import type { HelpDesk, Connection } from '../api/helpdesk.js';
+import type { HelpDesk, Connection, WaitObserver } from '../api/helpdesk.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Io } from './io.js';
 import { systemClock } from '../core/time.js';
@@ -26,6 +26,11 @@ export interface CliContext {
   /** The active profile's desk: starts the embedded local desk when the profile is `local`. */
   helpdesk(): Promise<HelpDesk>;
   connection(): Promise<Connection>;
+  /**
+   * Tells `fn` whenever a request waits for an endpoint's own limit (10 incremental exports a
+   * minute...), so long work can show what it is waiting for.
+   */
+  onRateWait(fn: WaitObserver): void;
   /** Run when the command ends, in reverse order (closing the in-process desk, ...). */
   onExit(fn: () => Promise<void> | void): void;
   runExitHooks(): Promise<void>;
@@ -39,6 +44,7 @@ export interface ContextOverrides {
 export function createContext(io: Io, overrides: ContextOverrides = {}): CliContext {
   const env = overrides.env ?? process.env;
   const exitHooks: Array<() => Promise<void> | void> = [];
+  const waitObservers: WaitObserver[] = [];
   let homeDir: string | undefined;
   let configPromise: Promise<ConfigStore> | undefined;
   let connectionPromise: Promise<Connection> | undefined;
@@ -78,18 +84,24 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
       helpdeskPromise ??= (async () => {
         const connection = await ctx.connection();
         const { createHelpDesk } = await import('../api/index.js');
-        const logger = ctx.globals.verbose
-          ? (await import('./verbose.js')).requestLogger(io)
-          : undefined;
+        const verbose = ctx.globals.verbose ? await import('./verbose.js') : undefined;
+        const logger = verbose?.requestLogger(io);
+        if (verbose) waitObservers.push(verbose.waitLogger(io));
         // When the command ends, requests still in flight (a screen's background reads) are cut
         // and not retried: this hook runs before the in-process desk closes (hooks run last first).
         const ending = new AbortController();
         // Every request in flight listens to it: many at once is normal, not a leak.
         setMaxListeners(0, ending.signal);
         ctx.onExit(() => ending.abort());
-        return createHelpDesk(connection, { logger, signal: ending.signal });
+        const onWait: WaitObserver = (wait) => {
+          for (const fn of waitObservers) fn(wait);
+        };
+        return createHelpDesk(connection, { logger, signal: ending.signal, onWait });
       })();
       return helpdeskPromise;
+    },
+    onRateWait(fn) {
+      waitObservers.push(fn);
     },
     onExit(fn) {
       exitHooks.push(fn);

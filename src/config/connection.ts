@@ -6,6 +6,7 @@
  */
 import type { Connection } from '../api/helpdesk.js';
 import { AuthError, ConfigError } from '../core/errors.js';
+import { parseDurationMs } from '../core/time.js';
 import { LOCAL_PROFILE, profileNotFound, type ConfigStore, type Profile } from './store.js';
 import { checkDeskUrl } from './url.js';
 
@@ -68,6 +69,9 @@ export async function resolveConnection(opts: ResolveOptions): Promise<Connectio
         home,
         faults: nonEmpty(env.DESKOPS_DESK_FAULTS),
         faultSeed: faultSeed(env.DESKOPS_DESK_FAULT_SEED),
+        // The in-process desk under other conditions, as `desk serve` takes them in flags.
+        plan: nonEmpty(env.DESKOPS_DESK_PLAN),
+        latencyMs: env.DESKOPS_DESK_LATENCY ? parseDurationMs(env.DESKOPS_DESK_LATENCY, 'DESKOPS_DESK_LATENCY', 60_000) : undefined,
         now: opts.now,
       });
       opts.onExit(() => started.close());

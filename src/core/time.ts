@@ -1,4 +1,5 @@
 /** Small, pure time helpers shared by commands and screens, and the one clock type. */
+import { UsageError } from './errors.js';
 
 /**
  * The clock: every "now" in deskops comes from one of these, handed down from the CLI context
@@ -62,4 +63,13 @@ export function formatMinutes(minutes: number | null | undefined): string {
 /** Unix seconds to "2026-11-01T10:00:00Z" (second precision, as Zendesk writes times). */
 export function isoSeconds(unix: number): string {
   return new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A duration in milliseconds from "150ms", "0.2s" or a bare number of ms (at most `maxMs`); `what` names it in errors. */
+export function parseDurationMs(value: string, what: string, maxMs: number): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/i.exec(value.trim());
+  if (!m) throw new UsageError(`${what} must be a duration like 150ms or 0.2s, got ${JSON.stringify(value)}`);
+  const ms = Math.round(Number(m[1]) * (m[2]?.toLowerCase() === 's' ? 1000 : 1));
+  if (ms > maxMs) throw new UsageError(`${what} must be at most ${maxMs} ms, got ${value.trim()}`);
+  return ms;
 }

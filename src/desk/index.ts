@@ -14,8 +14,21 @@ export interface DeskOptions {
   host?: string;
   /** Default 0: a free port. */
   port?: number;
-  /** Requests per minute, default 700 (as a Zendesk Suite Professional account). */
+  /**
+   * The Zendesk plan whose limits the desk keeps (default enterprise): its requests a minute
+   * (team 200, growth and professional 400, enterprise 700, enterprise-plus 2,500), and for
+   * enterprise-plus the High Volume incremental export limit (30 a minute instead of 10).
+   */
+  plan?: string;
+  /** Requests per minute for the account, instead of the plan's. */
   rateLimit?: number;
+  /**
+   * The endpoints' own limits (incremental exports, ticket updates, list tickets, jobs); on
+   * by default, as on Zendesk. Only tests that are not about limits turn them off.
+   */
+  endpointLimits?: boolean;
+  /** Milliseconds added before every answer, like a network's round trip (default 0). */
+  latencyMs?: number;
   /** Fault injection, e.g. "429=0.1,500=0.05,reset=0.01,slow=0.02". An invalid spec is a UsageError. */
   faults?: string;
   /** Seed of the fault RNG, so a faulty run can be replayed. */

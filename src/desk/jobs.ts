@@ -64,6 +64,11 @@ export class JobRunner {
     return this.row(id)!;
   }
 
+  /** Jobs queued or running on the account (Zendesk allows 30). */
+  inFlight(): number {
+    return this.store.get<{ n: number }>("SELECT count(*) AS n FROM job_statuses WHERE status IN ('queued', 'working')")?.n ?? 0;
+  }
+
   row(id: string): JobRow | undefined {
     return this.store.get<JobRow>('SELECT id, status, total, progress, message, results, payload, author_id FROM job_statuses WHERE id = ?', [id]);
   }

@@ -11,7 +11,7 @@ import { FaultInjector, type FaultPlan } from './faults.js';
 import { DeskHttpError, forbidden } from './http-errors.js';
 import { JobRunner } from './jobs.js';
 import type { DeskCredentials } from './paths.js';
-import { SlidingWindowLimiter } from './ratelimit.js';
+import { DeskLimits, isTicketingPath, RATE_LIMITED } from './limits.js';
 import type { DeskContext, DeskRequest } from './routes/context.js';
 import { findRoute, normalizePath } from './routes/router.js';
 import type { DeskStore } from './store.js';
@@ -19,13 +19,19 @@ import { unixNow } from './time.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const SLOW_FAULT_MS = 2000;
-const RATE_LIMITED = { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' };
 
 export interface ServerOptions {
   store: DeskStore;
   host: string;
   port: number;
+  /** The account's requests a minute (the plan's). */
   rateLimit: number;
+  /** High Volume API: 30 incremental exports a minute instead of 10. */
+  highVolume: boolean;
+  /** The endpoints' own limits (off only in tests that are not about them). */
+  endpointLimits: boolean;
+  /** Added before every answer, like a network's round trip. */
+  latencyMs: number;
   faults: FaultPlan;
   faultSeed: number;
   /** The credentials now in force (asked on every request: a re-seed changes the token). */
@@ -48,7 +54,7 @@ interface Answer {
 }
 
 export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
-  const limiter = new SlidingWindowLimiter(opts.rateLimit);
+  const limits = new DeskLimits({ perMinute: opts.rateLimit, highVolume: opts.highVolume });
   const faults = new FaultInjector(opts.faults, opts.faultSeed);
   const now = () => unixNow(opts.now());
   const jobs = new JobRunner(opts.store, now);
@@ -80,9 +86,25 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
     // The Date header is the desk's clock, as the times it stamps are: clients measure their
     // offset from it (to tell whether a lost update was applied).
     res.setHeader('Date', opts.now().toUTCString());
-    const rate = limiter.take();
+    if (opts.latencyMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          slowTimers.delete(timer);
+          resolve();
+        }, opts.latencyMs);
+        slowTimers.add(timer);
+      });
+      if (res.destroyed) return;
+    }
+    const rate = limits.account.take();
     res.setHeader('X-Rate-Limit', String(rate.limit));
     res.setHeader('X-Rate-Limit-Remaining', String(rate.remaining));
+    const ticketing = isTicketingPath(normalizePath(rawUrl.split('?')[0]!));
+    if (ticketing) {
+      res.setHeader('ratelimit-limit', String(rate.limit));
+      res.setHeader('ratelimit-remaining', String(rate.remaining));
+      res.setHeader('ratelimit-reset', String(rate.resetSeconds));
+    }
     if (!rate.allowed) {
       return finish({
         status: 429,
@@ -154,11 +176,14 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
     const allowed = me.role === 'admin' || (me.role === 'agent' ? route.access === 'agent' : path === '/api/v2/users/me');
     if (!allowed) return finish({ status: forbidden().status, body: forbidden().body }, `${me.role} ${me.email}`);
 
+    const { refuse, headers: extraHeaders } = !opts.endpointLimits ? {} : limits.endpoint({ method, path, query: url.searchParams, userId: me.id }, () => jobs.inFlight());
+    if (refuse) return finish({ status: refuse.status, body: refuse.body, headers: { ...extraHeaders, ...refuse.headers } }, refuse.note);
+
     const request: DeskRequest = { method, path, query: url.searchParams, headers: req.headers, body: parsed, rawBody: body, params: route.params };
     const ctx: DeskContext = { store: opts.store, base, me, now, jobs };
     try {
       const reply = route.handler(request, ctx);
-      finish({ status: reply.status ?? 200, body: reply.body, headers: reply.headers }, fault === 'slow' ? 'slow' : undefined);
+      finish({ status: reply.status ?? 200, body: reply.body, headers: { ...extraHeaders, ...reply.headers } }, fault === 'slow' ? 'slow' : undefined);
     } catch (err) {
       if (err instanceof DeskHttpError) return finish({ status: err.status, body: err.body, headers: err.headers });
       opts.log?.(`desk: ${method} ${rawUrl} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

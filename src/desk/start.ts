@@ -8,6 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { systemClock } from '../core/time.js';
 import { openDb, seededAt, getMeta, type Db } from './db.js';
 import { parseFaultSpec } from './faults.js';
+import { DEFAULT_PLAN, PLAN_NAMES, PLANS, type Plan } from './limits.js';
 import type { DeskOptions, RunningDesk, SeedOptions, SeedSummary } from './index.js';
 import { DEFAULT_SEED, DEFAULT_SEED_TICKETS } from './index.js';
 import { ensureDeskDir, readCredentialsFile, writeCredentialsFile, type DeskCredentials, type DeskPaths } from './paths.js';
@@ -33,6 +34,9 @@ interface CheckedOptions {
   host: string;
   port: number;
   rateLimit: number;
+  highVolume: boolean;
+  endpointLimits: boolean;
+  latencyMs: number;
   faults: ReturnType<typeof parseFaultSpec> & object;
   faultSeed: number;
 }
@@ -44,13 +48,17 @@ export function checkDeskOptions(opts: DeskOptions): CheckedOptions {
   }
   const port = opts.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`invalid port ${port}: expected an integer from 0 to 65535`);
-  const rateLimit = opts.rateLimit ?? 700;
+  const plan = (opts.plan ?? DEFAULT_PLAN).trim().toLowerCase();
+  if (!(PLAN_NAMES as string[]).includes(plan)) throw new UsageError(`unknown plan "${opts.plan}": expected one of ${PLAN_NAMES.join(', ')}`);
+  const rateLimit = opts.rateLimit ?? PLANS[plan as Plan];
   if (!Number.isInteger(rateLimit) || rateLimit < 1) throw new UsageError(`invalid rate limit ${rateLimit}: expected a positive number of requests per minute`);
+  const latencyMs = opts.latencyMs ?? 0;
+  if (!Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > 60_000) throw new UsageError(`invalid latency ${latencyMs} ms: expected 0 to 60000`);
   const faults = parseFaultSpec(opts.faults ?? '');
   if (typeof faults === 'string') throw new UsageError(faults);
   const faultSeed = opts.faultSeed ?? 1;
   if (!Number.isInteger(faultSeed)) throw new UsageError(`invalid fault seed ${faultSeed}: expected an integer`);
-  return { host, port, rateLimit, faults, faultSeed };
+  return { host, port, rateLimit, highVolume: plan === 'enterprise-plus', endpointLimits: opts.endpointLimits !== false, latencyMs, faults, faultSeed };
 }
 
 export async function startDeskServer(opts: DeskOptions): Promise<RunningDesk> {
@@ -68,6 +76,9 @@ export async function startDeskServer(opts: DeskOptions): Promise<RunningDesk> {
       host: options.host,
       port: options.port,
       rateLimit: options.rateLimit,
+      highVolume: options.highVolume,
+      endpointLimits: options.endpointLimits,
+      latencyMs: options.latencyMs,
       faults: options.faults,
       faultSeed: options.faultSeed,
       credentials: credentialsWatcher(paths.credentials),

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { readDeskCredentials, seedDesk, startDesk } from '../../src/desk/index.js';
+import { DeskLimits } from '../../src/desk/limits.js';
 import { SEED_NOW, startTestDesk, tempHome } from './helpers.js';
 
 // One small seeded home shared by the desks of this file (several servers may share a db).
@@ -31,6 +32,97 @@ describe('rate limits', () => {
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(limited.headers.get('x-rate-limit-remaining')).toBe('0');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("Zendesk's plan and endpoint limits", () => {
+  it('keeps the plan\'s requests a minute, enterprise by default, and refuses an unknown plan', async () => {
+    for (const [plan, limit] of [[undefined, '700'], ['team', '200'], ['growth', '400'], ['professional', '400'], ['enterprise-plus', '2500']] as const) {
+      const t = await startTestDesk({ home, plan });
+      try {
+        const r = await t.api('/api/v2/tickets.json?per_page=1');
+        expect(r.headers.get('x-rate-limit'), String(plan)).toBe(limit);
+        // The ticketing endpoints carry the newer headers too, and list tickets its index limit.
+        expect(r.headers.get('ratelimit-limit')).toBe(limit);
+        expect(r.headers.get('ratelimit-remaining')).toBe(String(Number(limit) - 1));
+        expect(Number(r.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(1);
+        expect(r.headers.get('zendesk-ratelimit-tickets-index')).toMatch(/^total=100; remaining=99; resets=\d+$/);
+      } finally {
+        await t.close();
+      }
+    }
+    const err = await startDesk({ home, plan: 'gold' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe('unknown plan "gold": expected one of team, growth, professional, enterprise, enterprise-plus');
+  });
+
+  it('answers 429 with Retry-After to the 11th incremental export in a minute (the 31st on enterprise-plus)', async () => {
+    for (const [plan, allowed] of [['enterprise', 10], ['enterprise-plus', 30]] as const) {
+      const t = await startTestDesk({ home, plan });
+      try {
+        for (let i = 0; i < allowed; i++) {
+          expect((await t.api('/api/v2/incremental/tickets/cursor.json?start_time=0', { as: 'admin' })).status).toBe(200);
+        }
+        const limited = await t.api('/api/v2/incremental/tickets/cursor.json?start_time=0', { as: 'admin' });
+        expect(limited.status, plan).toBe(429);
+        expect(limited.body.error).toBe('APIRateLimitExceeded');
+        expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(50);
+        // Other endpoints are not held up by it.
+        expect((await t.api('/api/v2/tickets/1.json')).status).toBe(200);
+      } finally {
+        await t.close();
+      }
+    }
+  });
+
+  it('allows 30 updates of a ticket per user in 10 minutes, and 100 ticket updates a minute for the account', async () => {
+    const t = await startTestDesk({ home });
+    try {
+      const put = (id: number, as?: 'admin') => t.api(`/api/v2/tickets/${id}.json`, { method: 'PUT', json: { ticket: { priority: 'high' } }, as });
+      const open = (await t.api(`/api/v2/search.json?query=${encodeURIComponent('status<solved')}&per_page=10`)).body.results.map((x: { id: number }) => x.id) as number[];
+      expect(open.length).toBeGreaterThanOrEqual(4);
+      for (let i = 0; i < 30; i++) expect((await put(open[0]!)).status).toBe(200);
+      const sameTicket = await put(open[0]!);
+      expect(sameTicket.status).toBe(429);
+      expect(sameTicket.body.description).toMatch(/30 per 10 minutes/);
+      expect(Number(sameTicket.headers.get('retry-after'))).toBeGreaterThan(60);
+      expect((await put(open[0]!, 'admin')).status).toBe(200); // another user
+      // 31 updates so far; 69 more on other tickets reach the account's 100 a minute.
+      for (let i = 0; i < 69; i++) expect((await put(open[1 + (i % 3)]!)).status, `update ${i}`).toBe(200);
+      const account = await put(open[1]!);
+      expect(account.status).toBe(429);
+      expect(account.body.description).toMatch(/ticket updates/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('holds offset pages of list tickets past page 500 to 50 a minute, and update_many to 30 queued jobs', async () => {
+    const t = await startTestDesk({ home });
+    try {
+      for (let i = 0; i < 50; i++) expect((await t.api(`/api/v2/tickets.json?page=${501 + i}&per_page=1`)).status).toBe(200);
+      const deep = await t.api('/api/v2/tickets.json?page=600&per_page=1');
+      expect(deep.status).toBe(429);
+      expect(deep.headers.get('zendesk-ratelimit-tickets-index')).toMatch(/^total=100; remaining=49;/);
+      expect((await t.api('/api/v2/tickets.json?page=2&per_page=1')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+    const limits = new DeskLimits({ perMinute: 700, highVolume: false });
+    const updateMany = { method: 'PUT', path: '/api/v2/tickets/update_many', query: new URLSearchParams(), userId: 1 };
+    expect(limits.endpoint(updateMany, () => 29).refuse).toBeUndefined();
+    expect(limits.endpoint(updateMany, () => 30).refuse).toMatchObject({ status: 429, body: { error: 'TooManyJobs' }, headers: { 'Retry-After': '5' } });
+  });
+
+  it('adds the latency it is given before every answer', async () => {
+    const t = await startTestDesk({ home, latencyMs: 150 });
+    try {
+      const started = performance.now();
+      for (let i = 0; i < 3; i++) expect((await t.api('/api/v2/users/me.json')).status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(450);
     } finally {
       await t.close();
     }

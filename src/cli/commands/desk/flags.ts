@@ -9,3 +9,4 @@ export function parseIntegerFlag(value: string, flag: string, min: number, max: 
   if (n < min || n > max) throw new UsageError(`${flag} must be between ${min} and ${max}, got ${text}`);
   return n;
 }
+

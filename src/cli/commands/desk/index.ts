@@ -22,7 +22,9 @@ $DESKOPS_HOME/desk/credentials.json (mode 0600). The \`local\` profile starts it
     .description('run the local desk as an HTTP server until Ctrl-C (prints export lines for DESKOPS_URL and friends)')
     .option('--port <n>', 'port to listen on (0 = any free port)', '0')
     .option('--host <address>', 'loopback address to listen on (127.0.0.1, ::1 or localhost)', '127.0.0.1')
-    .option('--rate-limit <n>', 'requests per minute before answering 429, as Zendesk does', '700')
+    .option('--plan <name>', 'the Zendesk plan whose limits to keep: team, growth, professional, enterprise, enterprise-plus', 'enterprise')
+    .option('--rate-limit <n>', "the account's requests per minute, instead of the plan's")
+    .option('--latency <time>', 'added before every answer, like a network round trip: 150ms, 0.2s', '0ms')
     .option('--faults <spec>', 'inject faults, e.g. "429=0.1,500=0.05,reset=0.01,slow=0.02" (probabilities per request)')
     .option('--fault-seed <n>', 'seed of the fault generator, to replay the same faults', '1')
     .addHelpText(
@@ -30,9 +32,15 @@ $DESKOPS_HOME/desk/credentials.json (mode 0600). The \`local\` profile starts it
       `
 Results (export lines) go to stdout, one log line per request to stderr.
 
+Limits are Zendesk's: the plan's requests a minute for the whole account (team 200, growth
+and professional 400, enterprise 700, enterprise-plus 2,500), incremental exports 10 a
+minute (30 on enterprise-plus), ticket updates 100 a minute and 30 per 10 minutes per user
+per ticket, list tickets 50 a minute past page 500, 30 queued jobs; 429 with Retry-After.
+
 Examples:
   $ deskops desk serve
   $ deskops desk serve --port 8080 > desk.env & sleep 1; . ./desk.env; deskops ticket list
+  $ deskops desk serve --plan team --latency 150ms      # what a small account over a network feels like
   $ deskops desk serve --rate-limit 60 --faults "429=0.1,reset=0.02" --fault-seed 7`,
     )
     .action(async (opts) => (await import('./serve.js')).deskServe(ctx, opts));

@@ -1,11 +1,14 @@
 /** `deskops desk serve`: the local desk as a server until SIGINT/SIGTERM. */
 import type { CliContext } from '../../context.js';
+import { parseDurationMs } from '../../../core/time.js';
 import { parseIntegerFlag } from './flags.js';
 
 interface ServeFlags {
   port: string;
   host: string;
-  rateLimit: string;
+  plan: string;
+  rateLimit?: string;
+  latency: string;
   faults?: string;
   faultSeed: string;
 }
@@ -14,14 +17,17 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export async function deskServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
   const port = parseIntegerFlag(flags.port, '--port', 0, 65_535);
-  const rateLimit = parseIntegerFlag(flags.rateLimit, '--rate-limit', 1, 1_000_000);
+  const rateLimit = flags.rateLimit === undefined ? undefined : parseIntegerFlag(flags.rateLimit, '--rate-limit', 1, 1_000_000);
+  const latencyMs = parseDurationMs(flags.latency, '--latency', 60_000);
   const faultSeed = parseIntegerFlag(flags.faultSeed, '--fault-seed', -(2 ** 31), 2 ** 31 - 1);
   const { startDesk } = await import('../../../desk/index.js');
   const desk = await startDesk({
     home: ctx.home(),
     host: flags.host,
     port,
+    plan: flags.plan,
     rateLimit,
+    latencyMs,
     faults: flags.faults,
     faultSeed,
     log: (line) => ctx.io.err(`< ${line}`),

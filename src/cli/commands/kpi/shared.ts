@@ -5,6 +5,7 @@
 import type { CliContext } from '../../context.js';
 import { UsageError } from '../../../core/errors.js';
 import { statusLine } from '../../io.js';
+import { describeWait } from '../../../api/pacer.js';
 import { KpiSession, kpiSettingKeys, type CacheMode } from '../../../services/kpi/session.js';
 
 export interface SourceFlags {
@@ -48,6 +49,8 @@ export async function openKpiSession(
     });
   }
   const line = options.progress !== false ? statusLine(ctx.io) : undefined;
+  let read = 0;
+  if (line) ctx.onRateWait((wait) => line.write(`reading tickets… ${read.toLocaleString('en-US')} · waiting: ${describeWait(wait)}`));
   const session = await KpiSession.open({
     desk,
     home: ctx.home(),
@@ -56,7 +59,7 @@ export async function openKpiSession(
     businessHours: Boolean(flags.businessHours),
     customersFile: flags.customers,
     now: ctx.now,
-    onProgress: line ? (n) => line.write(`reading tickets… ${n.toLocaleString('en-US')}`) : undefined,
+    onProgress: line ? (n) => line.write(`reading tickets… ${(read = n).toLocaleString('en-US')}`) : undefined,
     onNotice: (message) => ctx.io.err(`deskops: ${message}`),
   });
   ctx.onExit(() => session.close());

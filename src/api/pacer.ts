@@ -1,0 +1,79 @@
+/**
+ * The endpoints with limits of their own on Zendesk, below the account's requests a minute:
+ * requests to them are spaced so that deskops slows down before the desk answers 429, instead
+ * of retrying into one. The account's own limit is paced from the answers' headers
+ * (rateLimiter.ts); these are known in advance, as Zendesk documents them.
+ */
+const MINUTE_MS = 60_000;
+/** A second of slack on each window: the desk counts when a request lands, not when it left. */
+const SLACK_MS = 1_000;
+
+export interface EndpointLimit {
+  /** What a user would call it, for the wait message: "incremental export". */
+  what: string;
+  perMinute: number;
+  matches(method: string, pathname: string): boolean;
+}
+
+export const ZENDESK_ENDPOINT_LIMITS: readonly EndpointLimit[] = [
+  {
+    what: 'incremental export',
+    perMinute: 10,
+    matches: (method, pathname) => method === 'GET' && /\/api\/v2\/incremental\//.test(pathname),
+  },
+  {
+    what: 'ticket updates',
+    perMinute: 100,
+    matches: (method, pathname) => method === 'PUT' && /\/api\/v2\/tickets\/\d+(\.json)?$/.test(pathname),
+  },
+];
+
+/** Told when a request waits for an endpoint's limit (long work shows it). */
+export type WaitObserver = (wait: { what: string; perMinute: number; waitMs: number }) => void;
+
+/** "incremental export: 10 requests a minute, next in 4 s" */
+export function describeWait(wait: Parameters<WaitObserver>[0]): string {
+  return `${wait.what}: ${wait.perMinute} requests a minute, next in ${Math.max(1, Math.ceil(wait.waitMs / 1000))} s`;
+}
+
+export class EndpointPacer {
+  readonly #limits: readonly EndpointLimit[];
+  readonly #sent = new Map<EndpointLimit, number[]>();
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #onWait?: WaitObserver;
+  /** One queue per endpoint: a wait for one never holds up another. */
+  readonly #queues = new Map<EndpointLimit, Promise<void>>();
+
+  constructor(options: { limits?: readonly EndpointLimit[]; now: () => number; sleep: (ms: number) => Promise<void>; onWait?: WaitObserver }) {
+    this.#limits = options.limits ?? ZENDESK_ENDPOINT_LIMITS;
+    this.#now = options.now;
+    this.#sleep = options.sleep;
+    this.#onWait = options.onWait;
+  }
+
+  /** Waits until a request to this endpoint fits in its window, and counts it. */
+  acquire(method: string, pathname: string): Promise<void> {
+    const limit = this.#limits.find((l) => l.matches(method, pathname));
+    if (!limit) return Promise.resolve();
+    const next = (this.#queues.get(limit) ?? Promise.resolve()).then(() => this.#take(limit));
+    this.#queues.set(limit, next.catch(() => undefined));
+    return next;
+  }
+
+  async #take(limit: EndpointLimit): Promise<void> {
+    const times = this.#sent.get(limit) ?? [];
+    this.#sent.set(limit, times);
+    for (;;) {
+      const now = this.#now();
+      while (times.length > 0 && times[0]! <= now - MINUTE_MS - SLACK_MS) times.shift();
+      if (times.length < limit.perMinute) {
+        times.push(now);
+        return;
+      }
+      const waitMs = Math.max(1, times[0]! + MINUTE_MS + SLACK_MS - now);
+      this.#onWait?.({ what: limit.what, perMinute: limit.perMinute, waitMs });
+      await this.#sleep(waitMs);
+    }
+  }
+}
