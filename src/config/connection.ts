@@ -72,6 +72,7 @@ export async function resolveConnection(opts: ResolveOptions): Promise<Connectio
         // The in-process desk under other conditions, as `desk serve` takes them in flags.
         plan: nonEmpty(env.DESKOPS_DESK_PLAN),
         latencyMs: env.DESKOPS_DESK_LATENCY ? parseDurationMs(env.DESKOPS_DESK_LATENCY, 'DESKOPS_DESK_LATENCY', 60_000) : undefined,
+        indexLagSeconds: indexLag(env.DESKOPS_DESK_INDEX_LAG),
         now: opts.now,
       });
       opts.onExit(() => started.close());
@@ -140,6 +141,14 @@ export function remoteConnection(
     case 'rt-token':
       return { kind, url, auth: { type: 'rt-token', token }, profile: name };
   }
+}
+
+/** DESKOPS_DESK_INDEX_LAG: whole seconds, or undefined for the desk's default. */
+function indexLag(value: string | undefined): number | undefined {
+  const text = nonEmpty(value);
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new ConfigError(`DESKOPS_DESK_INDEX_LAG must be whole seconds, got ${JSON.stringify(text)}`);
+  return Number(text);
 }
 
 function faultSeed(raw: string | undefined): number | undefined {

@@ -29,6 +29,11 @@ export interface DeskOptions {
   endpointLimits?: boolean;
   /** Milliseconds added before every answer, like a network's round trip (default 0). */
   latencyMs?: number;
+  /**
+   * Seconds a ticket change takes to reach search and the search export, as on Zendesk
+   * (default DEFAULT_INDEX_LAG_S); 0 only in tests that are not about lag.
+   */
+  indexLagSeconds?: number;
   /** Fault injection, e.g. "429=0.1,500=0.05,reset=0.01,slow=0.02". An invalid spec is a UsageError. */
   faults?: string;
   /** Seed of the fault RNG, so a faulty run can be replayed. */
@@ -77,6 +82,8 @@ export interface SeedSummary {
 }
 
 export const DEFAULT_SEED_TICKETS = 500;
+/** Zendesk indexes a change for search within seconds to a few minutes: a realistic middle. */
+export const DEFAULT_INDEX_LAG_S = 30;
 export const DEFAULT_SEED = 1;
 
 /**

@@ -32,6 +32,8 @@ export interface ServerOptions {
   endpointLimits: boolean;
   /** Added before every answer, like a network's round trip. */
   latencyMs: number;
+  /** Seconds a ticket change takes to reach search. */
+  indexLagSeconds: number;
   faults: FaultPlan;
   faultSeed: number;
   /** The credentials now in force (asked on every request: a re-seed changes the token). */
@@ -180,7 +182,7 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
     if (refuse) return finish({ status: refuse.status, body: refuse.body, headers: { ...extraHeaders, ...refuse.headers } }, refuse.note);
 
     const request: DeskRequest = { method, path, query: url.searchParams, headers: req.headers, body: parsed, rawBody: body, params: route.params };
-    const ctx: DeskContext = { store: opts.store, base, me, now, jobs };
+    const ctx: DeskContext = { store: opts.store, base, me, now, jobs, indexLag: opts.indexLagSeconds };
     try {
       const reply = route.handler(request, ctx);
       finish({ status: reply.status ?? 200, body: reply.body, headers: { ...extraHeaders, ...reply.headers } }, fault === 'slow' ? 'slow' : undefined);

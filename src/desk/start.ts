@@ -10,7 +10,7 @@ import { openDb, seededAt, getMeta, type Db } from './db.js';
 import { parseFaultSpec } from './faults.js';
 import { DEFAULT_PLAN, PLAN_NAMES, PLANS, type Plan } from './limits.js';
 import type { DeskOptions, RunningDesk, SeedOptions, SeedSummary } from './index.js';
-import { DEFAULT_SEED, DEFAULT_SEED_TICKETS } from './index.js';
+import { DEFAULT_INDEX_LAG_S, DEFAULT_SEED, DEFAULT_SEED_TICKETS } from './index.js';
 import { ensureDeskDir, readCredentialsFile, writeCredentialsFile, type DeskCredentials, type DeskPaths } from './paths.js';
 import { DeskStore } from './store.js';
 
@@ -37,6 +37,7 @@ interface CheckedOptions {
   highVolume: boolean;
   endpointLimits: boolean;
   latencyMs: number;
+  indexLagSeconds: number;
   faults: ReturnType<typeof parseFaultSpec> & object;
   faultSeed: number;
 }
@@ -58,7 +59,11 @@ export function checkDeskOptions(opts: DeskOptions): CheckedOptions {
   if (typeof faults === 'string') throw new UsageError(faults);
   const faultSeed = opts.faultSeed ?? 1;
   if (!Number.isInteger(faultSeed)) throw new UsageError(`invalid fault seed ${faultSeed}: expected an integer`);
-  return { host, port, rateLimit, highVolume: plan === 'enterprise-plus', endpointLimits: opts.endpointLimits !== false, latencyMs, faults, faultSeed };
+  const indexLagSeconds = opts.indexLagSeconds ?? DEFAULT_INDEX_LAG_S;
+  if (!Number.isInteger(indexLagSeconds) || indexLagSeconds < 0 || indexLagSeconds > 3600) {
+    throw new UsageError(`invalid index lag ${indexLagSeconds}: expected whole seconds from 0 to 3600`);
+  }
+  return { host, port, rateLimit, highVolume: plan === 'enterprise-plus', endpointLimits: opts.endpointLimits !== false, latencyMs, indexLagSeconds, faults, faultSeed };
 }
 
 export async function startDeskServer(opts: DeskOptions): Promise<RunningDesk> {
@@ -79,6 +84,7 @@ export async function startDeskServer(opts: DeskOptions): Promise<RunningDesk> {
       highVolume: options.highVolume,
       endpointLimits: options.endpointLimits,
       latencyMs: options.latencyMs,
+      indexLagSeconds: options.indexLagSeconds,
       faults: options.faults,
       faultSeed: options.faultSeed,
       credentials: credentialsWatcher(paths.credentials),

@@ -3,7 +3,7 @@
  * statements and the lookups every handler needs (users, groups, organizations, tickets).
  * Writes to tickets live in ticket-writes.ts.
  */
-import { getMeta, type Db } from './db.js';
+import { getMeta, SEARCH_INDEX_COLUMNS, type Db } from './db.js';
 import {
   TICKET_COLUMNS,
   USER_COLUMNS,
@@ -50,6 +50,28 @@ export class DeskStore {
   /** A write transaction, taking the write lock up front (another process may share the db). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate() as T;
+  }
+
+  /**
+   * Brings the search index up to `cutoff` (unix seconds): every ticket changed since the
+   * last catch-up whose change is at least the index lag old. Ticket changes are numbered
+   * (update_seq) in the order the desk's clock stamps them, so one watermark is enough.
+   * Without a cutoff (no lag) every change is indexed, stamps a second ahead included.
+   */
+  catchUpSearchIndex(cutoff?: number): void {
+    const watermark = Number(this.meta('indexed_seq') ?? 0);
+    const due = this.get<{ top: number | null }>(
+      `SELECT max(update_seq) AS top FROM tickets WHERE update_seq > ?${cutoff === undefined ? '' : ' AND updated_at <= ?'}`,
+      cutoff === undefined ? [watermark] : [watermark, cutoff],
+    )?.top;
+    if (due === null || due === undefined) return;
+    this.transaction(() => {
+      this.run(
+        `INSERT OR REPLACE INTO search_index (${SEARCH_INDEX_COLUMNS}) SELECT ${SEARCH_INDEX_COLUMNS} FROM tickets WHERE update_seq > ? AND update_seq <= ?`,
+        [watermark, due],
+      );
+      this.run("INSERT INTO meta (key, value) VALUES ('indexed_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(due)]);
+    });
   }
 
   meta(key: string): string | undefined {

@@ -33,6 +33,7 @@ import {
   type UrgencyResult,
   type UrgencyWeights,
 } from '../core/urgency.js';
+import { recentlyChanged } from './recent.js';
 import { resolveNames, type TicketRow } from './tickets.js';
 
 export type QueueView =
@@ -157,13 +158,21 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   const signal = options.signal;
   signal?.throwIfAborted();
 
-  const tickets: Ticket[] = [];
+  let tickets: Ticket[] = [];
   for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) {
     tickets.push(t);
     if (tickets.length % 1000 === 0) {
       signal?.throwIfAborted();
       options.onProgress?.(`reading tickets… ${tickets.length.toLocaleString('en-US')}`);
     }
+  }
+  signal?.throwIfAborted();
+  // Search trails the desk: a ticket changed in the last minutes (escalated a minute ago) is
+  // shown as it is now, so a change made from the queue is not refused as a conflict with a
+  // stale copy; one solved since has left the queue.
+  const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
+  if (recent.size > 0) {
+    tickets = tickets.map((t) => recent.get(t.id) ?? t).filter((t) => t.status !== 'solved' && t.status !== 'closed');
   }
   signal?.throwIfAborted();
   if (tickets.length >= 1000) options.onProgress?.(`reading SLA targets and metrics of ${tickets.length.toLocaleString('en-US')} tickets…`);

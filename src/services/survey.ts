@@ -17,6 +17,7 @@
  */
 import type { Group, HelpDesk, Organization, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../api/helpdesk.js';
 import { ApiError, Cancelled, NotFoundError, PermissionError, UsageError, isAccessError } from '../core/errors.js';
+import { recentlyChanged, withRecent } from './recent.js';
 import { buildRenderContext, renderTemplate, templateVariables, type ReplyTemplate } from '../core/templates.js';
 import {
   DETRACTOR_TAG,
@@ -118,6 +119,9 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
       for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) candidates.push(t);
     }
   }
+  // Search trails the desk: tickets changed in the last minutes are taken as they are now.
+  const recent = options.ticketIds ? new Map<number, Ticket>() : await recentlyChanged(desk, now);
+  for (let i = 0; i < candidates.length; i++) candidates[i] = recent.get(candidates[i]!.id) ?? candidates[i]!;
 
   // Requesters surveyed within the fatigue window (any survey type), from the send-time tags.
   const fatigueStart = new Date(now.getTime() - options.fatigueDays * DAY_MS);
@@ -125,12 +129,15 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
   if (options.fatigueDays > 0) {
     options.onPhase?.(`reading tickets surveyed since ${fatigueStart.toISOString().slice(0, 10)}`);
     const q = `type:ticket tags:${SURVEYED_TAG} updated>=${fatigueStart.toISOString()}`;
-    for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) {
+    const surveyed = (t: Ticket) => {
       const at = sentAtFromTags(t.tags ?? []);
-      if (!at || at < fatigueStart) continue;
+      if (!at || at < fatigueStart) return;
       const seen = fatigued.get(t.requester_id);
       if (!seen || at > seen.at) fatigued.set(t.requester_id, { ticketId: t.id, at });
-    }
+    };
+    for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) surveyed(recent.get(t.id) ?? t);
+    // Surveyed in the last minutes: not in search yet.
+    for (const t of recent.values()) surveyed(t);
   }
 
   // Most recently solved first: a requester with several solved tickets is asked about the last.
@@ -391,16 +398,19 @@ export interface CollectPlan {
 }
 
 /** Tickets surveyed at or after `since` (by their send-time tag), with that time. */
-async function* surveyedSince(desk: HelpDesk, since: Date): AsyncIterable<{ ticket: Ticket; sentAt: Date }> {
-  for await (const ticket of desk.exportSearchTickets(`type:ticket tags:${SURVEYED_TAG} updated>=${since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
+async function* surveyedSince(desk: HelpDesk, since: Date, recent: ReadonlyMap<number, Ticket>): AsyncIterable<{ ticket: Ticket; sentAt: Date }> {
+  const search = desk.exportSearchTickets(`type:ticket tags:${SURVEYED_TAG} updated>=${since.toISOString()}`, { pageSize: EXPORT_PAGE });
+  for await (const ticket of withRecent(search, recent, (t) => (t.tags ?? []).includes(SURVEYED_TAG))) {
     const sentAt = sentAtFromTags(ticket.tags ?? []);
     if (sentAt && sentAt >= since) yield { ticket, sentAt };
   }
 }
 
 /** Follow-up tickets made since `since` for detractors whose tickets were closed, with the original's id. */
-async function* followupsSince(desk: HelpDesk, since: Date): AsyncIterable<{ ticket: Ticket; of: number }> {
-  for await (const ticket of desk.exportSearchTickets(`type:ticket tags:${FOLLOWUP_TAG} created>=${since.toISOString()}`, { pageSize: EXPORT_PAGE })) {
+async function* followupsSince(desk: HelpDesk, since: Date, recent: ReadonlyMap<number, Ticket>): AsyncIterable<{ ticket: Ticket; of: number }> {
+  const search = desk.exportSearchTickets(`type:ticket tags:${FOLLOWUP_TAG} created>=${since.toISOString()}`, { pageSize: EXPORT_PAGE });
+  const wanted = (t: Ticket) => (t.tags ?? []).includes(FOLLOWUP_TAG) && Date.parse(t.created_at) >= since.getTime();
+  for await (const ticket of withRecent(search, recent, wanted)) {
     const of = (ticket.tags ?? []).map((x) => FOLLOWUP_OF.exec(x)).find(Boolean);
     if (of) yield { ticket, of: Number(of[1]) };
   }
@@ -418,14 +428,16 @@ const ANSWER_SLACK_MS = 10 * 60_000;
 export async function planSurveyCollect(desk: HelpDesk, options: CollectOptions): Promise<CollectPlan> {
   const types = options.types ?? SURVEY_TYPES;
   options.onPhase?.(`reading tickets surveyed since ${options.since.toISOString().slice(0, 10)}`);
+  // Search trails the desk: surveys sent and answered in the last minutes are read live.
+  const recent = await recentlyChanged(desk, options.now);
   // Closed tickets that already got a follow-up ticket for their detractor's answer.
   const followedUp = new Set<string>();
-  for await (const { ticket: t, of } of followupsSince(desk, options.since)) {
+  for await (const { ticket: t, of } of followupsSince(desk, options.since, recent)) {
     for (const type of SURVEY_TYPES) if ((t.tags ?? []).includes(answeredTag(type))) followedUp.add(`${of}:${type}`);
   }
   const open: Array<{ ticket: Ticket; type: SurveyType; sentAt: Date }> = [];
   let surveyed = 0;
-  for await (const { ticket: t, sentAt } of surveyedSince(desk, options.since)) {
+  for await (const { ticket: t, sentAt } of surveyedSince(desk, options.since, recent)) {
     const tags = t.tags ?? [];
     surveyed++;
     for (const type of typesSent(tags)) {
@@ -781,10 +793,11 @@ export async function surveyReport(desk: HelpDesk, options: ReportOptions): Prom
   const review: ReviewRow[] = [];
   let followupsOpen = 0;
   const tickets: Ticket[] = [];
-  for await (const { ticket } of surveyedSince(desk, options.since)) tickets.push(ticket);
+  const recent = await recentlyChanged(desk, options.now);
+  for await (const { ticket } of surveyedSince(desk, options.since, recent)) tickets.push(ticket);
   // Scores of closed tickets' detractors live on their follow-up tickets.
   const followupScores = new Map<string, number>();
-  for await (const { ticket: t, of } of followupsSince(desk, options.since)) {
+  for await (const { ticket: t, of } of followupsSince(desk, options.since, recent)) {
     if (t.status !== 'solved' && t.status !== 'closed') followupsOpen++;
     for (const type of SURVEY_TYPES) {
       const score = scoreFromTags(t.tags ?? [], type);

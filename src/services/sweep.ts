@@ -16,6 +16,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Group, HelpDesk, Organization, Ticket, TicketMetric, TicketUpdate, User } from '../api/helpdesk.js';
 import { ConfigError, NotFoundError, PermissionError } from '../core/errors.js';
+import { recentlyChanged } from './recent.js';
 import {
   renderTemplate,
   sampleRenderContext,
@@ -286,6 +287,11 @@ export async function planSweepRun(desk: HelpDesk, loaded: LoadedRules, options:
     for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) {
       if (!facts.has(t.id)) facts.set(t.id, { ticket: slimTicket(t, keepDescription) });
     }
+  }
+  // Search trails the desk: tickets changed in the last minutes (a marker a run just left)
+  // are taken as they are now.
+  for (const [id, t] of await recentlyChanged(desk, options.now)) {
+    if (facts.has(id)) facts.set(id, { ticket: slimTicket(t, keepDescription) });
   }
   let plan = planSweep(rules.steps, facts.values(), ctx);
   for (let i = 0; i < 3 && (plan.needs.metrics.length > 0 || plan.needs.thread.length > 0); i++) {

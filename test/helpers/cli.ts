@@ -39,7 +39,9 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   stderr.on('data', (d) => (err += d));
   if (options.stdin !== undefined) stdin.end(options.stdin);
   else stdin.end();
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env } as NodeJS.ProcessEnv;
+  // The in-process desk's search sees changes at once unless a test is about the index lag
+  // and sets DESKOPS_DESK_INDEX_LAG itself.
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DESKOPS_DESK_INDEX_LAG: '0', ...options.env } as NodeJS.ProcessEnv;
   const streams = {
     stdout: Object.assign(stdout, options.tty ? { isTTY: true, columns: options.tty.columns } : {}),
     stderr,

@@ -53,6 +53,8 @@ function showMany(tickets: Ticket[], sideload: (id: number) => Partial<Ticket> =
 function deskFor(tickets: Ticket[], extra: Record<string, unknown> = {}) {
   return memoryDesk({
     exportSearchTickets: () => iterate(tickets),
+    // The live list, newest change first (what the queue reads for changes search may lag on).
+    listTickets: () => iterate([...tickets].sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at))),
     getTickets: showMany(tickets),
     getOrganizations: async (ids: number[]) => ids.map((id) => org(id, id === 77)),
     getUsers: async (ids: number[]) => ids.map((id) => user(id)),

@@ -18,6 +18,8 @@ export interface DeskContext {
   me: UserRow;
   /** Unix seconds. */
   now(): number;
+  /** Seconds a ticket change takes to reach search (Zendesk: up to a few minutes). */
+  indexLag: number;
   jobs: JobRunner;
 }
 

@@ -1,7 +1,8 @@
 /**
  * GET /api/v2/search (offset pages, capped at 1,000 results as Zendesk caps it; `count` is the
  * true count), /search/count, and GET /api/v2/search/export (cursor pages, uncapped, ordered
- * by created_at). The query language is in ../search.ts.
+ * by created_at). The query language is in ../search.ts. All three read the search index,
+ * which trails the tickets by the desk's index lag, as Zendesk's does.
  */
 import { badRequest } from '../http-errors.js';
 import { cursorEnvelope, keysetPage, offsetEnvelope, pageParams } from '../pagination.js';
@@ -20,10 +21,13 @@ const SORT_COLUMNS: Record<string, string> = {
   ticket_type: 'type',
 };
 
+/** The query, compiled against the search index brought up to what its lag allows. */
 function compiled(req: DeskRequest, ctx: DeskContext): CompiledSearch {
   const query = req.query.get('query');
   if (query === null || query.trim() === '') throw badRequest('InvalidParameter', 'query is required, e.g. query=type:ticket status:open');
-  return compileSearch(query, { meId: ctx.me.id, now: ctx.now() });
+  const q = compileSearch(query, { meId: ctx.me.id, now: ctx.now() });
+  ctx.store.catchUpSearchIndex(ctx.indexLag > 0 ? ctx.now() - ctx.indexLag : undefined);
+  return q;
 }
 
 const whereSql = (where: string[]) => (where.length ? ` WHERE ${where.join(' AND ')}` : '');
@@ -42,10 +46,10 @@ export function search(req: DeskRequest, ctx: DeskContext): DeskReply {
   if (order !== 'asc' && order !== 'desc') throw badRequest('InvalidParameter', 'sort_order must be asc or desc');
   const dir = order.toUpperCase();
 
-  const count = ctx.store.count(`SELECT count(*) AS n FROM tickets${whereSql(q.where)}`, q.params);
+  const count = ctx.store.count(`SELECT count(*) AS n FROM search_index${whereSql(q.where)}`, q.params);
   const limit = Math.min(page.perPage, SEARCH_RESULT_LIMIT - offset);
   const rows = ctx.store.all<TicketRow>(
-    `SELECT ${TICKET_COLUMNS} FROM tickets${whereSql(q.where)} ORDER BY ${column} ${dir}, id ${dir} LIMIT ? OFFSET ?`,
+    `SELECT ${TICKET_COLUMNS} FROM search_index${whereSql(q.where)} ORDER BY ${column} ${dir}, id ${dir} LIMIT ? OFFSET ?`,
     [...q.params, limit, offset],
   );
   const include = includes(req.query);
@@ -56,7 +60,7 @@ export function search(req: DeskRequest, ctx: DeskContext): DeskReply {
 
 export function searchCount(req: DeskRequest, ctx: DeskContext): DeskReply {
   const q = compiled(req, ctx);
-  return { body: { count: ctx.store.count(`SELECT count(*) AS n FROM tickets${whereSql(q.where)}`, q.params) } };
+  return { body: { count: ctx.store.count(`SELECT count(*) AS n FROM search_index${whereSql(q.where)}`, q.params) } };
 }
 
 export function searchExport(req: DeskRequest, ctx: DeskContext): DeskReply {
@@ -74,7 +78,7 @@ export function searchExport(req: DeskRequest, ctx: DeskContext): DeskReply {
   const result = keysetPage<TicketRow>(
     ctx.store.query,
     {
-      select: `SELECT ${TICKET_COLUMNS} FROM tickets`,
+      select: `SELECT ${TICKET_COLUMNS} FROM search_index`,
       where: q.where,
       params: q.params,
       sortColumn: 'created_at',

@@ -28,6 +28,7 @@ import Database from 'libsql';
 import type { HelpDesk, IncrementalTicketPage, Ticket, TicketMetric } from '../../api/helpdesk.js';
 import { ApiError, PermissionError } from '../../core/errors.js';
 import { isoSeconds } from '../../core/time.js';
+import { SEARCH_LAG_BOUND_S } from '../recent.js';
 import { organizationCustomer } from '../../core/kpi/churn.js';
 import { complaintMatcher, ingestFingerprint, toKpiMetricSet, toKpiTicket, unixOf, type IngestRules } from '../../core/kpi/rules.js';
 import type { KpiCustomer, KpiMetricSet, KpiTicket, Window } from '../../core/kpi/types.js';
@@ -41,7 +42,7 @@ export const EXPORT_PAGE_SIZE = 1000;
 /** How long a cached list of organizations is used before it is read again. */
 export const ORGANIZATIONS_TTL_S = 3600;
 /** Search export reads start this long before the newest update read last time: search's index lag. */
-export const SEARCH_OVERLAP_S = 15 * 60;
+export const SEARCH_OVERLAP_S = SEARCH_LAG_BOUND_S;
 /** Tickets per search export page, as Zendesk recommends (large pages can time out). */
 export const SEARCH_EXPORT_PAGE = 100;
 /** Ratings are listed again from this long before the newest one listed (late writes on the desk). */

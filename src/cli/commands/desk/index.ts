@@ -25,6 +25,7 @@ $DESKOPS_HOME/desk/credentials.json (mode 0600). The \`local\` profile starts it
     .option('--plan <name>', 'the Zendesk plan whose limits to keep: team, growth, professional, enterprise, enterprise-plus', 'enterprise')
     .option('--rate-limit <n>', "the account's requests per minute, instead of the plan's")
     .option('--latency <time>', 'added before every answer, like a network round trip: 150ms, 0.2s', '0ms')
+    .option('--index-lag <seconds>', 'how long a ticket change takes to reach search and the search export, as on Zendesk', '30')
     .option('--faults <spec>', 'inject faults, e.g. "429=0.1,500=0.05,reset=0.01,slow=0.02" (probabilities per request)')
     .option('--fault-seed <n>', 'seed of the fault generator, to replay the same faults', '1')
     .addHelpText(
@@ -36,6 +37,7 @@ Limits are Zendesk's: the plan's requests a minute for the whole account (team 2
 and professional 400, enterprise 700, enterprise-plus 2,500), incremental exports 10 a
 minute (30 on enterprise-plus), ticket updates 100 a minute and 30 per 10 minutes per user
 per ticket, list tickets 50 a minute past page 500, 30 queued jobs; 429 with Retry-After.
+Search sees a change after --index-lag seconds, as Zendesk's search index trails its tickets.
 
 Examples:
   $ deskops desk serve

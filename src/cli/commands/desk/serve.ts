@@ -9,6 +9,7 @@ interface ServeFlags {
   plan: string;
   rateLimit?: string;
   latency: string;
+  indexLag: string;
   faults?: string;
   faultSeed: string;
 }
@@ -19,6 +20,7 @@ export async function deskServe(ctx: CliContext, flags: ServeFlags): Promise<voi
   const port = parseIntegerFlag(flags.port, '--port', 0, 65_535);
   const rateLimit = flags.rateLimit === undefined ? undefined : parseIntegerFlag(flags.rateLimit, '--rate-limit', 1, 1_000_000);
   const latencyMs = parseDurationMs(flags.latency, '--latency', 60_000);
+  const indexLagSeconds = parseIntegerFlag(flags.indexLag, '--index-lag', 0, 3600);
   const faultSeed = parseIntegerFlag(flags.faultSeed, '--fault-seed', -(2 ** 31), 2 ** 31 - 1);
   const { startDesk } = await import('../../../desk/index.js');
   const desk = await startDesk({
@@ -28,6 +30,7 @@ export async function deskServe(ctx: CliContext, flags: ServeFlags): Promise<voi
     plan: flags.plan,
     rateLimit,
     latencyMs,
+    indexLagSeconds,
     faults: flags.faults,
     faultSeed,
     log: (line) => ctx.io.err(`< ${line}`),
