@@ -67,6 +67,16 @@ describe('the desk\'s search index lag', () => {
     // So a safe update made from the queue is not refused as a conflict with a stale copy.
     await desk.updateTicket(changed!.id, { additional_tags: ['from-queue'] }, { ifUnmodifiedSince: item.ticket.updated_at });
   });
+
+  it('lets a search export cursor expire after an hour, as Zendesk does', async () => {
+    const first = await t.api('/api/v2/search/export.json?filter[type]=ticket&page[size]=10&query=status%3Asolved');
+    const next = first.body.links.next.replace(t.desk.url, '') as string;
+    expect((await t.api(next)).status).toBe(200);
+    clock.push(3601 * 1000);
+    const expired = await t.api(next);
+    expect(expired.status).toBe(400);
+    expect(expired.body.description).toMatch(/cursor has expired/);
+  });
 });
 
 describe('bulk work run twice within the lag', () => {

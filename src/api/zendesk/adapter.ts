@@ -30,6 +30,7 @@ import type {
   TicketUpdate,
   User,
 } from '../types.js';
+import { jobStatusFrom, ticketMetricFrom } from './shapes.js';
 import { fieldsApplied, findAppliedComment, sameInstant } from './applied.js';
 import {
   arrayField,
@@ -191,7 +192,7 @@ export class ZendeskDesk implements HelpDesk {
       const body = await this.http.get(path, { ...position, include: 'metric_sets', per_page: perPage });
       const page: IncrementalTicketPage = {
         tickets: arrayField<Ticket>(body, 'tickets', where),
-        metric_sets: optionalArray<TicketMetric>(body, 'metric_sets'),
+        metric_sets: optionalArray<TicketMetric>(body, 'metric_sets').filter(isBody).map(ticketMetricFrom),
         after_cursor: stringOrNull((body as Body).after_cursor),
         end_of_stream: (body as Body).end_of_stream === true,
       };
@@ -231,9 +232,13 @@ export class ZendeskDesk implements HelpDesk {
       if (!joinMetrics) return tickets;
       // Zendesk sideloads metric_sets beside the tickets; a desk may also embed metric_set.
       const sets = new Map<number, TicketMetric>();
-      for (const m of optionalArray<TicketMetric>(body, 'metric_sets')) if (isBody(m) && typeof m.ticket_id === 'number') sets.set(m.ticket_id, m);
+      for (const raw of optionalArray<TicketMetric>(body, 'metric_sets')) {
+        if (!isBody(raw)) continue;
+        const m = ticketMetricFrom(raw);
+        if (typeof m.ticket_id === 'number') sets.set(m.ticket_id, m);
+      }
       return tickets.map((t) => {
-        if (isBody(t.metric_set)) return t;
+        if (isBody(t.metric_set)) return { ...t, metric_set: ticketMetricFrom(t.metric_set) };
         const metric = sets.get(t.id);
         return metric ? { ...t, metric_set: metric } : t;
       });
@@ -301,7 +306,7 @@ export class ZendeskDesk implements HelpDesk {
     const path = `/api/v2/tickets/${ticketId(ticket)}/metrics`;
     const body = await this.http.get(path, undefined, { notFound: `ticket ${ticket} not found` });
     const metric = isBody(body) ? body.ticket_metric : undefined;
-    return isBody(metric) ? (metric as unknown as TicketMetric) : null;
+    return isBody(metric) ? ticketMetricFrom(metric as unknown as TicketMetric) : null;
   }
 
   // --- writes ---------------------------------------------------------------------------
@@ -375,14 +380,14 @@ export class ZendeskDesk implements HelpDesk {
     }
     // Not idempotent and no key: retried only when the desk surely did not process it.
     const body = await this.http.request({ method: 'PUT', path, ...request, retry: 'unsafe' });
-    return objectField<JobStatus>(body, 'job_status', `PUT ${path}`);
+    return jobStatusFrom(objectField<JobStatus>(body, 'job_status', `PUT ${path}`));
   }
 
   async getJobStatus(id: string): Promise<JobStatus> {
     if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new UsageError(`not a job id: ${id}`);
     const path = `/api/v2/job_statuses/${id}`;
     const body = await this.http.get(path, undefined, { notFound: `job ${id} not found` });
-    return objectField<JobStatus>(body, 'job_status', `GET ${path}`);
+    return jobStatusFrom(objectField<JobStatus>(body, 'job_status', `GET ${path}`));
   }
 
   async waitForJob(id: string, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<JobStatus> {
@@ -481,8 +486,8 @@ export function exportQuery(query: string): string {
 }
 
 function metricFrom(body: unknown, ticket: Ticket): TicketMetric | null {
-  if (isBody(ticket.metric_set)) return ticket.metric_set;
-  const sets = optionalArray<TicketMetric>(body, 'metric_sets');
+  if (isBody(ticket.metric_set)) return ticketMetricFrom(ticket.metric_set);
+  const sets = optionalArray<TicketMetric>(body, 'metric_sets').filter(isBody).map(ticketMetricFrom);
   return sets.find((m) => m.ticket_id === ticket.id) ?? null;
 }
 

@@ -72,9 +72,10 @@ export function searchExport(req: DeskRequest, ctx: DeskContext): DeskReply {
     throw badRequest('InvalidSearchQuery', 'search/export does not accept type: in the query; the type goes in filter[type]');
   }
   const q = compiled(req, ctx);
-  const page = pageParams(req.query, { maxSize: 1000, defaultSize: 100, cursorByDefault: true });
-  if (page.mode !== 'cursor') throw badRequest('InvalidPaginationParameter', 'search/export uses page[size] and page[after]');
-  if (page.before) throw badRequest('InvalidPaginationParameter', 'search/export does not page backwards');
+  const params = pageParams(req.query, { maxSize: 1000, defaultSize: 100, cursorByDefault: true });
+  if (params.mode !== 'cursor') throw badRequest('InvalidPaginationParameter', 'search/export uses page[size] and page[after]');
+  if (params.before) throw badRequest('InvalidPaginationParameter', 'search/export does not page backwards');
+  const page = { ...params, after: params.after === undefined ? undefined : unexpiredCursor(params.after, ctx.now()) };
   const result = keysetPage<TicketRow>(
     ctx.store.query,
     {
@@ -87,7 +88,9 @@ export function searchExport(req: DeskRequest, ctx: DeskContext): DeskReply {
     },
     page,
   );
-  const envelope = cursorEnvelope(result, (c) => pageUrl(req, ctx, c));
+  // Export cursors expire, as Zendesk's do: each carries the time it was handed out.
+  const stamped = { ...result, afterCursor: result.afterCursor === null ? null : `${ctx.now().toString(36)}.${result.afterCursor}` };
+  const envelope = cursorEnvelope(stamped, (c) => pageUrl(req, ctx, c));
   const include = includes(req.query);
   return {
     body: {
@@ -98,4 +101,17 @@ export function searchExport(req: DeskRequest, ctx: DeskContext): DeskReply {
       links: { prev: null, next: result.hasMore ? envelope.links.next : null },
     },
   };
+}
+
+/** How long a search export cursor can be used (Zendesk: an hour). */
+export const EXPORT_CURSOR_TTL_S = 3600;
+
+/** The keyset cursor inside an export cursor "<issued, base 36>.<cursor>", if it has not expired. */
+function unexpiredCursor(cursor: string, now: number): string {
+  const m = /^([0-9a-z]+)\.(.+)$/.exec(cursor);
+  if (!m) throw badRequest('InvalidPaginationParameter', `invalid cursor ${JSON.stringify(cursor)}`);
+  if (now - parseInt(m[1]!, 36) > EXPORT_CURSOR_TTL_S) {
+    throw badRequest('InvalidPaginationParameter', 'the search export cursor has expired (cursors last an hour); start the export again');
+  }
+  return m[2]!;
 }
