@@ -28,6 +28,24 @@ export const ZENDESK_ENDPOINT_LIMITS: readonly EndpointLimit[] = [
   },
 ];
 
+/** Zendesk's with the High Volume API add-on (and on Enterprise Plus): 30 incremental exports a minute. */
+export const HIGH_VOLUME_ENDPOINT_LIMITS: readonly EndpointLimit[] = ZENDESK_ENDPOINT_LIMITS.map((l) =>
+  l.what === 'incremental export' ? { ...l, perMinute: 30 } : l,
+);
+
+/**
+ * The endpoint limits to pace to, from DESKOPS_ENDPOINT_LIMITS: `zendesk` (the default),
+ * `high-volume` (the High Volume add-on or Enterprise Plus), or `off` (a desk without them).
+ * Undefined for anything else, so the caller can say so.
+ */
+export function endpointLimitsNamed(name: string | undefined): readonly EndpointLimit[] | undefined {
+  const key = (name ?? 'zendesk').trim().toLowerCase();
+  if (key === '' || key === 'zendesk') return ZENDESK_ENDPOINT_LIMITS;
+  if (key === 'high-volume') return HIGH_VOLUME_ENDPOINT_LIMITS;
+  if (key === 'off') return [];
+  return undefined;
+}
+
 /** Told when a request waits for an endpoint's limit (long work shows it). */
 export type WaitObserver = (wait: { what: string; perMinute: number; waitMs: number }) => void;
 

@@ -96,7 +96,13 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
         const onWait: WaitObserver = (wait) => {
           for (const fn of waitObservers) fn(wait);
         };
-        return createHelpDesk(connection, { logger, signal: ending.signal, onWait });
+        const { endpointLimitsNamed } = await import('../api/pacer.js');
+        const endpointLimits = endpointLimitsNamed(env.DESKOPS_ENDPOINT_LIMITS);
+        if (!endpointLimits) {
+          const { ConfigError } = await import('../core/errors.js');
+          throw new ConfigError(`DESKOPS_ENDPOINT_LIMITS must be zendesk, high-volume or off, got ${JSON.stringify(env.DESKOPS_ENDPOINT_LIMITS)}`);
+        }
+        return createHelpDesk(connection, { logger, signal: ending.signal, onWait, endpointLimits });
       })();
       return helpdeskPromise;
     },

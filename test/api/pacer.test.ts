@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createHelpDesk } from '../../src/api/index.js';
-import { EndpointPacer, describeWait } from '../../src/api/pacer.js';
+import { EndpointPacer, describeWait, endpointLimitsNamed } from '../../src/api/pacer.js';
+import { runCli, tempHome } from '../helpers/cli.js';
 import { startTestDesk } from '../desk/helpers.js';
 
 function fakeTime() {
@@ -46,6 +47,21 @@ describe('EndpointPacer', () => {
     expect(time.sleeps).toEqual([]);
     await pacer.acquire('PUT', '/api/v2/tickets/7.json');
     expect(time.sleeps).toEqual([61_000]);
+  });
+
+  it('takes the limits from DESKOPS_ENDPOINT_LIMITS: zendesk by default, high-volume, off; anything else is refused', async () => {
+    expect(endpointLimitsNamed(undefined)?.find((l) => l.what === 'incremental export')?.perMinute).toBe(10);
+    expect(endpointLimitsNamed('high-volume')?.find((l) => l.what === 'incremental export')?.perMinute).toBe(30);
+    expect(endpointLimitsNamed('off')).toEqual([]);
+    expect(endpointLimitsNamed('fast')).toBeUndefined();
+    const { home, cleanup } = tempHome();
+    try {
+      const r = await runCli(['ticket', 'list', '--json'], { env: { DESKOPS_HOME: home, DESKOPS_ENDPOINT_LIMITS: 'fast' } });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe('deskops: DESKOPS_ENDPOINT_LIMITS must be zendesk, high-volume or off, got "fast"');
+    } finally {
+      cleanup();
+    }
   });
 
   it('paces nothing when given no limits', async () => {

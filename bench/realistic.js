@@ -1,0 +1,74 @@
+// The main commands under Zendesk-realistic conditions (bench/conditions.js: enterprise plan,
+// endpoint limits, 150 ms latency, search 30 s behind), each beside the floor those limits
+// allow, so a user sees the time they will get on their account and why. Each command runs
+// against a fresh desk process on the same data, so one command's requests never count
+// against the next one's minute.
+//
+//   node bench/realistic.js [tickets]      (default 10000)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundle, bundleDir, cliArgs, deskEnv, isMain, mb, requireBuild, round, timeNode } from './lib.js';
+import { REALISTIC, countRequests, limitFloorMs, sequentialLatencyMs } from './conditions.js';
+
+export async function benchRealistic({ tickets = 10_000 } = {}) {
+  requireBuild();
+  const work = bundleDir('realistic');
+  const home = mkdtempSync(join(tmpdir(), 'deskops-bench-realistic-'));
+  try {
+    await bundle(`export { seedDesk, startDesk } from './src/desk/index.ts';`, join(work, 'desk.mjs'));
+    const { seedDesk, startDesk } = await import(pathToFileURL(join(work, 'desk.mjs')).href);
+    await seedDesk({ home, tickets, seed: 1 });
+
+    const cases = [
+      { name: 'ticket list --json', as: 'agent', args: ['ticket', 'list', '--json'] },
+      { name: 'queue --view all --json', as: 'agent', args: ['queue', '--view', 'all', '--json'] },
+      { name: 'kpi, empty cache, as an admin (incremental export)', as: 'admin', args: ['kpi', '--json', '--no-cache'] },
+      { name: 'kpi, empty cache, as an agent (search export + show_many)', as: 'agent', args: ['kpi', '--json', '--no-cache'] },
+      { name: 'sweep run', as: 'agent', args: ['sweep', 'run', '--yes', '--json'], ok: [0, 3] },
+      { name: 'survey send --type nps --since 30d', as: 'agent', args: ['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], ok: [0, 3] },
+    ];
+    const results = [];
+    for (const c of cases) {
+      const lines = [];
+      const desk = await startDesk({ home, ...REALISTIC.desk, log: (line) => lines.push(line) });
+      try {
+        const env = deskEnv(home, { DESKOPS_URL: desk.url, DESKOPS_EMAIL: c.as === 'admin' ? desk.adminEmail : desk.email, ...REALISTIC.env });
+        const run = await timeNode(cliArgs(c.args), env, c.ok ?? [0]);
+        const requests = countRequests(lines);
+        results.push({
+          case: c.name,
+          as: c.as,
+          ms: round(run.ms),
+          requests,
+          limit_floor_ms: limitFloorMs(requests),
+          sequential_latency_ms: sequentialLatencyMs(requests),
+          peak_rss_mb: run.maxRssKb ? mb(run.maxRssKb) : null,
+        });
+      } finally {
+        await desk.close();
+      }
+    }
+    // What the limits alone make of the largest KPI read, without running it for ten minutes.
+    const pages100k = 100;
+    return {
+      name: 'realistic',
+      conditions: REALISTIC.label,
+      tickets,
+      cases: results,
+      projection_100k_admin_kpi: {
+        incremental_pages: pages100k,
+        limit_floor_ms: limitFloorMs({ total: pages100k + 5, incremental: pages100k }),
+      },
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const [tickets] = process.argv.slice(2).map(Number);
+  console.log(JSON.stringify(await benchRealistic({ tickets: tickets || undefined }), null, 2));
+}
