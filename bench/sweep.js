@@ -51,7 +51,7 @@ export async function benchSweep({ quick = false, eligible = quick ? 1_000 : 10_
        import { createHelpDesk, parseRuleFile, candidateQuery } from './client.mjs';
        const [url, email, token, rules] = process.argv.slice(2);
        let requests = 0;
-       const desk = await createHelpDesk({ kind: 'local', url, auth: { type: 'basic-token', email, token }, profile: 'bench' }, { logger: () => requests++ });
+       const desk = await createHelpDesk({ kind: 'local', url, auth: { type: 'basic-token', email, token }, profile: 'bench' }, { logger: () => requests++, endpointLimits: [] });
        const steps = parseRuleFile(readFileSync(rules, 'utf8'), rules).steps;
        const ctx = { now: new Date(), calendar: { timeZone: 'UTC', days: [1, 2, 3, 4, 5], openMinute: 540, closeMinute: 1020 }, groups: [] };
        const seen = new Set();

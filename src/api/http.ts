@@ -11,7 +11,7 @@ import type { ClientOptions, Connection, RequestLogger } from './helpdesk.js';
 import type { RateLimitState } from './types.js';
 import { deskMessage, htmlError, looksLikeHtml, parseJsonAnswer, type RawAnswer } from './answer.js';
 import { RateLimiter } from './rateLimiter.js';
-import { EndpointPacer, type EndpointLimit } from './pacer.js';
+import { EndpointPacer, INCREMENTAL_EXPORT_PATH, type EndpointLimit } from './pacer.js';
 import { authorizationHeader, redact, secretsOf } from './redact.js';
 import {
   RATE_LIMIT_BACKOFF_BASE_MS,
@@ -138,7 +138,14 @@ export class HttpClient {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.limiter = new RateLimiter({ now: this.now, sleep: this.sleep });
-    this.pacer = new EndpointPacer({ limits: options.endpointLimits, now: this.now, sleep: this.sleep, onWait: options.onWait });
+    // Durations on a monotonic timer, unless a test injects its clock.
+    this.pacer = new EndpointPacer({
+      limits: options.endpointLimits,
+      now: options.now ?? (() => performance.now()),
+      sleep: this.sleep,
+      onWait: options.onWait,
+      stopped: () => this.throwIfStopped('while waiting for an endpoint limit'),
+    });
   }
 
   /** Rate-limit headroom as last seen on an answer. */
@@ -347,7 +354,7 @@ export class HttpClient {
       const need = adminOnlyEndpoint(ctx.url);
       return new PermissionError(
         need
-          ? `permission denied for profile ${this.connection.profile}: ${need} needs an admin (403 on ${where})`
+          ? `permission denied for profile ${this.connection.profile}: ${need} needs an admin (403 on ${where})${suffix}`
           : `permission denied for profile ${this.connection.profile}: the desk does not let this user ${where} (403)${suffix}`,
         { ...ctx, status, hint: 'an admin can change the role; or add a profile with an admin\'s email for this work' },
       );
@@ -565,7 +572,7 @@ function abortableSleep(sleep: (ms: number) => Promise<void>, ms: number, signal
 
 /** Zendesk's admin-only endpoints (agents get 403), by what a user would call them. */
 const ADMIN_ONLY: ReadonlyArray<[RegExp, string]> = [
-  [/\/api\/v2\/incremental\//, 'the incremental export'],
+  [INCREMENTAL_EXPORT_PATH, 'the incremental export'],
   [/\/api\/v2\/satisfaction_ratings\b/, 'the satisfaction ratings list'],
 ];
 

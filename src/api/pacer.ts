@@ -15,11 +15,14 @@ export interface EndpointLimit {
   matches(method: string, pathname: string): boolean;
 }
 
+/** Zendesk's incremental exports: admin-only, and 10 requests a minute. */
+export const INCREMENTAL_EXPORT_PATH = /\/api\/v2\/incremental\//;
+
 export const ZENDESK_ENDPOINT_LIMITS: readonly EndpointLimit[] = [
   {
     what: 'incremental export',
     perMinute: 10,
-    matches: (method, pathname) => method === 'GET' && /\/api\/v2\/incremental\//.test(pathname),
+    matches: (method, pathname) => method === 'GET' && INCREMENTAL_EXPORT_PATH.test(pathname),
   },
   {
     what: 'ticket updates',
@@ -63,11 +66,24 @@ export class EndpointPacer {
   /** One queue per endpoint: a wait for one never holds up another. */
   readonly #queues = new Map<EndpointLimit, Promise<void>>();
 
-  constructor(options: { limits?: readonly EndpointLimit[]; now: () => number; sleep: (ms: number) => Promise<void>; onWait?: WaitObserver }) {
+  readonly #stopped: () => void;
+
+  /**
+   * `now` measures durations (a monotonic timer will do); `stopped` throws once the command
+   * is ending, so a wait never outlives it.
+   */
+  constructor(options: {
+    limits?: readonly EndpointLimit[];
+    now: () => number;
+    sleep: (ms: number) => Promise<void>;
+    onWait?: WaitObserver;
+    stopped?: () => void;
+  }) {
     this.#limits = options.limits ?? ZENDESK_ENDPOINT_LIMITS;
     this.#now = options.now;
     this.#sleep = options.sleep;
     this.#onWait = options.onWait;
+    this.#stopped = options.stopped ?? (() => undefined);
   }
 
   /** Waits until a request to this endpoint fits in its window, and counts it. */
@@ -92,6 +108,7 @@ export class EndpointPacer {
       const waitMs = Math.max(1, times[0]! + MINUTE_MS + SLACK_MS - now);
       this.#onWait?.({ what: limit.what, perMinute: limit.perMinute, waitMs });
       await this.#sleep(waitMs);
+      this.#stopped();
     }
   }
 }

@@ -3,6 +3,7 @@
  * desk, the profile's run lock with the takeover of interrupted runs, Ctrl-C, progress with an
  * ETA on stderr, and the request figures of a summary.
  */
+import { describeWait } from '../api/pacer.js';
 import type { CliContext } from './context.js';
 import type { Connection } from '../api/helpdesk.js';
 import { UsageError } from '../core/errors.js';
@@ -73,6 +74,7 @@ export function progressLine(ctx: CliContext, bulk: BulkDesk, label = 'sweep'): 
     ctx.io.stderr.write(`\r\x1b[K${text}`);
     shown = true;
   };
+  ctx.onRateWait((wait) => write(`${label}: waiting: ${describeWait(wait)}`));
   return {
     phase(message) {
       write(`${label}: ${message.length > 100 ? `${message.slice(0, 99)}…` : message}`);

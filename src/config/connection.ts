@@ -71,7 +71,7 @@ export async function resolveConnection(opts: ResolveOptions): Promise<Connectio
         faultSeed: faultSeed(env.DESKOPS_DESK_FAULT_SEED),
         // The in-process desk under other conditions, as `desk serve` takes them in flags.
         plan: nonEmpty(env.DESKOPS_DESK_PLAN),
-        latencyMs: env.DESKOPS_DESK_LATENCY ? parseDurationMs(env.DESKOPS_DESK_LATENCY, 'DESKOPS_DESK_LATENCY', 60_000) : undefined,
+        latencyMs: latency(env.DESKOPS_DESK_LATENCY),
         indexLagSeconds: indexLag(env.DESKOPS_DESK_INDEX_LAG),
         now: opts.now,
       });
@@ -140,6 +140,17 @@ export function remoteConnection(
       return { kind, url, auth: { type: 'bearer', token }, profile: name };
     case 'rt-token':
       return { kind, url, auth: { type: 'rt-token', token }, profile: name };
+  }
+}
+
+/** DESKOPS_DESK_LATENCY ("150ms", "0.2s"), or undefined for none. */
+function latency(value: string | undefined): number | undefined {
+  const text = nonEmpty(value);
+  if (text === undefined) return undefined;
+  try {
+    return parseDurationMs(text, 'DESKOPS_DESK_LATENCY', 60_000);
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
   }
 }
 

@@ -64,9 +64,12 @@ export class JobRunner {
     return this.row(id)!;
   }
 
-  /** Jobs queued or running on the account (Zendesk allows 30). */
+  /**
+   * Jobs queued or running on the account (Zendesk allows 30). A job left queued by a desk
+   * process that was killed, ten minutes ago or more, no longer holds a place.
+   */
   inFlight(): number {
-    return this.store.get<{ n: number }>("SELECT count(*) AS n FROM job_statuses WHERE status IN ('queued', 'working')")?.n ?? 0;
+    return this.store.get<{ n: number }>("SELECT count(*) AS n FROM job_statuses WHERE status IN ('queued', 'working') AND created_at > ?", [this.now() - 600])?.n ?? 0;
   }
 
   row(id: string): JobRow | undefined {

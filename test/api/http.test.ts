@@ -64,7 +64,7 @@ describe('auth and headers', () => {
     expect(err.message).toBe('permission denied for profile work: the desk does not let this user GET /api/v2/tickets/1 (403): You do not have access to this page');
     fake().get('/api/v2/incremental/tickets/cursor', { status: 403, json: { error: 'Forbidden', description: 'You do not have access to this page' } });
     const admin = await rejection(harness(fake().url).http.get('/api/v2/incremental/tickets/cursor', { start_time: 0 }));
-    expect(admin.message).toBe('permission denied for profile work: the incremental export needs an admin (403 on GET /api/v2/incremental/tickets/cursor)');
+    expect(admin.message).toBe('permission denied for profile work: the incremental export needs an admin (403 on GET /api/v2/incremental/tickets/cursor): You do not have access to this page');
   });
 
   it('treats the anonymous user Zendesk returns without credentials as an auth failure', async () => {

@@ -64,6 +64,25 @@ describe('EndpointPacer', () => {
     }
   });
 
+  it('stops waiting when the command ends, instead of spinning until the window frees', async () => {
+    const time = fakeTime();
+    let ending = false;
+    const pacer = new EndpointPacer({
+      now: time.now,
+      // The command ends during the first wait; sleeps return at once from then on, as an aborted sleep does.
+      sleep: async (ms) => {
+        time.sleeps.push(ms);
+        ending = true;
+      },
+      stopped: () => {
+        if (ending) throw new Error('the command is ending');
+      },
+    });
+    for (let i = 0; i < 10; i++) await pacer.acquire('GET', '/api/v2/incremental/tickets/cursor.json');
+    await expect(pacer.acquire('GET', '/api/v2/incremental/tickets/cursor.json')).rejects.toThrow('the command is ending');
+    expect(time.sleeps).toHaveLength(1);
+  });
+
   it('paces nothing when given no limits', async () => {
     const time = fakeTime();
     const pacer = new EndpointPacer({ limits: [], now: time.now, sleep: time.sleep });

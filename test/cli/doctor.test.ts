@@ -32,7 +32,7 @@ async function closedPort(): Promise<number> {
  * A fake Zendesk answering only GET /api/v2/users/me. Any other request is recorded and fails
  * the test; so does a server whose route was never called.
  */
-async function fakeZendesk(token: string, rateRemaining: number): Promise<{ url: string; close(): Promise<void>; seen: string[] }> {
+async function fakeZendesk(token: string, rateRemaining: number, forbidden = false): Promise<{ url: string; close(): Promise<void>; seen: string[] }> {
   const seen: string[] = [];
   const expected = `Basic ${Buffer.from(`me@fake.test/token:${token}`).toString('base64')}`;
   const server: Server = createHttpServer((req, res) => {
@@ -44,6 +44,10 @@ async function fakeZendesk(token: string, rateRemaining: number): Promise<{ url:
     const headers = { 'content-type': 'application/json', 'x-rate-limit': '700', 'x-rate-limit-remaining': String(rateRemaining) };
     if (req.headers.authorization !== expected) {
       res.writeHead(401, headers).end(JSON.stringify({ error: "Couldn't authenticate you" }));
+      return;
+    }
+    if (forbidden) {
+      res.writeHead(403, headers).end(JSON.stringify({ error: 'Forbidden', description: 'You do not have access to this page' }));
       return;
     }
     res.writeHead(200, headers).end(
@@ -107,6 +111,23 @@ describe('deskops doctor', () => {
     expect(human.stdout + human.stderr).not.toContain(TOKEN);
   });
 
+  it('tells a refused user (403) from a wrong token and from an unreachable desk', async () => {
+    const desk = await fakeZendesk(TOKEN, 600, true);
+    try {
+      const env = { DESKOPS_HOME: home() };
+      await runCli(['profile', 'add', 'fake', '--url', desk.url, '--email', 'me@fake.test', '--token-stdin', '--use'], { env, stdin: TOKEN });
+      const r = await runCli(['doctor', '--json'], { env });
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as DoctorReport;
+      expect(status(report)).toMatchObject({ reachability: 'ok', auth: 'fail', 'rate-limit': 'skip' });
+      const auth = report.checks.find((c) => c.id === 'auth')!;
+      expect(auth.detail).toMatch(/^permission denied for profile fake: .*\(403\)/);
+      expect(auth.hint).toMatch(/refuses this user/);
+    } finally {
+      await desk.close();
+    }
+  });
+
   it('passes every check against a desk that knows the token, warning on low rate-limit headroom', async () => {
     const desk = await fakeZendesk(TOKEN, 20);
     try {
@@ -128,7 +149,7 @@ describe('deskops doctor', () => {
         versions: 'ok',
       });
       expect(report.checks.find((c) => c.id === 'profile')!.detail).toContain('the active profile');
-      expect(report.checks.find((c) => c.id === 'auth')!.detail).toBe('signed in as Ada Agent <me@fake.test> (agent): the incremental export and the ratings list need an admin, so kpi and survey report read the search export instead');
+      expect(report.checks.find((c) => c.id === 'auth')!.detail).toBe("signed in as Ada Agent <me@fake.test> (agent): the incremental export and the ratings list need an admin, so kpi reads the search export and survey report leaves out the desk's ratings");
       expect(report.checks.find((c) => c.id === 'rate-limit')!.detail).toBe('only 20 of 700 requests left this minute');
       expect(r.stdout + r.stderr).not.toContain(TOKEN);
       expect(desk.seen.every((s) => s === 'GET /api/v2/users/me')).toBe(true);

@@ -170,6 +170,41 @@ describe('the KPI ticket cache', () => {
     expect(existsSync(tempPath)).toBe(false);
   });
 
+  it('resumes an interrupted cold read from the cursor of the last page it saved, not from the start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deskops-kpi-resume-'));
+    try {
+      const path = join(dir, 'kpi.sqlite');
+      const ingest = { handleTimeFieldId: null, complaintKeywords: ['complaint'] };
+      // The first read dies after its first page (a kill, a network cut, Ctrl-C).
+      const dying: Parameters<KpiTicketCache['sync']>[0] = {
+        ...desk,
+        async *incrementalTickets(from, options) {
+          let pages = 0;
+          for await (const page of desk.incrementalTickets(from, options)) {
+            yield page;
+            if (++pages === 1) throw new Error('connection lost');
+          }
+        },
+        exportSearchTickets: desk.exportSearchTickets.bind(desk),
+        getTickets: desk.getTickets.bind(desk),
+      };
+      const first = KpiTicketCache.open({ path, identity: 'resume', ingest });
+      await expect(first.sync(dying, { pageSize: 100 })).rejects.toThrow('connection lost');
+      expect(first.count()).toBe(100);
+      first.close();
+
+      requests.length = 0;
+      const second = KpiTicketCache.open({ path, identity: 'resume', ingest });
+      const stats = await second.sync(desk, { pageSize: 100 });
+      expect(stats).toMatchObject({ source: 'incremental', full: false, pages: 2, tickets: TICKETS - 100 });
+      expect(requests.filter((r) => r.includes('start_time='))).toEqual([]);
+      expect(second.count()).toBe(TICKETS);
+      second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('starts again for --refresh, another desk, other complaint keywords, or a cursor the desk refuses', async () => {
     const path = kpiCachePath(home, 'local');
     const identity = deskIdentity(desk.connection);

@@ -43,6 +43,8 @@ export const EXPORT_PAGE_SIZE = 1000;
 export const ORGANIZATIONS_TTL_S = 3600;
 /** Search export reads start this long before the newest update read last time: search's index lag. */
 export const SEARCH_OVERLAP_S = SEARCH_LAG_BOUND_S;
+/** How often a cache that fell back to the search export asks the incremental export again. */
+const SOURCE_RECHECK_S = 86_400;
 /** Tickets per search export page, as Zendesk recommends (large pages can time out). */
 export const SEARCH_EXPORT_PAGE = 100;
 /** Ratings are listed again from this long before the newest one listed (late writes on the desk). */
@@ -212,7 +214,11 @@ export class KpiTicketCache {
    * A cursor the desk no longer accepts starts the read again from the beginning.
    */
   async sync(desk: Pick<HelpDesk, 'incrementalTickets' | 'exportSearchTickets' | 'getTickets'>, options: SyncOptions = {}): Promise<SyncStats> {
-    if (this.#meta('source') !== 'search') {
+    const nowS = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
+    // An agent's cache reads the search export; once a day it asks the incremental export
+    // again, in case the user has become an admin.
+    const askedAt = Number(this.#meta('source_checked_at') ?? 0);
+    if (this.#meta('source') !== 'search' || nowS - askedAt > SOURCE_RECHECK_S) {
       const cursor = this.cursor();
       try {
         return await this.#read(desk, cursor === undefined ? { startTime: 0 } : { cursor }, options);
@@ -220,6 +226,7 @@ export class KpiTicketCache {
         if (err instanceof PermissionError) {
           // Remembered: later runs go straight to the search export (`--refresh` asks again).
           this.#setMeta('source', 'search');
+          this.#setMeta('source_checked_at', String(nowS));
         } else if (cursor !== undefined && err instanceof ApiError && (err.status === 400 || err.status === 422)) {
           this.#clear();
           return this.#read(desk, { startTime: 0 }, options);
@@ -235,7 +242,12 @@ export class KpiTicketCache {
     return this.#readSearch(desk, options);
   }
 
-  async #read(desk: Pick<HelpDesk, 'incrementalTickets'>, from: { startTime: number } | { cursor: string }, options: SyncOptions): Promise<SyncStats> {
+  /**
+   * Writes tickets as read (with their metric sets), removing deleted ones. A good/bad score
+   * the cache has not seen is recorded as given at (about) the ticket's update, unless the
+   * ratings list gives every rating its own time (`ratingsFromTickets` false).
+   */
+  #ticketWriter(ratingsFromTickets: boolean): (tickets: readonly Ticket[], metrics: ReadonlyMap<number, TicketMetric>) => void {
     const upsert = this.#db.prepare(
       `INSERT INTO tickets (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
@@ -246,13 +258,8 @@ export class KpiTicketCache {
       `INSERT INTO ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 0)
        ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 0`,
     );
-    const full = 'startTime' in from;
-    this.#setMeta('source', 'incremental');
-    const setMeta = this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    const writePage = this.#db.transaction((page: IncrementalTicketPage) => {
-      const metrics = new Map<number, TicketMetric>();
-      for (const m of page.metric_sets) metrics.set(m.ticket_id, m);
-      for (const t of page.tickets) {
+    return (tickets, metrics) => {
+      for (const t of tickets) {
         if ((t.status as string) === 'deleted') {
           remove.run([t.id]);
           continue;
@@ -260,14 +267,23 @@ export class KpiTicketCache {
         const m = metrics.get(t.id);
         const ticket = toKpiTicket(t, this.#ingest, this.#matches);
         upsert.run(rowValues(ticket, m ? toKpiMetricSet(m) : null));
-        // A good/bad score the cache has not seen: given at (about) this update. The first,
-        // full read takes every rating's own time from the ratings list instead.
         const score = t.satisfaction_rating?.score;
-        if (!full && (score === 'good' || score === 'bad')) {
+        if (ratingsFromTickets && (score === 'good' || score === 'bad')) {
           const known = ratingOf.get([t.id]) as { score: string } | undefined;
           if (known?.score !== score) putRating.run([t.id, score, ticket.updatedAt]);
         }
       }
+    };
+  }
+
+  async #read(desk: Pick<HelpDesk, 'incrementalTickets'>, from: { startTime: number } | { cursor: string }, options: SyncOptions): Promise<SyncStats> {
+    const full = 'startTime' in from;
+    this.#setMeta('source', 'incremental');
+    // The first, full read takes every rating's own time from the ratings list.
+    const writeTickets = this.#ticketWriter(!full);
+    const setMeta = this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const writePage = this.#db.transaction((page: IncrementalTicketPage) => {
+      writeTickets(page.tickets, new Map(page.metric_sets.map((m) => [m.ticket_id, m])));
       if (page.after_cursor) setMeta.run(['cursor', page.after_cursor]);
     });
     const stats: SyncStats = { source: 'incremental', pages: 0, tickets: 0, full };
@@ -291,25 +307,12 @@ export class KpiTicketCache {
     const full = since === undefined;
     let newest = full ? 0 : Number(since);
     const from = Math.max(0, newest - SEARCH_OVERLAP_S);
-    const upsert = this.#db.prepare(
-      `INSERT INTO tickets (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
-       ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
-    );
-    const ratingOf = this.#db.prepare('SELECT score FROM ratings WHERE ticket_id = ?');
-    const putRating = this.#db.prepare(
-      `INSERT INTO ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 0)
-       ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 0`,
-    );
+    // The ratings list is for admins too: a rating counts at its ticket's update.
+    const writeTickets = this.#ticketWriter(true);
     const write = this.#db.transaction((tickets: Ticket[]) => {
-      for (const t of tickets) {
-        const ticket = toKpiTicket(t, this.#ingest, this.#matches);
-        upsert.run(rowValues(ticket, t.metric_set ? toKpiMetricSet(t.metric_set) : null));
-        const score = t.satisfaction_rating?.score;
-        if (score === 'good' || score === 'bad') {
-          const known = ratingOf.get([t.id]) as { score: string } | undefined;
-          if (known?.score !== score) putRating.run([t.id, score, ticket.updatedAt]);
-        }
-      }
+      const metrics = new Map<number, TicketMetric>();
+      for (const t of tickets) if (t.metric_set) metrics.set(t.id, t.metric_set);
+      writeTickets(tickets, metrics);
     });
     const stats: SyncStats = { source: 'search', pages: 0, tickets: 0, full };
     let ids: number[] = [];
@@ -427,7 +430,7 @@ export class KpiTicketCache {
   }
 
   #clear(): void {
-    this.#db.exec("DELETE FROM tickets; DELETE FROM ratings; DELETE FROM meta WHERE key IN ('cursor', 'search_since', 'source', 'synced_at', 'ratings_listed_at');");
+    this.#db.exec("DELETE FROM tickets; DELETE FROM ratings; DELETE FROM meta WHERE key IN ('cursor', 'search_since', 'source', 'source_checked_at', 'synced_at', 'ratings_listed_at');");
   }
 }
 

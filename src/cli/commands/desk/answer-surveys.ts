@@ -14,7 +14,7 @@ export async function deskAnswerSurveys(ctx: CliContext, flags: AnswerFlags): Pr
   if (!/^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(flags.rate) || !(rate >= 0 && rate <= 1)) throw new UsageError(`--rate must be a share from 0 to 1 such as 0.7, got ${JSON.stringify(flags.rate)}`);
   const seed = parseIntegerFlag(flags.seed, '--seed', 0, 2 ** 31 - 1);
   const { answerSurveys } = await import('../../../desk/survey-answers.js');
-  const summary = answerSurveys({ home: ctx.home(), rate, seed });
+  const summary = answerSurveys({ home: ctx.home(), rate, seed, now: ctx.now() });
   if (flags.json) {
     ctx.io.out(JSON.stringify(summary, null, 2));
     return;

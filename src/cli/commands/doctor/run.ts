@@ -8,7 +8,7 @@ import type { Connection, HelpDesk } from '../../../api/helpdesk.js';
 import type { ConfigStore, Profile } from '../../../config/store.js';
 import type { ProfileChoice } from '../../../config/connection.js';
 import { redactSecret, scrubSecrets } from '../../../config/redact.js';
-import { AuthError, DeskopsError, isDeskopsError } from '../../../core/errors.js';
+import { AuthError, DeskopsError, PermissionError, isDeskopsError } from '../../../core/errors.js';
 import type { CliContext } from '../../context.js';
 import { VERSION } from '../../../core/version.js';
 
@@ -247,7 +247,7 @@ async function checkDesk(
     } else {
       const agentNote =
         user.role === 'agent' && profile.kind !== 'rt'
-          ? ': the incremental export and the ratings list need an admin, so kpi and survey report read the search export instead'
+          ? ': the incremental export and the ratings list need an admin, so kpi reads the search export and survey report leaves out the desk\'s ratings'
           : '';
       checks.push({ id: 'auth', status: 'ok', detail: `signed in as ${user.name} <${user.email}> (${user.role})${agentNote}` });
     }
@@ -266,6 +266,18 @@ async function checkDesk(
       });
       skipFrom(['rate-limit'], 'not signed in');
       return err;
+    }
+    if (err instanceof PermissionError) {
+      // Signed in, but refused even the user's own profile: not the network, not the token.
+      checks.push({ id: 'reachability', status: 'ok', detail: `${connection.url} answered in ${Date.now() - started} ms` });
+      checks.push({
+        id: 'auth',
+        status: 'fail',
+        detail: err.message,
+        hint: 'the desk knows the token but refuses this user: an admin can check the user (suspended? an end user?) and any IP restrictions',
+      });
+      skipFrom(['rate-limit'], 'refused');
+      return undefined;
     }
     const failure = asDeskopsError(err);
     checks.push({
