@@ -1,8 +1,9 @@
 // The main commands under Zendesk-realistic conditions (bench/conditions.js: enterprise plan,
 // endpoint limits, 150 ms latency, search 30 s behind), each beside the floor those limits
-// allow, so a user sees the time they will get on their account and why. Each command runs
-// against a fresh desk process on the same data, so one command's requests never count
-// against the next one's minute.
+// allow, so a user sees the time they will get on their account and why. Each command gets
+// a fresh desk (in this process) on the same database, so one command's requests never count
+// against the next one's minute; the commands run in order and change the data as they go
+// (sweep run before survey send).
 //
 //   node bench/realistic.js [tickets]      (default 10000)
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -36,7 +36,8 @@ Results (export lines) go to stdout, one log line per request to stderr.
 Limits are Zendesk's: the plan's requests a minute for the whole account (team 200, growth
 and professional 400, enterprise 700, enterprise-plus 2,500), incremental exports 10 a
 minute (30 on enterprise-plus), ticket updates 100 a minute and 30 per 10 minutes per user
-per ticket, list tickets 50 a minute past page 500, 30 queued jobs; 429 with Retry-After.
+per ticket, list tickets 100 a minute (50 past page 500), 30 queued jobs; 429 with
+Retry-After.
 Search sees a change after --index-lag seconds, as Zendesk's search index trails its tickets.
 
 Examples:
