@@ -76,9 +76,14 @@ function cellText(value: unknown): string {
   return sanitizeLine(String(value));
 }
 
-function csvEscape(text: string): string {
-  // Cells that a spreadsheet would run as a formula are prefixed with a quote.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+/**
+ * A CSV cell. One a spreadsheet would run as a formula (starting with = + - @, a tab or a
+ * carriage return) is prefixed with a quote; only a cell that is entirely a number may start
+ * with "-" (-2+3+cmd|... starts with a digit too, and is a formula).
+ */
+export function csvEscape(text: string): string {
+  const number = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text);
+  const safe = /^[=+\-@\t\r]/.test(text) && !number ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

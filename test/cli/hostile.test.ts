@@ -4,6 +4,7 @@
  * file, and secrets that must never reach the output. Each case: a clear one-line error, the
  * right exit code, no stack trace, nothing written, no secret shown.
  */
+import { csvEscape } from '../../src/cli/output.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -115,6 +116,9 @@ describe('a desk that answers badly', () => {
   });
 });
 
+/** Subjects a spreadsheet would run if a CSV cell started with them. */
+const FORMULAS = ["-2+3+cmd|' /C calc'!A0", '-1+HYPERLINK("http://evil.example","x")', '=SUM(1,2)', '+1+1', '@SUM(1)', '\t=1+1'];
+
 describe('customer text built to break a terminal', () => {
   let home: string;
   let cleanup: () => void;
@@ -128,6 +132,7 @@ describe('customer text built to break a terminal', () => {
       await api.createTicket({ subject: `Hostile ${'very long subject '.repeat(300)}end`, comment: { body: 'long' }, requester, priority: 'urgent' });
       await api.createTicket({ subject: 'Hostile مرحبا بالعالم שלום \u202eevil\u202c Z̷̢̛a̴l̸g̵o̶ ｆｕｌｌｗｉｄｔｈ 😀😀', comment: { body: 'rtl' }, requester, priority: 'urgent' });
       await api.createTicket({ subject: 'Hostile tab\tnew\nline\rreturn\u0007bell\u001b[2Jclear', comment: { body: 'ctl' }, requester, priority: 'urgent' });
+      for (const subject of FORMULAS) await api.createTicket({ subject, comment: { body: `Formula ${subject}` }, requester, priority: 'low' });
     } finally {
       await desk.close();
     }
@@ -144,6 +149,19 @@ describe('customer text built to break a terminal', () => {
       expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/);
     });
   }
+
+  it('never writes a CSV cell that starts a formula; numbers keep their sign', async () => {
+    const r = await runCli(['ticket', 'list', '--query', 'Formula', '--status', 'any', '--fields', 'id,subject', '--csv'], { env: { DESKOPS_HOME: home } });
+    expect(r.code, r.stderr).toBe(0);
+    const { parse } = await import('csv-parse/sync');
+    const rows = parse(r.stdout, { columns: true, relax_quotes: true }) as Array<{ id: string; subject: string }>;
+    expect(rows).toHaveLength(FORMULAS.length);
+    for (const row of rows) expect(row.subject, row.subject).toMatch(/^'/);
+    // The same text, one quote ahead (a leading tab is dropped on the way, as control characters are).
+    expect(rows.map((x) => x.subject.slice(1)).sort()).toEqual(FORMULAS.map((f) => f.trim()).sort());
+    for (const number of ['-5', '-12.5', '-1e3', '42']) expect(csvEscape(number)).toBe(number);
+    for (const formula of ['-2+3', '-1+HYPERLINK("x")', '-', '=1', '+1', '@a']) expect(csvEscape(formula).replace(/^"/, '')).toMatch(/^'/);
+  });
 
   it('prints one line per ticket when piped, whatever the subject holds', async () => {
     const r = await runCli(['ticket', 'list', '--query', 'Hostile', '--status', 'any', '--fields', 'id,subject'], { env: { DESKOPS_HOME: home } });
