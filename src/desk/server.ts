@@ -1,8 +1,10 @@
 /**
  * The desk's HTTP server (node:http, no framework). Each request goes through:
- *   rate limit (429 past the budget) -> authentication (401) -> body (413 over 1 MB)
- *   -> fault injection -> JSON parsing (400) -> route (404 when none) -> handler.
- * Every answer carries X-Rate-Limit and X-Rate-Limit-Remaining.
+ *   latency -> authentication (401, on a small budget of its own: 429 past it) -> the
+ *   account's rate limit (429) -> body (413 over 1 MB) -> fault injection -> JSON parsing
+ *   (400) -> route (404 when none) -> role (403) -> endpoint limits (429) -> handler.
+ * Every answer carries X-Rate-Limit and X-Rate-Limit-Remaining (the anonymous budget's on
+ * answers to requests without the token).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -12,12 +14,15 @@ import { DeskHttpError, forbidden } from './http-errors.js';
 import { JobRunner } from './jobs.js';
 import type { DeskCredentials } from './paths.js';
 import { DeskLimits, isTicketingPath, RATE_LIMITED } from './limits.js';
+import { SlidingWindowLimiter } from './ratelimit.js';
 import type { DeskContext, DeskRequest } from './routes/context.js';
 import { findRoute, normalizePath } from './routes/router.js';
 import type { DeskStore } from './store.js';
 import { unixNow } from './time.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Requests without the token, a minute, answered 401 (then 429): a budget apart from the account's. */
+export const ANONYMOUS_PER_MINUTE = 100;
 const SLOW_FAULT_MS = 2000;
 
 export interface ServerOptions {
@@ -57,6 +62,7 @@ interface Answer {
 
 export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
   const limits = new DeskLimits({ perMinute: opts.rateLimit, highVolume: opts.highVolume });
+  const anonymous = new SlidingWindowLimiter(ANONYMOUS_PER_MINUTE);
   const faults = new FaultInjector(opts.faults, opts.faultSeed);
   const now = () => unixNow(opts.now());
   const jobs = new JobRunner(opts.store, now);
@@ -98,6 +104,17 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
       });
       if (res.destroyed) return;
     }
+    // Who it is comes first: a request without the token never spends the account's budget
+    // (anyone on the machine could starve the desk), only a small one of its own.
+    const me = authenticate(req.headers.authorization);
+    if (!me) {
+      const anon = anonymous.take();
+      res.setHeader('X-Rate-Limit', String(anon.limit));
+      res.setHeader('X-Rate-Limit-Remaining', String(anon.remaining));
+      if (!anon.allowed) return finish({ status: 429, body: RATE_LIMITED, headers: { 'Retry-After': String(anon.retryAfter) } }, 'unauthenticated');
+      return finish({ status: 401, body: { error: "Couldn't authenticate you" } });
+    }
+
     const rate = limits.account.take();
     res.setHeader('X-Rate-Limit', String(rate.limit));
     res.setHeader('X-Rate-Limit-Remaining', String(rate.remaining));
@@ -115,8 +132,6 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
       });
     }
 
-    const me = authenticate(req.headers.authorization);
-    if (!me) return finish({ status: 401, body: { error: "Couldn't authenticate you" } });
 
     const body = await readBody(req);
     if (body === undefined) {

@@ -38,6 +38,30 @@ describe('rate limits', () => {
   });
 });
 
+describe('requests without the token', () => {
+  it('never spend the account\'s budget: 400 of them do not delay an authenticated request', async () => {
+    const t = await startTestDesk({ home, rateLimit: 5 });
+    try {
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 400; i++) {
+        const res = await fetch(`${t.desk.url}/api/v2/tickets.json`, { headers: i % 2 ? { authorization: 'Basic bm9ib2R5OnRva2Vu' } : {} });
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        await res.arrayBuffer();
+      }
+      // 401 on their own budget, then 429 past it.
+      expect(statuses.get(401)).toBe(100);
+      expect(statuses.get(429)).toBe(300);
+      // The account's budget is untouched: the first of its 5 requests, answered at once.
+      const r = await t.api('/api/v2/tickets.json?per_page=1');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('x-rate-limit')).toBe('5');
+      expect(r.headers.get('x-rate-limit-remaining')).toBe('4');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("Zendesk's plan and endpoint limits", () => {
   it('keeps the plan\'s requests a minute, enterprise by default, and refuses an unknown plan', async () => {
     for (const [plan, limit] of [[undefined, '700'], ['team', '200'], ['growth', '400'], ['professional', '400'], ['enterprise-plus', '2500']] as const) {
