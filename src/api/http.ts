@@ -305,7 +305,7 @@ export class HttpClient {
           notApplied = true;
         }
         if (!willRetry) {
-          const said = deskMessage(answer);
+          const said = this.deskSaid(answer);
           throw new ApiError(`the desk answered ${statusText} to ${where} after ${plural(attempt, 'attempt')}${said ? `: ${said}` : ''}${notApplied ? NOT_APPLIED : ''}`, {
             ...ctx,
             status,
@@ -343,9 +343,14 @@ export class HttpClient {
     }
   }
 
+  /** The desk's own message, with this connection's secrets masked: a desk may echo them. */
+  private deskSaid(answer: RawAnswer): string {
+    return redact(deskMessage(answer), this.secrets);
+  }
+
   private answerError(answer: RawAnswer, req: HttpRequest<unknown>, where: string, ctx: { method: string; url: string }): DeskopsError {
     const status = answer.status;
-    const said = deskMessage(answer);
+    const said = this.deskSaid(answer);
     const suffix = said ? `: ${said}` : '';
     if (status === 401) {
       return new AuthError(`authentication failed for profile ${this.connection.profile} (${status})${suffix}`);

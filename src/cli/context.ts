@@ -69,7 +69,7 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
       connectionPromise ??= (async () => {
         const store = await ctx.config();
         const { resolveConnection } = await import('../config/connection.js');
-        return resolveConnection({
+        const connection = await resolveConnection({
           store,
           env,
           profileFlag: ctx.globals.profile,
@@ -77,6 +77,10 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
           now: ctx.now,
           onExit: (fn) => ctx.onExit(fn),
         });
+        // From here on nothing printed carries the credentials, whatever the desk echoes.
+        const { secretsOf } = await import('../api/redact.js');
+        io.mask(secretsOf(connection.auth));
+        return connection;
       })();
       return connectionPromise;
     },

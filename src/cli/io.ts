@@ -2,6 +2,7 @@
  * The CLI's streams. The only module that writes to stdout/stderr; tests swap in buffers.
  */
 import type { Readable, Writable } from 'node:stream';
+import { scrubSecrets } from '../config/redact.js';
 
 export interface Io {
   stdout: Writable;
@@ -17,6 +18,12 @@ export interface Io {
   columns?: number;
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Secrets never to print, in any form deskops builds them (plain, Basic credential,
+   * URL-encoded): out() and err() mask them, whatever the text's origin (a desk may echo a
+   * token in an error or a ticket).
+   */
+  mask(secrets: Iterable<string>): void;
 }
 
 export interface IoStreams {
@@ -39,6 +46,8 @@ export function wantsColor(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag =
 
 export function createIo(streams: IoStreams, env: NodeJS.ProcessEnv): Io {
   const stdoutIsTTY = Boolean(streams.stdout.isTTY);
+  const secrets = new Set<string>();
+  const scrub = (text: string) => (secrets.size === 0 ? text : scrubSecrets(text, secrets));
   return {
     stdout: streams.stdout,
     stderr: streams.stderr,
@@ -48,10 +57,15 @@ export function createIo(streams: IoStreams, env: NodeJS.ProcessEnv): Io {
     color: wantsColor(env, stdoutIsTTY),
     columns: stdoutIsTTY ? streams.stdout.columns || 80 : undefined,
     out(text: string) {
-      streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      const safe = scrub(text);
+      streams.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
     },
     err(text: string) {
-      streams.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+      const safe = scrub(text);
+      streams.stderr.write(safe.endsWith('\n') ? safe : `${safe}\n`);
+    },
+    mask(list) {
+      for (const s of list) if (s.length >= 8) secrets.add(s);
     },
   };
 }

@@ -102,6 +102,25 @@ describe('a desk that answers badly', () => {
     expect(other.hits.filter((h) => h.headers.authorization)).toHaveLength(0);
   });
 
+  it('never prints a token the desk echoes back, plain, as the Basic credential or URL-encoded', async () => {
+    const odd = 'tok/en+with=odd&chars-0123';
+    const basic = Buffer.from(`agent@example.com/token:${odd}`).toString('base64');
+    const echo = `your token ${odd}, your header Basic ${basic}, in a URL ${encodeURIComponent(odd)}`;
+    const s = await serve('127.0.0.1', (req, res) => {
+      res.writeHead(req.url!.includes('/search') ? 401 : 500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'Nope', description: echo }));
+    });
+    servers.push(s.server);
+    const env = { ...envFor(s.url), DESKOPS_TOKEN: odd };
+    for (const argv of [['--verbose', 'ticket', 'list'], ['ticket', 'view', '3'], ['doctor']]) {
+      const r = await runCli(argv, { env });
+      expect(r.code, argv.join(' ')).not.toBe(0);
+      const printed = r.stdout + r.stderr;
+      expect(printed, argv.join(' ')).toMatch(/Nope|authentication failed|answered 500|auth/);
+      for (const secret of [odd, basic, encodeURIComponent(odd)]) expect(printed, `${argv.join(' ')}: ${secret}`).not.toContain(secret);
+    }
+  });
+
   it('--verbose shows each request but never the token', async () => {
     const s = await serve('127.0.0.1', (_req, res) => {
       res.writeHead(401, { 'content-type': 'application/json' });

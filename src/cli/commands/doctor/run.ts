@@ -213,6 +213,9 @@ async function checkDesk(
   }
   const secret = secretOf(connection);
   secrets.add(secret);
+  // Every encoding deskops builds of it too: the Basic credential decodes to email/token:SECRET.
+  const { secretsOf } = await import('../../../api/redact.js');
+  for (const s of secretsOf(connection.auth)) secrets.add(s);
   const who = 'email' in connection.auth ? `${connection.auth.email}, ` : '';
   const fromEnv = ctx.env.DESKOPS_TOKEN?.trim() ? ' from DESKOPS_TOKEN' : '';
   checks.push({
