@@ -98,3 +98,9 @@ export function isAccessError(err: unknown): err is AuthError | PermissionError 
 export function isDeskopsError(err: unknown): err is DeskopsError {
   return err instanceof DeskopsError;
 }
+
+/** Whether an error from SQLite says a file is not a database or is damaged. */
+export function isDamagedDatabase(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed|corrupt/i.test(err instanceof Error ? err.message : '');
+}

@@ -4,7 +4,9 @@
  * `LIKE '% a %'` finds one; custom fields as JSON. A ticket's metric events (metrics.ts) are a
  * JSON column of the ticket: they are only ever read and written with it.
  */
+import { rmSync } from 'node:fs';
 import Database from 'libsql';
+import { ConfigError, isDamagedDatabase } from '../core/errors.js';
 
 export type Db = InstanceType<typeof Database>;
 
@@ -95,10 +97,27 @@ const ALL_TABLES = [
   'satisfaction_ratings', 'idempotency_keys', 'job_statuses',
 ];
 
-export function openDb(path: string): Db {
+/**
+ * Opens the desk's database. A damaged file is a ConfigError naming it and what to do; with
+ * `replaceDamaged` (a seed, which rebuilds everything anyway) it is deleted and made anew.
+ */
+export function openDb(path: string, options: { replaceDamaged?: boolean } = {}): Db {
   const db = new Database(path, { timeout: 5 });
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-  return db;
+  try {
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
+    return db;
+  } catch (err) {
+    db.close();
+    if (!isDamagedDatabase(err)) throw err;
+    if (options.replaceDamaged) {
+      for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(file, { force: true });
+      return openDb(path);
+    }
+    throw new ConfigError(`the embedded desk's database ${path} is damaged (${err instanceof Error ? err.message : String(err)})`, {
+      hint: 'start it again from fresh demo data with `deskops desk reset --yes` (changes made on the demo desk are lost)',
+    });
+  }
 }
 
 /** The seed's `seeded_at` if the desk holds demo data of the current schema, else undefined. */

@@ -158,7 +158,7 @@ export async function seedDeskAt(opts: SeedOptions): Promise<SeedSummary> {
   if (!Number.isInteger(seed)) throw new UsageError(`invalid seed ${seed}: expected an integer`);
   const started = performance.now();
   const paths = ensureDeskDir(opts.home);
-  const db = openDb(paths.db);
+  const db = openDb(paths.db, { replaceDamaged: true });
   try {
     await seedInto(db, paths, { tickets, seed, now: opts.now ?? systemClock() });
     const store = new DeskStore(db);

@@ -7,12 +7,12 @@
 import { csvEscape } from '../../src/cli/output.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { seedDesk, startDesk } from '../../src/desk/index.js';
+import { readDeskCredentials, seedDesk, startDesk } from '../../src/desk/index.js';
 import { createHelpDesk } from '../../src/api/index.js';
 
 const STACK = /\n\s+at /;
@@ -201,6 +201,47 @@ describe('a corrupt config file', () => {
       const r = await runCli(['ticket', 'list'], { env: { DESKOPS_HOME: home } });
       expectOneLineError(r, 1, new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*not valid JSON`));
       expect(readFileSync(path, 'utf8')).toBe('{"activeProfile": "acme", "profiles": {');
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('damaged state files', () => {
+  const garbage = 'this is not a database '.repeat(400);
+
+  it('a damaged KPI cache is named, with the fix, and kpi --refresh rebuilds it', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      await seedDesk({ home, tickets: 60, seed: 2 });
+      const env = { DESKOPS_HOME: home, DESKOPS_EMAIL: readDeskCredentials(home)!.admin_email! };
+      expect((await runCli(['kpi', '--json', '--metrics', 'created'], { env })).code).toBe(0);
+      const cache = join(home, 'cache', 'kpi-local.sqlite');
+      for (const f of [`${cache}-wal`, `${cache}-shm`]) rmSync(f, { force: true });
+      writeFileSync(cache, garbage);
+      const broken = await runCli(['kpi', '--json', '--metrics', 'created'], { env });
+      expectOneLineError(broken, 1, /the KPI cache .*kpi-local\.sqlite is damaged/);
+      expect(broken.stderr).toContain('deskops kpi --refresh');
+      const rebuilt = await runCli(['kpi', '--json', '--metrics', 'created', '--refresh'], { env });
+      expect(rebuilt.code, rebuilt.stderr).toBe(0);
+      expect(JSON.parse(rebuilt.stdout).created.value).toBeGreaterThan(0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a damaged desk database is named, with the fix, and desk seed replaces it', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      await seedDesk({ home, tickets: 30, seed: 2 });
+      const db = join(home, 'desk', 'desk.sqlite');
+      for (const f of [`${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+      writeFileSync(db, garbage);
+      const broken = await runCli(['ticket', 'list'], { env: { DESKOPS_HOME: home } });
+      expectOneLineError(broken, 1, /the embedded desk's database .*desk\.sqlite is damaged/);
+      expect(broken.stderr).toContain('deskops desk reset --yes');
+      expect((await runCli(['desk', 'seed', '--tickets', '30', '--yes'], { env: { DESKOPS_HOME: home } })).code).toBe(0);
+      expect((await runCli(['ticket', 'list', '--json'], { env: { DESKOPS_HOME: home } })).code).toBe(0);
     } finally {
       cleanup();
     }

@@ -22,11 +22,11 @@
  * (ingest fingerprint: the time-tracking field, the complaint keywords); when either differs,
  * or the schema changed, it starts again from an empty cache.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import type { HelpDesk, IncrementalTicketPage, Ticket, TicketMetric } from '../../api/helpdesk.js';
-import { ApiError, PermissionError } from '../../core/errors.js';
+import { ApiError, ConfigError, PermissionError, isDamagedDatabase } from '../../core/errors.js';
 import { isoSeconds } from '../../core/time.js';
 import { SEARCH_LAG_BOUND_S } from '../recent.js';
 import { organizationCustomer } from '../../core/kpi/churn.js';
@@ -190,7 +190,15 @@ export class KpiTicketCache {
       return new KpiTicketCache(db, options.path, options.ingest, hadData ? reason : undefined);
     } catch (err) {
       db.close();
-      throw err;
+      if (!isDamagedDatabase(err)) throw err;
+      // A cache holds nothing that cannot be read again: --refresh rebuilds a damaged one.
+      if (options.refresh) {
+        for (const file of [options.path, `${options.path}-wal`, `${options.path}-shm`, `${options.path}-journal`]) rmSync(file, { force: true });
+        return KpiTicketCache.open(options);
+      }
+      throw new ConfigError(`the KPI cache ${options.path} is damaged (${err instanceof Error ? err.message : String(err)})`, {
+        hint: 'rebuild it with `deskops kpi --refresh` (it is read again from the desk)',
+      });
     }
   }
 
