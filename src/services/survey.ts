@@ -51,6 +51,7 @@ import { slimTicket } from './tickets.js';
 import {
   endRun,
   runBulk,
+  runStopped,
   startRun,
   type BulkItem,
   type BulkOutcome,
@@ -332,8 +333,7 @@ export async function executeSurveySend(desk: HelpDesk, plan: SendPlan, template
       { signal: options.signal, ...options.bulk },
     );
   } catch (err) {
-    journal.close();
-    throw err;
+    throw runStopped(journal, err, `run the same \`deskops survey send\` again (tickets already surveyed are skipped)`);
   }
   const status = result.interrupted ? 'interrupted' : result.failed > 0 ? 'partial' : 'completed';
   endRun(journal, status, { planned: items.length, sent: result.sent, skipped: result.skipped, failed: result.failed });
@@ -621,8 +621,7 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
       { signal: options.signal, ...options.bulk },
     );
   } catch (err) {
-    journal.close();
-    throw err;
+    throw runStopped(journal, err, `run \`deskops survey collect\` again (answers already stored are skipped)`);
   }
   // Closed meanwhile: handled as the ones closed before.
   for (const o of result.outcomes) if (o.status === 'skipped' && o.reason === 'the ticket is closed') closed.push(o.key);

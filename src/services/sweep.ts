@@ -46,6 +46,7 @@ import {
   checkPlanRecorded,
   endRun,
   runBulk,
+  runStopped,
   startRun,
   type BulkItem,
   type BulkOutcome,
@@ -634,8 +635,7 @@ async function runAndEnd(
       { signal: rc.signal, ...rc.bulk },
     );
   } catch (err) {
-    journal.close();
-    throw err;
+    throw runStopped(journal, err, `\`deskops sweep resume ${journal.runId}\``);
   }
   const outcomes = [...earlier, ...result.outcomes];
   const sent = outcomes.filter((o) => o.status === 'sent').length;

@@ -22,6 +22,7 @@ import {
   loadRun,
   readRun,
   runBulk,
+  runStopped,
   startRun,
   supersede,
   summarizeRun,
@@ -181,6 +182,20 @@ function expectExactlyOnce(desk: FakeDesk, ids: number[]): void {
 
 const run = (desk: FakeDesk, items: BulkItem[], journal: Journal, options = {}) =>
   runBulk(desk.asHelpDesk(), journal, items, { recheck: resendSame }, { sleep: noSleep, ...options });
+
+describe('a run stopped by its disk', () => {
+  it('says what was saved, where, and how to carry on when the journal cannot be written; other errors pass as they are', () => {
+    const journal = startRun(scope(), {});
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const err = runStopped(journal, full, '`deskops sweep resume X`') as Error & { hint?: string };
+    expect(err.message).toBe(`the disk is full (ENOSPC): the run's journal ${journal.path} could not be written, so the run stopped`);
+    expect(err.hint).toMatch(/nothing is sent twice when you carry on: free some space, then `deskops sweep resume X`/);
+    const other = new ApiError('the desk answered 500');
+    expect(runStopped(startRun(scope(), {}), other, 'x')).toBe(other);
+    // the journal was closed: appending now is refused
+    expect(() => journal.append({ t: 'planned', count: 0, at: '' } as never)).toThrow(/closed/);
+  });
+});
 
 describe('runBulk', () => {
   it('sends in batches of at most 100, one update per ticket', async () => {

@@ -53,6 +53,7 @@ export {
 export {
   checkPlanRecorded,
   endRun,
+  runStopped,
   holdRuns,
   interruptedRuns,
   loadRun,

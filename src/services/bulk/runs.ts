@@ -4,7 +4,7 @@
  * an interrupted one (no end record, nobody holding the lock for it) can be resumed, or is
  * marked superseded when a new run of the same kind takes its work over.
  */
-import { NotFoundError, UsageError } from '../../core/errors.js';
+import { DeskopsError, NotFoundError, UsageError } from '../../core/errors.js';
 import { Journal, UnreadableJournal, countRun, isRunId, journalPath, listRuns, newRunId, readRun, type RunCounts, type RunEnd, type RunState } from './journal.js';
 import { acquireLock, lockIsLive, lockPath, readLock, type LockHandle, type LockInfo } from './lock.js';
 
@@ -41,6 +41,29 @@ export function lockRuns(scope: RunScope, options: { command: string; runId?: st
 export function startRun(scope: RunScope, meta: Record<string, unknown>): Journal {
   const started = new Date();
   return Journal.create(scope.home, { run_id: newRunId(started), kind: scope.kind, profile: scope.profile, at: started.toISOString(), meta });
+}
+
+/** Errors of a disk that cannot take the journal's next line. */
+const DISK_ERRORS: Readonly<Record<string, string>> = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EROFS: 'the disk is read-only', EIO: 'the disk failed to write' };
+
+/**
+ * Closes the journal of a run that stopped on `err` and returns what to throw: for a disk
+ * that could not take the journal, an error that says what was saved and how to carry on
+ * (`carryOn`, e.g. "deskops sweep resume <id>"); any other error as it was.
+ */
+export function runStopped(journal: Journal, err: unknown, carryOn: string): unknown {
+  try {
+    journal.close();
+  } catch {
+    // the disk that stopped the run may refuse this too; the lines written are on disk
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  const why = typeof code === 'string' ? DISK_ERRORS[code] : undefined;
+  if (!why) return err;
+  return new DeskopsError(`${why} (${code}): the run's journal ${journal.path} could not be written, so the run stopped`, {
+    cause: err,
+    hint: `what was sent is on the desk and in the journal up to its last line; nothing is sent twice when you carry on: free some space, then ${carryOn}`,
+  });
 }
 
 export function endRun(journal: Journal, status: RunEnd, counts: RunCounts, note?: string): void {
