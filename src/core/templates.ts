@@ -16,7 +16,7 @@
  * no include/render/layout (a template cannot read any file), and render time and memory caps.
  * Variables are Zendesk's placeholders (ticket.*, current_user.*) plus `vars.*` from --var.
  */
-import { Liquid, type FS, type Template } from 'liquidjs';
+import { Liquid, type Context, type FS, type Template } from 'liquidjs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { DeskopsError, UsageError } from './errors.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../api/types.js';
@@ -431,6 +431,9 @@ function splitFrontMatter(text: string): Split {
 
 let sharedEngine: Liquid | undefined;
 
+/** The most text a template may produce (and any capture in it hold): far above any reply. */
+export const MAX_RENDERED_CHARS = 1_000_000;
+
 /**
  * The one Liquid engine: strict variables and filters, `if` lenient about undefined values
  * (so optional parts can be guarded), and no partials at all: include, render and layout are
@@ -456,6 +459,19 @@ function engine(): Liquid {
     renderLimit: 2_000,
     memoryLimit: 10_000_000,
   });
+  // memoryLimit does not see what {% capture %} accumulates: a capture nested into itself
+  // doubles each time. Each capture, and the whole text, is bounded instead.
+  const Capture = liquid.tags.capture as unknown as new (...args: never[]) => { variable: string; render(ctx: Context): Generator<unknown, void, unknown> };
+  class BoundedCapture extends Capture {
+    override *render(ctx: Context): Generator<unknown, void, unknown> {
+      yield* super.render(ctx);
+      const value = ctx.bottom()[this.variable as keyof object] as unknown;
+      if (typeof value === 'string' && value.length > MAX_RENDERED_CHARS) {
+        throw new Error(`{% capture ${this.variable} %} grew past ${MAX_RENDERED_CHARS.toLocaleString('en-US')} characters; a template's text is bounded`);
+      }
+    }
+  }
+  liquid.registerTag('capture', BoundedCapture as unknown as Parameters<Liquid['registerTag']>[1]);
   for (const tag of ['include', 'render', 'layout']) {
     liquid.registerTag(tag, {
       parse() {
@@ -562,6 +578,9 @@ export function renderTemplate(template: ReplyTemplate, context: RenderContext, 
     out = String(engine().renderSync(parsed(template), { ...context, vars: { ...vars } }));
   } catch (err) {
     throw renderError(template, err, context);
+  }
+  if (out.length > MAX_RENDERED_CHARS) {
+    throw new TemplateRenderError(template.name, `template "${template.name}" rendered more than ${MAX_RENDERED_CHARS.toLocaleString('en-US')} characters; a reply that long is refused`);
   }
   const body = normalizeBody(out);
   if (body === '') throw new TemplateRenderError(template.name, `template "${template.name}" rendered an empty reply`);

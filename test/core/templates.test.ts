@@ -148,6 +148,17 @@ describe('the Liquid sandbox', () => {
     });
   }
 
+  it('bounds what a capture nested into itself can grow to, and the whole text', () => {
+    const doubling = `{% capture a %}xxxxxxxxxxxxxxxx{% endcapture %}${'{% capture a %}{{ a }}{{ a }}{% endcapture %}'.repeat(40)}{{ a }}`;
+    const t = mustParse(file(front, doubling));
+    const started = process.memoryUsage().rss;
+    expect(() => renderTemplate(t, sampleRenderContext())).toThrow(/grew past 1,000,000 characters/);
+    // 2^40 x 16 characters would be 16 TB; the bound stops it near a megabyte (allow plenty).
+    expect(process.memoryUsage().rss - started).toBeLessThan(200 * 1024 * 1024);
+    const long = mustParse(file(front, `{% for i in (1..300) %}${'y'.repeat(4000)}{% endfor %}`));
+    expect(() => renderTemplate(long, sampleRenderContext())).toThrow(/rendered more than 1,000,000 characters/);
+  });
+
   it('does not reach prototype properties', () => {
     const t = mustParse(file(front, '{{ ticket.constructor }}'));
     expect(() => renderTemplate(t, sampleRenderContext())).toThrow(TemplateRenderError);
