@@ -59,3 +59,16 @@ export async function confirmOrCancel(
   }
   if (!ok) throw new Cancelled(options.cancelledMessage);
 }
+
+/** Asks for a secret on the terminal without echoing it (each key shows as *). Cancelled on Ctrl-C. */
+export async function askSecret(ctx: CliContext, message: string): Promise<string> {
+  const [{ password }, streams] = await Promise.all([import('@inquirer/prompts'), promptStreams(ctx)]);
+  try {
+    const secret = await password({ message, mask: '*' }, streams as never);
+    ctx.io.err(''); // the prompt leaves its last line open
+    return secret;
+  } catch (err) {
+    if (isPromptAbort(err)) throw new Cancelled('cancelled: no token stored');
+    throw err;
+  }
+}

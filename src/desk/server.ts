@@ -172,7 +172,8 @@ export async function listen(opts: ServerOptions): Promise<ListeningDesk> {
     let parsed: unknown;
     if (body.trim() !== '') {
       try {
-        parsed = JSON.parse(body);
+        // NUL characters are dropped, never left to cut a text short where SQLite stores it.
+        parsed = JSON.parse(body, (_key, value: unknown) => (typeof value === 'string' && value.includes('\u0000') ? value.replace(/\u0000/g, '') : value));
       } catch (err) {
         return finish({ status: 400, body: { error: 'InvalidJSON', description: `The request body is not valid JSON: ${(err as Error).message}` } });
       }

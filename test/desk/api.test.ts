@@ -350,6 +350,20 @@ describe('roles, as Zendesk has them', () => {
   });
 });
 
+describe('text with NUL characters', () => {
+  it('keeps all of the text, the NULs dropped, instead of cutting it at the first one', async () => {
+    const created = await t.api('/api/v2/tickets.json', {
+      method: 'POST',
+      json: { ticket: { subject: 'before\u0000after', comment: { body: 'one\u0000two\u0000three' }, requester: { name: 'Nul Person', email: 'nul@mail.example' } } },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.ticket.id as number;
+    expect((await t.api(`/api/v2/tickets/${id}.json`)).body.ticket.subject).toBe('beforeafter');
+    const comments = (await t.api(`/api/v2/tickets/${id}/comments.json`)).body.comments as Array<{ body: string }>;
+    expect(comments[0]!.body).toBe('onetwothree');
+  });
+});
+
 describe('search export query rules', () => {
   it('refuses a type: term in the query (the type goes in filter[type]) and exports without it', async () => {
     const typed = await t.api(`/api/v2/search/export.json?filter[type]=ticket&query=${encodeURIComponent('type:ticket status:open')}`);

@@ -26,8 +26,11 @@ export async function addProfile(ctx: CliContext, name: string, flags: ProfileAd
   }
   const url = checkDeskUrl(flags.url, UsageError);
 
-  if (ctx.io.interactive) ctx.io.err('paste the token, then press Enter and Ctrl-D:');
-  const secret = (await readAll(ctx.io.stdin, MAX_SECRET_BYTES)).trim();
+  // On a terminal the token is asked for without echo: pasted text would stay on the screen
+  // and in the scrollback. Piped in, it is read whole.
+  const secret = ctx.io.interactive
+    ? (await (await import('../../prompt.js')).askSecret(ctx, 'token (not shown):')).trim()
+    : (await readAll(ctx.io.stdin, MAX_SECRET_BYTES)).trim();
   if (secret === '') {
     throw new UsageError('no token on stdin', {
       hint: `pipe it in, e.g. deskops profile add ${name} ... --token-stdin < token.txt`,
