@@ -19,6 +19,7 @@ import {
   countRun,
   interruptedRuns,
   lockRuns,
+  processStart,
   loadRun,
   readRun,
   runBulk,
@@ -400,6 +401,31 @@ describe('lock', () => {
     const lock = acquireLock(file, { command: 'sweep run', onStale: (p) => seen.push(p.pid) });
     expect(seen).toEqual([dead]);
     expect(JSON.parse(readFileSync(file, 'utf8')).pid).toBe(process.pid);
+    lock.release();
+  });
+
+  it('a lock whose pid was reused by another process is stale too (the process start differs); a live one names its file', () => {
+    const file = join(home, 'locks', 'y.lock');
+    mkdirSync(join(home, 'locks'), { recursive: true });
+    const mine = processStart(process.pid);
+    expect(mine).toMatch(/^\d+$/); // Linux: read from /proc
+    // This process's pid, as if a crashed holder's pid had been handed to it.
+    writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), command: 'sweep run', run_id: 'old', started_at: '2026-11-24T10:00:00Z', proc_start: '1' }));
+    const seen: number[] = [];
+    const lock = acquireLock(file, { command: 'sweep run', onStale: (p) => seen.push(p.pid) });
+    expect(seen).toEqual([process.pid]);
+    expect(JSON.parse(readFileSync(file, 'utf8')).proc_start).toBe(mine);
+    // Held for real: refused, and the message says where the lock is.
+    const err = (() => {
+      try {
+        acquireLock(file, { command: 'sweep run' });
+      } catch (e) {
+        return e as LockedError;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(LockedError);
+    expect(err!.hint).toContain(file);
     lock.release();
   });
 });

@@ -36,7 +36,7 @@ export {
   type RunEnd,
   type RunState,
 } from './journal.js';
-export { LockedError, acquireLock, isProcessAlive, lockIsLive, lockPath, readLock, type LockHandle, type LockInfo } from './lock.js';
+export { LockedError, acquireLock, isProcessAlive, lockIsLive, lockPath, processStart, readLock, type LockHandle, type LockInfo } from './lock.js';
 export {
   MAX_BATCH,
   classifyItemError,

@@ -17,6 +17,23 @@ export interface LockInfo {
   command: string;
   run_id?: string;
   started_at: string;
+  /**
+   * When the holder process started, as the system counts it (Linux: clock ticks since boot,
+   * from /proc): a pid reused by another process after a crash does not look like the holder.
+   */
+  proc_start?: string;
+}
+
+/** When process `pid` started (Linux /proc), or undefined where that cannot be read. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19]; // field 22 of the whole line: starttime
+  } catch {
+    return undefined;
+  }
 }
 
 /** Another live process holds the lock. Exit 1. */
@@ -55,7 +72,14 @@ export function readLock(file: string): LockInfo | undefined {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
     if (typeof v.pid === 'number') {
-      return { pid: v.pid, host: String(v.host ?? ''), command: String(v.command ?? ''), run_id: v.run_id, started_at: String(v.started_at ?? '') };
+      return {
+        pid: v.pid,
+        host: String(v.host ?? ''),
+        command: String(v.command ?? ''),
+        run_id: v.run_id,
+        started_at: String(v.started_at ?? ''),
+        ...(typeof v.proc_start === 'string' ? { proc_start: v.proc_start } : {}),
+      };
     }
   } catch {
     // a lock cut short while being written: its owner died before it even started
@@ -66,7 +90,13 @@ export function readLock(file: string): LockInfo | undefined {
 /** Whether the lock's owner is still running (a lock from another host is assumed to be). */
 export function lockIsLive(info: LockInfo): boolean {
   if (info.host && info.host !== hostname()) return true;
-  return isProcessAlive(info.pid);
+  if (!isProcessAlive(info.pid)) return false;
+  // Alive, but is it the holder? A pid is reused once its process is gone.
+  if (info.proc_start !== undefined) {
+    const now = processStart(info.pid);
+    if (now !== undefined && now !== info.proc_start) return false;
+  }
+  return true;
 }
 
 export interface LockHandle {
@@ -88,7 +118,15 @@ export interface AcquireOptions {
 /** Takes the lock or throws LockedError naming who holds it. */
 export function acquireLock(file: string, options: AcquireOptions): LockHandle {
   mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
-  const info: LockInfo = { pid: process.pid, host: hostname(), command: options.command, run_id: options.runId, started_at: new Date().toISOString() };
+  const procStart = processStart(process.pid);
+  const info: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    command: options.command,
+    run_id: options.runId,
+    started_at: new Date().toISOString(),
+    ...(procStart !== undefined ? { proc_start: procStart } : {}),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (tryCreate(file, info)) return handle(file, info);
     const holder = readLock(file);
@@ -97,7 +135,7 @@ export function acquireLock(file: string, options: AcquireOptions): LockHandle {
       const d = options.describe?.(holder) ?? {
         message: `${holder.command || 'another deskops process'} is already running (pid ${holder.pid}${holder.run_id ? `, run ${holder.run_id}` : ''})`,
       };
-      throw new LockedError(d.message, holder, d.hint ?? `wait for it to finish; if it is gone, delete ${file}`);
+      throw new LockedError(d.message, holder, `${d.hint ?? 'wait for it to finish'} (the lock is ${file}; if its process is gone, delete it)`);
     }
     if (takeOver(file, holder, info)) {
       options.onStale?.(holder);
