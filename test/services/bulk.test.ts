@@ -332,6 +332,31 @@ describe('runBulk', () => {
 });
 
 describe('journal', () => {
+  it('a damaged journal never claims that nothing was sent: it says it cannot tell', () => {
+    const journal = startRun(scope(), {});
+    const items = Array.from({ length: 80 }, (_, i) => [`${i + 1}:r`, i + 1, 'm', 'r', 'h'] as [string, number, string, string, string]);
+    journal.appendPlan(items);
+    journal.append({ t: 'intent', batch: 'b1', round: 1, at: '2026-11-25T10:00:00Z', items: items.slice(0, 60).map((i) => [i[0], i[1], 'h']) }, true);
+    journal.append({ t: 'outcome', batch: 'b1', at: '2026-11-25T10:00:01Z', items: items.slice(0, 60).map((i) => [i[0], 'sent']) }, true);
+    journal.close();
+    const lines = readFileSync(journal.path, 'utf8').split('\n');
+    // The start record, or the plan, damaged on disk.
+    for (const damage of [(l: string[]) => ['#garbage#', ...l.slice(1)], (l: string[]) => [l[0]!, '#garbage#', ...l.slice(2)]]) {
+      writeFileSync(journal.path, damage(lines).join('\n'));
+      const err = (() => {
+        try {
+          loadRun(scope(), journal.runId);
+        } catch (e) {
+          return e as Error & { hint?: string };
+        }
+        return undefined;
+      })();
+      expect(err?.message).toMatch(/is damaged: deskops cannot tell what of it was sent/);
+      expect(err?.message).not.toMatch(/nothing of it was sent/);
+      expect(err?.hint).toMatch(/nothing is sent twice/);
+    }
+  });
+
   it('after a crash between the intent and the answer, resuming finds what the desk applied', async () => {
     const desk = new FakeDesk(50);
     const ids = [...desk.tickets.keys()];

@@ -204,6 +204,10 @@ export class UnreadableJournal extends Error {
   constructor(
     readonly path: string,
     why: string,
+    /** Records of sends or outcomes could still be read: work happened, the start was lost. */
+    readonly workSeen = false,
+    /** Lines that could not be read. */
+    readonly unreadable = 0,
   ) {
     super(`${path} is not a deskops journal (${why})`);
   }
@@ -222,6 +226,8 @@ export function readRun(path: string): RunState {
   let plannedCount: number | undefined;
   /** Work that only ever follows a complete plan (journals written before `planned` existed). */
   let workAfterPlan = false;
+  /** An intent or an outcome was read: something may have been sent. */
+  let workSeen = false;
   for (const line of lines) {
     if (line.trim() === '') continue;
     let r: JournalRecord;
@@ -246,6 +252,7 @@ export function readRun(path: string): RunState {
         break;
       case 'intent':
         workAfterPlan = true;
+        workSeen = true;
         batches.set(r.batch, { at: r.at, keys: r.items.map((i) => i[0]) });
         for (const [key, , hash] of r.items) {
           const it = items.get(key);
@@ -263,6 +270,7 @@ export function readRun(path: string): RunState {
       }
       case 'outcome':
         workAfterPlan = true;
+        workSeen = true;
         for (const [key, status, reason] of r.items) {
           const it = items.get(key);
           if (!it) continue;
@@ -280,7 +288,7 @@ export function readRun(path: string): RunState {
         break;
     }
   }
-  if (!start) throw new UnreadableJournal(path, 'no start record');
+  if (!start) throw new UnreadableJournal(path, 'no start record', workSeen, unreadable);
   const planComplete = plannedCount !== undefined ? items.size >= plannedCount : workAfterPlan;
   return { path, start, items, batches, end, resumes, lastAt, unreadable, planComplete };
 }

@@ -85,8 +85,10 @@ export function loadRun(scope: RunScope, runId: string): RunState {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`no ${scope.kind} run ${runId}`, { hint: `see them with \`deskops ${scope.kind} history\`` });
     }
-    // Killed between creating its journal and writing the first record: it never got going.
     if (err instanceof UnreadableJournal) {
+      // Damaged rather than cut short: what was sent cannot be told from it.
+      if (err.workSeen || err.unreadable > 1) throw cannotTell(scope, runId, path);
+      // Killed between creating its journal and writing the first record: it never got going.
       throw new UsageError(`run ${runId} was stopped as it started, before its journal had a first record; nothing of it was sent`, {
         hint: `plan the work again with \`deskops ${scope.kind} run\``,
       });
@@ -104,10 +106,19 @@ export function loadRun(scope: RunScope, runId: string): RunState {
  */
 export function checkPlanRecorded(scope: Pick<RunScope, 'kind'>, state: RunState): void {
   if (state.planComplete) return;
+  const sendsOnRecord = state.batches.size > 0 || [...state.items.values()].some((i) => i.sends > 0 || i.status !== 'planned');
+  if (sendsOnRecord || state.unreadable > 1) throw cannotTell(scope, state.start.run_id, state.path);
   throw new UsageError(
     `run ${state.start.run_id} was stopped while it recorded its plan (${state.items.size} item${state.items.size === 1 ? '' : 's'} on record, the rest lost); nothing of it was sent, and it cannot be resumed`,
     { hint: `plan the work again with \`deskops ${scope.kind} run\` (it takes this run over)` },
   );
+}
+
+/** A journal too damaged to say what of its run was sent: say so, and how to check. */
+function cannotTell(scope: Pick<RunScope, 'kind'>, runId: string, path: string): UsageError {
+  return new UsageError(`the journal of run ${runId} (${path}) is damaged: deskops cannot tell what of it was sent, so it does not resume it`, {
+    hint: `\`deskops ${scope.kind} run\` plans again from the desk, where every message sent carries its marker tag: nothing is sent twice`,
+  });
 }
 
 export type RunPhase = 'running' | 'interrupted' | RunEnd;
