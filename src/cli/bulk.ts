@@ -24,7 +24,8 @@ export async function openBulk(ctx: CliContext, kind: string, maxRate: number | 
   const connection = await ctx.connection();
   const verbose = ctx.globals.verbose ? (await import('./verbose.js')).requestLogger(ctx.io) : undefined;
   const bulk = await openBulkDesk(connection, { maxRate, logger: verbose, onWarning: (m) => ctx.io.err(`warning: ${m}`) });
-  return { bulk, connection, scope: { home: ctx.home(), kind, profile: connection.profile } };
+  const { deskIdentity } = await import('../services/desk-identity.js');
+  return { bulk, connection, scope: { home: ctx.home(), kind, profile: connection.profile, desk: deskIdentity(connection) } };
 }
 
 /**

@@ -8,6 +8,7 @@
  * Now the plan ends with a `planned` record (fsync'd); a run without it cannot be resumed
  * (UsageError, exit 2: nothing of it was sent, plan again), and `sweep run` takes it over.
  */
+import { deskIdentity } from '../../src/services/desk-identity.js';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -128,6 +129,10 @@ describe('sweep resume of a run killed while it wrote its plan', () => {
     const runId = /^sweep-(.+)\.jsonl$/.exec(file!)![1]!;
     mkdirSync(join(cliB.home, 'journal'), { recursive: true });
     const envB = envOf(deskB, cliB.home);
+    // The journal names its desk; here it stands for a run made on desk B itself.
+    const start = JSON.parse(lines[0]!) as { desk?: string };
+    expect(start.desk).toBe(deskIdentity({ kind: 'local', url: deskA.url, auth: { type: 'basic-token', email: deskA.email, token: deskA.token }, profile: 'local' }));
+    lines[0] = JSON.stringify({ ...start, desk: deskIdentity({ kind: 'local', url: deskB.url, auth: { type: 'basic-token', email: deskB.email, token: deskB.token }, profile: 'local' }) });
     for (const cut of [1, 2]) {
       writeFileSync(join(cliB.home, 'journal', file!), `${lines.slice(0, cut).join('\n')}\n`);
       const resumed = await runCli(['sweep', 'resume', runId, '--yes', '--json'], { env: envB });

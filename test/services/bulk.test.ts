@@ -332,6 +332,19 @@ describe('runBulk', () => {
 });
 
 describe('journal', () => {
+  it('a run made on another desk under the same profile name is neither taken over nor resumed', () => {
+    const onA = { ...scope(), desk: 'local zendesk https://a.example agent@a' };
+    const onB = { ...scope(), desk: 'local zendesk https://b.example agent@b' };
+    const journal = startRun(onA, {});
+    journal.appendPlan([['1:r', 1, 'm', 'r', 'h']]);
+    journal.close();
+    expect(readRun(journal.path).start.desk).toBe(onA.desk);
+    expect(interruptedRuns(onA).map((r) => r.start.run_id)).toContain(journal.runId);
+    expect(interruptedRuns(onB).map((r) => r.start.run_id)).not.toContain(journal.runId);
+    expect(() => loadRun(onB, journal.runId)).toThrow(/was made on another desk than profile local points at now/);
+    expect(loadRun(onA, journal.runId).start.run_id).toBe(journal.runId);
+  });
+
   it('a damaged journal never claims that nothing was sent: it says it cannot tell', () => {
     const journal = startRun(scope(), {});
     const items = Array.from({ length: 80 }, (_, i) => [`${i + 1}:r`, i + 1, 'm', 'r', 'h'] as [string, number, string, string, string]);

@@ -39,6 +39,8 @@ export interface StartRecord {
   run_id: string;
   kind: string;
   profile: string;
+  /** Which desk the profile pointed at (kind, URL, user): a profile can be pointed elsewhere. */
+  desk?: string;
   pid: number;
   host: string;
   at: string;

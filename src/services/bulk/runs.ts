@@ -15,6 +15,16 @@ export interface RunScope {
   kind: string;
   /** The profile the run writes to: one run of a kind per profile at a time. */
   profile: string;
+  /**
+   * Which desk the profile points at now (kind, URL, user). A run recorded on another desk
+   * under the same profile name is never resumed or taken over here.
+   */
+  desk?: string;
+}
+
+/** Whether a run's journal belongs to the desk of `scope` (journals from before desks were recorded do). */
+function sameDesk(scope: RunScope, state: RunState): boolean {
+  return state.start.desk === undefined || scope.desk === undefined || state.start.desk === scope.desk;
 }
 
 export function runLockPath(scope: RunScope): string {
@@ -40,7 +50,14 @@ export function lockRuns(scope: RunScope, options: { command: string; runId?: st
  */
 export function startRun(scope: RunScope, meta: Record<string, unknown>): Journal {
   const started = new Date();
-  return Journal.create(scope.home, { run_id: newRunId(started), kind: scope.kind, profile: scope.profile, at: started.toISOString(), meta });
+  return Journal.create(scope.home, {
+    run_id: newRunId(started),
+    kind: scope.kind,
+    profile: scope.profile,
+    ...(scope.desk ? { desk: scope.desk } : {}),
+    at: started.toISOString(),
+    meta,
+  });
 }
 
 /** Errors of a disk that cannot take the journal's next line. */
@@ -94,6 +111,11 @@ export function loadRun(scope: RunScope, runId: string): RunState {
       });
     }
     throw err;
+  }
+  if (!sameDesk(scope, state)) {
+    throw new UsageError(`run ${runId} was made on another desk than profile ${scope.profile} points at now (${state.start.desk}); it is not resumed here`, {
+      hint: `point the profile back at that desk to resume it, or plan the work on this one with \`deskops ${scope.kind} run\``,
+    });
   }
   checkPlanRecorded(scope, state);
   return state;
@@ -206,7 +228,7 @@ export function interruptedRuns(scope: RunScope): RunState[] {
     } catch {
       continue;
     }
-    if (state.start.profile !== scope.profile || state.end) continue;
+    if (state.start.profile !== scope.profile || state.end || !sameDesk(scope, state)) continue;
     if (summarizeRun(scope, state).status === 'interrupted') out.push(state);
   }
   return out;

@@ -7,11 +7,10 @@
  * their ratings, through the accumulators of core/kpi. Memory stays flat in the number of
  * tickets.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { Connection, HelpDesk } from '../../api/helpdesk.js';
+import type { HelpDesk } from '../../api/helpdesk.js';
 import { ApiError, NotFoundError, PermissionError } from '../../core/errors.js';
 import { TOTAL_TIME_FIELD_SETTING, TOTAL_TIME_FIELD_TITLE } from '../../core/handle-time.js';
 import { KpiComputation, KpiTrend, type GroupNames, type TrendPoint } from '../../core/kpi/compute.js';
@@ -28,6 +27,7 @@ import {
   type IngestRules,
 } from '../../core/kpi/rules.js';
 import type { GroupDimension, KpiCustomer, KpiReport, KpiRules, MetricId, Window } from '../../core/kpi/types.js';
+import { deskIdentity } from '../desk-identity.js';
 import { KpiTicketCache, type SyncStats } from './cache.js';
 import { readCustomersCsv } from './customers.js';
 
@@ -92,20 +92,7 @@ export function kpiCachePath(home: string, profile: string): string {
   return join(home, 'cache', `kpi-${profile.replace(/[^A-Za-z0-9_.-]/g, '_')}.sqlite`);
 }
 
-/**
- * Which desk a cache belongs to: kind, URL and agent. The embedded desk listens on a new port
- * each run, so it is known by its agent and a hash of its token instead (a re-seeded desk has
- * a new token, and so a new cache).
- */
-export function deskIdentity(connection: Connection): string {
-  const who = 'email' in connection.auth ? connection.auth.email : connection.auth.type;
-  if (connection.kind === 'local') {
-    const token = 'token' in connection.auth ? connection.auth.token : 'password' in connection.auth ? connection.auth.password : '';
-    const digest = createHash('sha256').update(token).digest('hex').slice(0, 16);
-    return `${connection.profile} local ${who} ${digest}`;
-  }
-  return `${connection.profile} ${connection.kind} ${connection.url} ${who}`;
-}
+export { deskIdentity };
 
 export class KpiSession {
   readonly cache: KpiTicketCache;
