@@ -24,6 +24,16 @@ export const SEARCH_INDEX_COLUMNS =
   'group_id, organization_id, tags, custom_fields, channel, created_at, updated_at, update_seq, solved_at, search_text, ' +
   'csat_id, csat_score, csat_comment';
 
+/** A ticket's columns that search sees: the tickets table has them, and the search index a copy. */
+const SEARCHABLE_TICKET_COLUMNS = `
+  id INTEGER PRIMARY KEY, subject TEXT NOT NULL, description TEXT NOT NULL,
+  status TEXT NOT NULL, status_rank INTEGER NOT NULL, priority TEXT, priority_rank INTEGER,
+  type TEXT, requester_id INTEGER NOT NULL, submitter_id INTEGER, assignee_id INTEGER, group_id INTEGER,
+  organization_id INTEGER, tags TEXT NOT NULL DEFAULT ' ', custom_fields TEXT NOT NULL DEFAULT '{}',
+  channel TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  update_seq INTEGER NOT NULL DEFAULT 0, solved_at INTEGER, search_text TEXT NOT NULL,
+  csat_id INTEGER, csat_score TEXT, csat_comment TEXT`;
+
 const TABLES = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE groups (
@@ -37,22 +47,8 @@ CREATE TABLE users (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
   organization_id INTEGER, default_group_id INTEGER, signature TEXT, time_zone TEXT NOT NULL DEFAULT 'UTC',
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-CREATE TABLE tickets (
-  id INTEGER PRIMARY KEY, subject TEXT NOT NULL, description TEXT NOT NULL,
-  status TEXT NOT NULL, status_rank INTEGER NOT NULL, priority TEXT, priority_rank INTEGER,
-  type TEXT, requester_id INTEGER NOT NULL, submitter_id INTEGER, assignee_id INTEGER, group_id INTEGER,
-  organization_id INTEGER, tags TEXT NOT NULL DEFAULT ' ', custom_fields TEXT NOT NULL DEFAULT '{}',
-  channel TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-  update_seq INTEGER NOT NULL DEFAULT 0, solved_at INTEGER, search_text TEXT NOT NULL,
-  csat_id INTEGER, csat_score TEXT, csat_comment TEXT, events TEXT NOT NULL DEFAULT '[]');
-CREATE TABLE search_index (
-  id INTEGER PRIMARY KEY, subject TEXT NOT NULL, description TEXT NOT NULL,
-  status TEXT NOT NULL, status_rank INTEGER NOT NULL, priority TEXT, priority_rank INTEGER,
-  type TEXT, requester_id INTEGER NOT NULL, submitter_id INTEGER, assignee_id INTEGER, group_id INTEGER,
-  organization_id INTEGER, tags TEXT NOT NULL DEFAULT ' ', custom_fields TEXT NOT NULL DEFAULT '{}',
-  channel TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-  update_seq INTEGER NOT NULL DEFAULT 0, solved_at INTEGER, search_text TEXT NOT NULL,
-  csat_id INTEGER, csat_score TEXT, csat_comment TEXT);
+CREATE TABLE tickets (${SEARCHABLE_TICKET_COLUMNS}, events TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE search_index (${SEARCHABLE_TICKET_COLUMNS});
 CREATE TABLE comments (
   ticket_id INTEGER NOT NULL, id INTEGER NOT NULL, author_id INTEGER NOT NULL, body TEXT NOT NULL,
   public INTEGER NOT NULL, channel TEXT NOT NULL, created_at INTEGER NOT NULL,
