@@ -24,6 +24,8 @@ export interface Io {
    * token in an error or a ticket).
    */
   mask(secrets: Iterable<string>): void;
+  /** `text` with the masked secrets hidden, for what deskops writes to files. */
+  scrub(text: string): string;
 }
 
 export interface IoStreams {
@@ -44,13 +46,31 @@ export function wantsColor(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag =
   return isTTY;
 }
 
+/**
+ * `stream` with its text writes masked by `scrub`: everything else (size, TTY, events) is the
+ * stream's own, so a screen drawn on it (Ink) works as on the stream itself.
+ */
+function masking<S extends Writable>(stream: S, scrub: (text: string) => string): S {
+  return new Proxy(stream, {
+    get(target, prop) {
+      if (prop === 'write') {
+        return (chunk: unknown, ...rest: unknown[]) =>
+          (target.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? scrub(chunk) : chunk, ...rest);
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export function createIo(streams: IoStreams, env: NodeJS.ProcessEnv): Io {
   const stdoutIsTTY = Boolean(streams.stdout.isTTY);
   const secrets = new Set<string>();
   const scrub = (text: string) => (secrets.size === 0 ? text : scrubSecrets(text, secrets));
   return {
-    stdout: streams.stdout,
-    stderr: streams.stderr,
+    // Screens and progress lines write to the streams directly: they are masked too.
+    stdout: masking(streams.stdout, scrub),
+    stderr: masking(streams.stderr, scrub),
     stdin: streams.stdin,
     stdoutIsTTY,
     interactive: Boolean(streams.stdin.isTTY) && Boolean(streams.stderr.isTTY) && !env.CI,
@@ -67,6 +87,7 @@ export function createIo(streams: IoStreams, env: NodeJS.ProcessEnv): Io {
     mask(list) {
       for (const s of list) if (s.length >= 8) secrets.add(s);
     },
+    scrub,
   };
 }
 

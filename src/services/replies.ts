@@ -364,7 +364,8 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   }
 }
 
-export async function saveDraft(home: string, reply: RenderedReply, now: Date): Promise<Draft> {
+/** Saves a draft; `scrub` hides the profile's secrets should desk text have carried one into it. */
+export async function saveDraft(home: string, reply: RenderedReply, now: Date, scrub: (text: string) => string = (t) => t): Promise<Draft> {
   const draft: Draft = {
     id: randomBytes(4).toString('hex'),
     ticket_id: reply.ticketId,
@@ -373,7 +374,7 @@ export async function saveDraft(home: string, reply: RenderedReply, now: Date): 
     vars: reply.vars,
     public: reply.public,
     set: reply.set,
-    body: reply.body,
+    body: scrub(reply.body),
     created_at: now.toISOString(),
   };
   await writeFileAtomic(draftPath(home, draft.id), `${JSON.stringify(draft, null, 2)}\n`);

@@ -247,3 +247,51 @@ describe('damaged state files', () => {
     }
   });
 });
+
+describe('a screen drawn on the CLI streams', () => {
+  it('shows the credentials masked, as every printed line does', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { createIo } = await import('../../src/cli/io.js');
+    const { render, Text } = await import('ink');
+    const { createElement } = await import('react');
+    const out = new PassThrough();
+    let drawn = '';
+    out.on('data', (d) => (drawn += d));
+    const io = createIo({ stdout: Object.assign(out, { isTTY: true, columns: 80, rows: 24 }), stderr: new PassThrough(), stdin: new PassThrough() }, {});
+    const secret = 'tok_0123456789abcdef';
+    io.mask([secret]);
+    // A customer subject that carries the token, drawn as the triage screen draws its rows.
+    const app = render(createElement(Text, null, `#42 Please reset ${secret}`), { stdout: io.stdout as NodeJS.WriteStream, patchConsole: false });
+    app.unmount();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(drawn).toContain('#42 Please reset ****cdef');
+    expect(drawn).not.toContain(secret);
+  });
+});
+
+describe('a draft of a reply to desk text that carries the token', () => {
+  it('is written with the token masked, as it is printed', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      await seedDesk({ home, tickets: 30, seed: 2 });
+      const { token } = readDeskCredentials(home)!;
+      const desk = await startDesk({ home });
+      let id: number;
+      try {
+        const api = await createHelpDesk({ kind: 'local', url: desk.url, auth: { type: 'basic-token', email: desk.email, token: desk.token }, profile: 't' });
+        id = (await api.createTicket({ subject: `Locked out, my key is ${token}`, comment: { body: 'help' }, requester: { name: 'Kim Lee', email: 'kim@example.com' } })).id;
+      } finally {
+        await desk.close();
+      }
+      const r = await runCli(['reply', 'draft', String(id), '--template', 'empathy-validate-frustration', '--json'], { env: { DESKOPS_HOME: home } });
+      expect(r.code, r.stderr).toBe(0);
+      const draft = JSON.parse(r.stdout) as { id: string; body: string };
+      expect(draft.body).toContain('Locked out, my key is ****');
+      const file = readFileSync(join(home, 'drafts', `${draft.id}.json`), 'utf8');
+      expect(file).not.toContain(token);
+      expect(r.stdout + r.stderr).not.toContain(token);
+    } finally {
+      cleanup();
+    }
+  });
+});

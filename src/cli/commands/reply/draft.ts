@@ -29,7 +29,7 @@ export async function replyDraft(ctx: CliContext, idArg: string, flags: DraftFla
     if (edited.trim() === '') throw new Cancelled('the text was left empty; no draft saved');
     reply.body = edited;
   }
-  const draft = await saveDraft(ctx.home(), reply, ctx.now());
+  const draft = await saveDraft(ctx.home(), reply, ctx.now(), ctx.io.scrub);
   if (flags.json) ctx.io.out(JSON.stringify(draft, null, 2));
   else ctx.io.out(sanitizeText(draft.body));
   ctx.io.err(`draft ${draft.id} saved for #${id}; send it with: deskops reply send ${id} --draft ${draft.id}`);
