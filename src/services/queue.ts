@@ -66,6 +66,28 @@ export function queueQuery(view: QueueView, filter?: string): string {
   });
 }
 
+/**
+ * Whether a ticket as it is now still belongs to the view (its assignee or group may have
+ * changed since search saw it). An extra filter's terms are left to search.
+ */
+async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueView): Promise<(t: Ticket) => boolean> {
+  switch (view.kind) {
+    case 'all':
+      return () => true;
+    case 'unassigned':
+      return (t) => t.assignee_id === null;
+    case 'mine': {
+      const me = await desk.me();
+      return (t) => t.assignee_id === me.id;
+    }
+    case 'group': {
+      const wanted = view.group.toLowerCase();
+      const group = (await desk.listGroups()).find((g) => g.name.toLowerCase() === wanted || String(g.id) === view.group);
+      return (t) => group !== undefined && t.group_id === group.id;
+    }
+  }
+}
+
 export interface QueueItem {
   ticket: Ticket;
   urgency: UrgencyResult;
@@ -169,10 +191,16 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   signal?.throwIfAborted();
   // Search trails the desk: a ticket changed in the last minutes (escalated a minute ago) is
   // shown as it is now, so a change made from the queue is not refused as a conflict with a
-  // stale copy; one solved since has left the queue.
+  // stale copy; one solved, or moved out of the view, since has left the queue.
   const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
-  if (recent.size > 0) {
-    tickets = tickets.map((t) => recent.get(t.id) ?? t).filter((t) => t.status !== 'solved' && t.status !== 'closed');
+  const changed = tickets.filter((t) => recent.has(t.id));
+  if (changed.length > 0) {
+    const inView = await viewTest(desk, options.view);
+    tickets = tickets.flatMap((t) => {
+      const fresh = recent.get(t.id);
+      if (!fresh) return [t];
+      return fresh.status !== 'solved' && fresh.status !== 'closed' && inView(fresh) ? [fresh] : [];
+    });
   }
   signal?.throwIfAborted();
   if (tickets.length >= 1000) options.onProgress?.(`reading SLA targets and metrics of ${tickets.length.toLocaleString('en-US')} tickets…`);

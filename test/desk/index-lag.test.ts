@@ -68,6 +68,19 @@ describe('the desk\'s search index lag', () => {
     await desk.updateTicket(changed!.id, { additional_tags: ['from-queue'] }, { ifUnmodifiedSince: item.ticket.updated_at });
   });
 
+  it('a ticket moved out of a view since search saw it leaves that view at once', async () => {
+    const unassigned = await buildQueue(desk, { view: { kind: 'unassigned' }, now: clock.now, enrich: 0 });
+    const taken = unassigned.items[0]!.ticket.id;
+    const me = await desk.me();
+    await t.api(`/api/v2/tickets/${taken}.json`, { method: 'PUT', json: { ticket: { assignee_id: me.id } } });
+    expect(await searchIds(`assignee:none status<solved`)).toContain(taken); // search has not caught up
+    const after = await buildQueue(desk, { view: { kind: 'unassigned' }, now: clock.now, enrich: 0 });
+    expect(after.items.some((i) => i.ticket.id === taken)).toBe(false);
+    const mine = await buildQueue(desk, { view: { kind: 'mine' }, now: clock.now, enrich: 0 });
+    // Joining a view is left to search: it shows up there once indexed.
+    expect(mine.items.some((i) => i.ticket.id === taken)).toBe(false);
+  });
+
   it('lets a search export cursor expire after an hour, as Zendesk does', async () => {
     const first = await t.api('/api/v2/search/export.json?filter[type]=ticket&page[size]=10&query=status%3Asolved');
     const next = first.body.links.next.replace(t.desk.url, '') as string;
