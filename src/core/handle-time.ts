@@ -50,12 +50,19 @@ export class HandleTimer {
     return banked + Math.max(0, this.#clock() - this.#since);
   }
 
-  /** Whole seconds spent on the ticket, then its count starts again. */
+  /**
+   * Whole seconds spent on the ticket, then its count starts again. The part of a second left
+   * over carries to the next update, so quick changes in a row (under a second each) still add
+   * up instead of each being dropped.
+   */
   take(id: number): number {
     const ms = this.elapsedMs(id);
-    this.#banked.delete(id);
+    const seconds = Math.floor(ms / 1000);
+    const rest = ms - seconds * 1000;
+    if (rest > 0) this.#banked.set(id, rest);
+    else this.#banked.delete(id);
     if (id === this.#focused) this.#since = this.#clock();
-    return Math.round(ms / 1000);
+    return seconds;
   }
 
   /** Puts seconds back after an update that the desk refused. */

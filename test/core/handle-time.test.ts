@@ -23,6 +23,19 @@ describe('HandleTimer', () => {
     expect(timer.take(2)).toBe(0);
   });
 
+  it('carries the part of a second left over, so quick changes in a row still add up', () => {
+    let now = 0;
+    const timer = new HandleTimer(() => now);
+    timer.focus(3);
+    const taken: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      now += 400; // an agent who acts fast: five changes, 400 ms apart
+      taken.push(timer.take(3));
+    }
+    expect(taken).toEqual([0, 0, 1, 0, 1]);
+    expect(timer.elapsedMs(3)).toBe(0);
+  });
+
   it('stops counting without focus and gives seconds back after a refused update', () => {
     let now = 0;
     const timer = new HandleTimer(() => now);
