@@ -33,7 +33,7 @@ import {
   type UrgencyResult,
   type UrgencyWeights,
 } from '../core/urgency.js';
-import { recentlyChanged } from './recent.js';
+import { asTheyAreNow, recentlyChanged } from './recent.js';
 import { resolveNames, type TicketRow } from './tickets.js';
 
 export type QueueView =
@@ -193,14 +193,9 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   // shown as it is now, so a change made from the queue is not refused as a conflict with a
   // stale copy; one solved, or moved out of the view, since has left the queue.
   const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
-  const changed = tickets.filter((t) => recent.has(t.id));
-  if (changed.length > 0) {
+  if (tickets.some((t) => recent.has(t.id))) {
     const inView = await viewTest(desk, options.view);
-    tickets = tickets.flatMap((t) => {
-      const fresh = recent.get(t.id);
-      if (!fresh) return [t];
-      return fresh.status !== 'solved' && fresh.status !== 'closed' && inView(fresh) ? [fresh] : [];
-    });
+    tickets = asTheyAreNow(tickets, recent, (t) => t.status !== 'solved' && t.status !== 'closed' && inView(t));
   }
   signal?.throwIfAborted();
   if (tickets.length >= 1000) options.onProgress?.(`reading SLA targets and metrics of ${tickets.length.toLocaleString('en-US')} tickets…`);

@@ -29,6 +29,17 @@ export async function recentlyChanged(
 }
 
 /**
+ * `tickets` (as search had them) with the recently changed ones taken as they are now, and
+ * those of them that no longer pass `keep` left out.
+ */
+export function asTheyAreNow(tickets: readonly Ticket[], recent: ReadonlyMap<number, Ticket>, keep: (ticket: Ticket) => boolean = () => true): Ticket[] {
+  return tickets.flatMap((t) => {
+    const now = recent.get(t.id);
+    return now === undefined ? [t] : keep(now) ? [now] : [];
+  });
+}
+
+/**
  * A search's tickets with the recently changed ones taken as they are now (dropped when they
  * no longer match `wanted`), then the recently changed tickets that match and search has not
  * caught up with yet.

@@ -17,7 +17,7 @@
  */
 import type { Group, HelpDesk, Organization, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../api/helpdesk.js';
 import { ApiError, Cancelled, NotFoundError, PermissionError, UsageError, isAccessError } from '../core/errors.js';
-import { recentlyChanged, withRecent } from './recent.js';
+import { asTheyAreNow, recentlyChanged, withRecent } from './recent.js';
 import { buildRenderContext, renderTemplate, templateVariables, type ReplyTemplate } from '../core/templates.js';
 import {
   DETRACTOR_TAG,
@@ -100,7 +100,7 @@ export interface SendPlan {
 /** Which tickets get the survey, and why the others do not. Reads only. */
 export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): Promise<SendPlan> {
   const { type, now } = options;
-  const candidates: Ticket[] = [];
+  let candidates: Ticket[] = [];
   const skipped: Skip[] = [];
   if (options.ticketIds) {
     const ids = [...new Set(options.ticketIds)];
@@ -122,7 +122,7 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
   }
   // Search trails the desk: tickets changed in the last minutes are taken as they are now.
   const recent = options.ticketIds ? new Map<number, Ticket>() : await recentlyChanged(desk, now);
-  for (let i = 0; i < candidates.length; i++) candidates[i] = recent.get(candidates[i]!.id) ?? candidates[i]!;
+  candidates = asTheyAreNow(candidates, recent);
 
   // Requesters surveyed within the fatigue window (any survey type), from the send-time tags.
   const fatigueStart = new Date(now.getTime() - options.fatigueDays * DAY_MS);
