@@ -70,6 +70,15 @@ for _ in $(seq 1 100); do [ "$(selected_id)" != "$second" ] && break; sleep 0.1;
 third="$(selected_id)"
 [ -n "$third" ] && [ "$third" != "$second" ] && [ "$third" != "$first" ] || fail "j j did not move the selection ($first -> $second -> $third)"
 wait_for "^#$third "
+# keys that reach the terminal in one burst are each taken: three down and two up is one row
+# down, and one more k is back on $third
+keys -l 'jjjkk'
+for _ in $(seq 1 50); do [ "$(selected_id)" != "$third" ] && break; sleep 0.1; done
+[ "$(selected_id)" != "$third" ] || fail "the burst jjjkk was dropped (still on #$third)"
+keys k
+for _ in $(seq 1 50); do [ "$(selected_id)" = "$third" ] && break; sleep 0.1; done
+[ "$(selected_id)" = "$third" ] || fail "jjjkk then k did not come back to #$third (on #$(selected_id))"
+wait_for "^#$third "
 # The agent reads the ticket for a moment, as a person does: the handle time checked at the
 # end counts whole seconds, and a script alone can get through every step in less than one.
 sleep 1.2

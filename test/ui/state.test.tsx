@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/api/types.js';
 import type { QueueItem } from '../../src/services/queue.js';
-import { commandFor } from '../../src/ui/triage/keymap.js';
+import { commandFor, splitKeys } from '../../src/ui/triage/keymap.js';
 import type { RenderedReply } from '../../src/services/replies.js';
 import { fit, layoutFor, lineText, listColumns, listRow, replyLines, truncate, windowStart, wrapText } from '../../src/ui/triage/format.js';
 import {
@@ -196,6 +196,29 @@ describe('commandFor', () => {
     expect(commandFor('replyPreview', '', { escape: true })).toEqual({ type: 'replyBack' });
     expect(commandFor('replyPreview', 'q', {})).toBeNull();
     expect(commandFor('replyPreview', 'y', { ctrl: true })).toBeNull();
+  });
+});
+
+describe('splitKeys', () => {
+  it('keeps a single key and anything Ink already named whole', () => {
+    expect(splitKeys('j', {})).toEqual([{ input: 'j', key: {} }]);
+    expect(splitKeys('', { upArrow: true })).toEqual([{ input: '', key: { upArrow: true } }]);
+    expect(splitKeys('[A', { meta: true })).toEqual([{ input: '[A', key: { meta: true } }]);
+  });
+  it('splits control keys out of typed text, and keeps the text runs together', () => {
+    expect(splitKeys('e2e-checked\r', {})).toEqual([
+      { input: 'e2e-checked', key: {} },
+      { input: '', key: { return: true } },
+    ]);
+    expect(splitKeys('ab\u007f\u0015c\t', {})).toEqual([
+      { input: 'ab', key: {} },
+      { input: '', key: { backspace: true } },
+      { input: 'u', key: { ctrl: true } },
+      { input: 'c', key: {} },
+      { input: '', key: { tab: true } },
+    ]);
+    expect(splitKeys('\r\r', {})).toHaveLength(2);
+    expect(splitKeys('naïve ✓', {})).toEqual([{ input: 'naïve ✓', key: {} }]);
   });
 });
 

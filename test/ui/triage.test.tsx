@@ -155,6 +155,59 @@ describe('triage screen', () => {
     expect((await desk.getTicket(id)).tags).toContain('callback-due');
   });
 
+  it('takes keys that arrive in one burst one by one, as a fast typist or a script sends them', async () => {
+    const s = await mount();
+    const items = s.controller.getState().items;
+    await s.press('jjjjj'); // one read from the terminal
+    expect(selected(s).ticket.id).toBe(items[5]!.ticket.id);
+    await s.press('kk');
+    expect(selected(s).ticket.id).toBe(items[3]!.ticket.id);
+    const id = items[3]!.ticket.id;
+    // the key that opens the prompt, the text and enter, all in one read
+    await s.press('tburst-tag\r');
+    await s.waitForText(`#${id}: tags +burst-tag`);
+    expect((await desk.getTicket(id)).tags).toContain('burst-tag');
+    // a control key in the middle of typed text is still that key: ctrl-u clears, backspace deletes
+    await s.press('twrong\u0015bursty\u007f\r');
+    await s.waitForText(`#${id}: tags +burst`);
+    expect((await desk.getTicket(id)).tags).not.toContain('wrong');
+  });
+
+  it('keeps what is typed while the reply picker loads and applies it once it is there; esc drops it', async () => {
+    const gated = () => {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      return { open, loadTemplates: async () => (await gate, loadLibrary({ home: '/nonexistent/deskops-home' })) };
+    };
+    const first = gated();
+    const s = await mount({ loadTemplates: first.loadTemplates });
+    const id = selected(s).ticket.id;
+    // r and the filter typed before the templates are read (not awaited: the load waits on the gate)
+    s.controller.handleInput('r', {});
+    await s.waitForText(`Reply to #${id}`);
+    s.controller.handleInput('apology-del', {});
+    first.open();
+    await waitFor(() => {
+      const o = s.controller.getState().overlay;
+      return o.kind === 'reply' && o.reply.step === 'pick' && o.reply.picker.input === 'apology-del';
+    }, 'the typed filter in the picker');
+    await s.waitForText(/› apology-delay /);
+    await s.press(KEY.escape);
+    await s.waitForText('URG', 'the list again');
+    s.unmount();
+
+    // typed ahead, then esc: nothing typed is replayed on the list (no `a` opening the assign picker)
+    const second = gated();
+    const t = await mount({ loadTemplates: second.loadTemplates });
+    t.controller.handleInput('r', {});
+    t.controller.handleInput('apology', {});
+    t.controller.handleInput('', { escape: true });
+    second.open();
+    await t.controller.idle;
+    expect(t.controller.getState().overlay.kind).toBe('none');
+    expect(t.frame()).not.toContain('Assign #');
+  });
+
   it('applies one change to every marked ticket and shows each outcome', async () => {
     const s = await mount();
     const items = s.controller.getState().items;

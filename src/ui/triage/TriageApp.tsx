@@ -54,7 +54,7 @@ export function TriageApp({ controller, size, onQuit }: TriageAppProps) {
       onQuit?.();
     });
   }, [controller, exit, onQuit]);
-  useInput((input, key) => controller.handleKey(input, key));
+  useInput((input, key) => controller.handleInput(input, key));
 
   const prompt = state.overlay.kind === 'prompt' ? state.overlay.prompt : undefined;
   const layout = layoutFor(columns, rows, promptHeight(prompt));

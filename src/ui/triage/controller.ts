@@ -21,7 +21,7 @@ import {
   type PlannedAction,
   type TriageAction,
 } from '../../services/triage.js';
-import { commandFor, type ActionKey, type KeyInfo, type KeyMode, type TriageCommand } from './keymap.js';
+import { commandFor, splitKeys, takesText, type ActionKey, type KeyEvent, type KeyInfo, type KeyMode, type TriageCommand } from './keymap.js';
 import {
   actionTargets,
   initialState,
@@ -79,6 +79,8 @@ export interface Viewport {
 }
 
 const STATUS_CHOICES = ['open', 'pending', 'hold', 'solved'];
+/** Keys kept while a screen loads; a held-down key beyond this is not worth replaying. */
+const TYPEAHEAD_MAX = 256;
 
 export class TriageController {
   readonly deps: TriageDeps;
@@ -98,6 +100,9 @@ export class TriageController {
   /** The ticket the open reply picker renders templates for. */
   #replyTicket: ReplyTicket | undefined;
   #stopped = false;
+  /** Keys typed while the list or the reply picker was loading, replayed once it is there. */
+  #typeahead: KeyEvent[] = [];
+  #draining = false;
   /** Settles when the work started by the last key is done (for tests and the runner). */
   idle: Promise<void> = Promise.resolve();
 
@@ -124,6 +129,7 @@ export class TriageController {
     this.#state = after;
     if (after.selectedId !== before.selectedId) this.#selectionChanged();
     for (const l of this.#listeners) l();
+    if (this.#typeahead.length > 0) this.#drainTypeahead();
   }
 
   setQuitHandler(fn: () => void): void {
@@ -188,9 +194,60 @@ export class TriageController {
     return o.kind;
   }
 
+  /**
+   * What the terminal delivered in one read: split into keypresses, each taken in the mode the
+   * previous one left (`t` then `urgent⏎` in one burst opens the tag prompt, types, submits).
+   */
+  handleInput(input: string, key: KeyInfo): void {
+    for (const event of splitKeys(input, key)) {
+      let rest = event.input;
+      // Outside a text field, typed text is a run of single-letter keys.
+      while ([...rest].length > 1 && !takesText(this.#keyMode())) {
+        const [first] = [...rest];
+        this.handleKey(first!, event.key);
+        rest = rest.slice(first!.length);
+      }
+      this.handleKey(rest, event.key);
+    }
+  }
+
+  /** One keypress. While a screen is still loading, keys wait for it (type-ahead). */
   handleKey(input: string, key: KeyInfo): void {
-    const command = commandFor(this.mode(), input, key);
-    if (command) this.run(command);
+    const mode = this.mode();
+    // Escape takes back what was typed ahead, as well as what it does itself.
+    if (key.escape) this.#typeahead = [];
+    const command = commandFor(mode, input, key);
+    if (command) {
+      this.run(command);
+      return;
+    }
+    if ((mode === 'loading' || mode === 'replyLoading') && this.#typeahead.length < TYPEAHEAD_MAX) {
+      this.#typeahead.push({ input, key });
+    }
+  }
+
+  /** The mode the next key is read in: still loading while type-ahead waits its turn. */
+  #keyMode(): KeyMode {
+    return this.#typeahead.length > 0 ? 'loading' : this.mode();
+  }
+
+  /** Replays the keys typed while a screen was loading, once it is there. */
+  #drainTypeahead(): void {
+    if (this.#draining || this.#typeahead.length === 0) return;
+    const mode = this.mode();
+    if (mode === 'loading' || mode === 'replyLoading') return;
+    this.#draining = true;
+    try {
+      // A key may open another loading screen; the rest waits for that one.
+      while (this.#typeahead.length > 0) {
+        const m = this.mode();
+        if (m === 'loading' || m === 'replyLoading') break;
+        const { input, key } = this.#typeahead.shift()!;
+        this.handleKey(input, key);
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   run(command: TriageCommand): void {

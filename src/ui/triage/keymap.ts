@@ -89,6 +89,53 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['q', 'quit'],
 ];
 
+/** One keypress (or one run of typed text) out of what the terminal delivered at once. */
+export interface KeyEvent {
+  input: string;
+  key: KeyInfo;
+}
+
+/**
+ * Splits what arrived in one read into keypresses. A terminal delivers keys typed (or sent by
+ * a script) in quick succession as one chunk: Ink passes "jjjjj" or "e2e-checked\r" to the
+ * input handler as a single string, which no key in the map matches, so the whole burst was
+ * lost. Escape sequences (arrows, function keys) arrive already split, and a chunk Ink
+ * recognised as one key (its `key` has a flag set) is kept whole. Runs of printable text stay
+ * together (a paste into a prompt is one edit); each control character becomes its own key.
+ */
+export function splitKeys(input: string, key: KeyInfo): KeyEvent[] {
+  const chars = [...input];
+  if (chars.length <= 1 || input.includes('\u001b') || Object.values(key).some((v) => v === true)) return [{ input, key }];
+  const events: KeyEvent[] = [];
+  let text = '';
+  for (const ch of chars) {
+    const code = ch.codePointAt(0)!;
+    if (code >= 0x20 && code !== 0x7f) {
+      text += ch;
+      continue;
+    }
+    if (text) events.push({ input: text, key: {} });
+    text = '';
+    events.push(controlKey(code));
+  }
+  if (text) events.push({ input: text, key: {} });
+  return events;
+}
+
+function controlKey(code: number): KeyEvent {
+  if (code === 0x0d || code === 0x0a) return { input: '', key: { return: true } };
+  if (code === 0x09) return { input: '', key: { tab: true } };
+  if (code === 0x7f || code === 0x08) return { input: '', key: { backspace: true } };
+  if (code === 0x1b) return { input: '', key: { escape: true, meta: true } };
+  // ctrl-a .. ctrl-z, as Ink names them
+  return { input: String.fromCharCode(code + 0x60), key: { ctrl: true } };
+}
+
+/** Modes where typed text is an edit of one input line, taken as a run. */
+export function takesText(mode: KeyMode): boolean {
+  return mode === 'prompt' || mode === 'replyPick';
+}
+
 function isPrintable(input: string, key: KeyInfo): boolean {
   if (key.ctrl || key.meta || key.return || key.escape || key.tab) return false;
   if (input === '') return false;
