@@ -28,6 +28,7 @@ import { buildTicketQuery } from '../core/ticket-query.js';
 import {
   DEFAULT_URGENCY_WEIGHTS,
   rankByUrgency,
+  urgencyScore,
   type CustomerMessage,
   type Ranked,
   type UrgencyResult,
@@ -313,6 +314,66 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   }
 
   return assemble(ranked, 'final', enrich);
+}
+
+/**
+ * Queue items again after a change to their tickets (the triage screen, once the desk took
+ * it): the desk's current copy with its SLA targets and metrics (one show_many request; the
+ * SLA moves with the priority), the names of a new assignee or group (only when they
+ * changed), and the urgency scored again. Signals read from the thread are kept; a change
+ * that added a comment has the caller read the thread again. If the desk cannot be read, the
+ * copies the change returned are scored with the SLAs and metrics they had.
+ */
+export async function refreshQueueItems(
+  desk: HelpDesk,
+  items: readonly QueueItem[],
+  options: { now?: () => Date; weights?: UrgencyWeights } = {},
+): Promise<QueueItem[]> {
+  if (items.length === 0) return [];
+  const now = options.now ?? (() => new Date());
+  const weights = options.weights ?? DEFAULT_URGENCY_WEIGHTS;
+  let fresh = new Map<number, Ticket>();
+  try {
+    const read = await desk.getTickets(
+      items.map((i) => i.ticket.id),
+      { include: ['slas', 'metric_sets'] },
+    );
+    fresh = new Map(read.map((t) => [t.id, t]));
+  } catch {
+    // scored from the copies the change returned
+  }
+  const tickets = items.map((item) => {
+    const t = fresh.get(item.ticket.id);
+    return t ?? item.ticket;
+  });
+  const renamed = tickets.filter((t, i) => (t.assignee_id ?? null) !== (items[i]!.assignee?.id ?? null) || (t.group_id ?? null) !== (items[i]!.group?.id ?? null));
+  const names = new Map<number, TicketRow>();
+  if (renamed.length > 0) {
+    try {
+      for (const row of await resolveNames(desk, renamed)) names.set(row.ticket.id, row);
+    } catch {
+      // the ids stand in for names until the next load
+    }
+  }
+  const at = now();
+  return items.map((item, i) => {
+    const ticket = tickets[i]!;
+    const metrics = ticket.metric_set ?? item.metrics;
+    const row = names.get(ticket.id);
+    return {
+      ...item,
+      ticket,
+      urgency: urgencyScore(ticket, {
+        now: at,
+        weights,
+        vip: item.vip,
+        latestCustomerMessage: item.latestCustomerMessage,
+        reopens: metrics?.reopens,
+      }),
+      ...(row ? { assignee: row.assignee, group: row.group } : {}),
+      ...(metrics !== undefined ? { metrics } : {}),
+    };
+  });
 }
 
 /**

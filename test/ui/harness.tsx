@@ -5,7 +5,7 @@
 import { render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import type { HelpDesk } from '../../src/api/helpdesk.js';
-import { buildQueue } from '../../src/services/queue.js';
+import { buildQueue, refreshQueueItems } from '../../src/services/queue.js';
 import { loadLibrary } from '../../src/services/replies.js';
 import { resolveTimeTrackingFields } from '../../src/services/triage.js';
 import { TriageController, type LoadedQueue, type TriageDeps } from '../../src/ui/triage/controller.js';
@@ -80,6 +80,7 @@ export async function mountTriage(desk: HelpDesk, options: MountOptions = {}): P
     refreshMs: options.refreshMs ?? 0,
     threadDelayMs: 0,
     viewName: 'all',
+    refreshItems: (items) => refreshQueueItems(desk, items, { now: () => new Date(clock.now) }),
   });
   let size = options.size ?? { columns: 100, rows: 30 };
   const screen: Screen = {

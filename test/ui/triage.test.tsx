@@ -113,6 +113,29 @@ describe('triage screen', () => {
     expect((await desk.getTicket(target.ticket.id)).assignee_id).toBe(me.id);
   });
 
+  it('shows a change in the detail pane and the urgency at once, without waiting for a reload', async () => {
+    const s = await mount(); // no periodic refresh
+    const me = await desk.me();
+    const target = s.controller.getState().items.find((i) => i.ticket.assignee_id !== me.id && i.ticket.priority !== 'urgent' && i.ticket.priority !== 'high')!;
+    s.controller.dispatch({ type: 'moveTo', index: s.controller.getState().items.indexOf(target) });
+    await s.waitForText(/ · (customer|reply|internal note) · /, 'the thread preview, read before the change');
+    const before = selected(s).urgency.score;
+
+    await s.press('a');
+    await waitFor(() => promptChoices(s).length > 2, 'the agents to load');
+    await s.press(KEY.enter);
+    await s.waitForText(`#${target.ticket.id}: assigned to me`);
+    await s.waitForText(new RegExp(`→ ${me.name}`), 'the new assignee in the detail pane');
+
+    await s.press('p');
+    await s.type('urgent');
+    await s.press(KEY.enter);
+    await s.waitForText(`#${target.ticket.id}: priority`);
+    await waitFor(() => selected(s).urgency.reasons.some((r) => r.label === 'urgent priority'), 'the urgency scored with the new priority');
+    expect(selected(s).urgency.score).toBeGreaterThan(before);
+    expect(s.frame()).toMatch(new RegExp(`urgency ${selected(s).urgency.score}: .*urgent priority \\+30`));
+  });
+
   it('escalates in one key: escalations group, priority one step up, an internal note with the reason, and the handle time', async () => {
     const s = await mount();
     const target = s.controller.getState().items.find((i) => i.ticket.priority === 'normal' || i.ticket.priority === 'low')!;

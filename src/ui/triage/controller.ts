@@ -65,6 +65,11 @@ export interface TriageDeps {
   threadDelayMs?: number;
   /** Name of the view for the header, e.g. "mine". */
   viewName: string;
+  /**
+   * Scores changed tickets again once the desk took the change (services/queue
+   * refreshQueueItems), so the detail pane and the urgency do not wait for the next reload.
+   */
+  refreshItems?: (items: QueueItem[]) => Promise<QueueItem[]>;
 }
 
 export interface Viewport {
@@ -703,10 +708,23 @@ export class TriageController {
         clearMarks: true,
       });
     }
+    await this.#rescore(updates.map((u) => u.ticket.id));
     if (withComment.length > 0) {
       this.dispatch({ type: 'threadStale', ids: withComment });
       const selected = this.#state.selectedId;
       if (selected !== null && withComment.includes(selected)) await this.ensureThread(selected);
+    }
+  }
+
+  /** The changed tickets as the desk has them now: SLA, names and urgency. */
+  async #rescore(ids: number[]): Promise<void> {
+    if (!this.deps.refreshItems) return;
+    const changed = this.#state.items.filter((i) => ids.includes(i.ticket.id) && this.#state.outcomes.get(i.ticket.id) === 'ok');
+    if (changed.length === 0) return;
+    try {
+      this.dispatch({ type: 'itemsRefreshed', items: await this.deps.refreshItems(changed) });
+    } catch {
+      // the next reload brings them
     }
   }
 

@@ -207,6 +207,11 @@ function commentHeader(c: Comment, users: Map<number, User>, requesterId: number
   ];
 }
 
+/** The record that is the ticket's current one: a thread read before an assign names the old agent. */
+function withId<T extends { id: number }>(id: number, ...records: Array<T | undefined>): T | undefined {
+  return records.find((r) => r?.id === id);
+}
+
 /** Summary lines of a ticket: subject, status line, people, reasons, tags. */
 export function summaryLines(item: QueueItem, view: TicketView | undefined, width: number, now: number): Line[] {
   const t = item.ticket;
@@ -225,8 +230,8 @@ export function summaryLines(item: QueueItem, view: TicketView | undefined, widt
   const people =
     `${sanitizeLine(requester?.name ?? `user ${t.requester_id}`)}${requester?.email ? ` <${sanitizeLine(requester.email)}>` : ''}` +
     `${org ? ` · ${sanitizeLine(org.name)}` : ''}${item.vip ? ' (VIP)' : ''}` +
-    ` → ${t.assignee_id === null ? 'unassigned' : sanitizeLine((view?.assignee ?? item.assignee)?.name ?? `agent ${t.assignee_id}`)}` +
-    `${t.group_id !== null ? ` · ${sanitizeLine((view?.group ?? item.group)?.name ?? `group ${t.group_id}`)}` : ''}`;
+    ` → ${t.assignee_id === null ? 'unassigned' : sanitizeLine(withId(t.assignee_id, item.assignee, view?.assignee)?.name ?? `agent ${t.assignee_id}`)}` +
+    `${t.group_id !== null ? ` · ${sanitizeLine(withId(t.group_id, item.group, view?.group)?.name ?? `group ${t.group_id}`)}` : ''}`;
   lines.push([{ text: truncate(people, width) }]);
   const why = item.urgency.reasons.map((r) => `${r.label} +${r.points}`).join(' · ');
   lines.push([{ text: 'urgency ', tone: 'muted' }, { text: truncate(`${item.urgency.score}: ${why || 'nothing stands out'}`, Math.max(0, width - 8)), tone: urgencyTone(item.urgency.score) }]);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Io } from '../../cli/io.js';
 import type { UrgencyWeights } from '../../core/urgency.js';
-import { DEFAULT_ENRICH, QueueCache, buildQueue, viewName, type Queue, type QueueView } from '../../services/queue.js';
+import { DEFAULT_ENRICH, QueueCache, buildQueue, refreshQueueItems, viewName, type Queue, type QueueView } from '../../services/queue.js';
 import { resolveTimeTrackingFields } from '../../services/triage.js';
 import { TriageController } from './controller.js';
 
@@ -104,6 +104,7 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     timeFields: () => resolveTimeTrackingFields(o.desk, o.timeSettings),
     refreshMs: o.refreshMs,
     viewName: viewName(o.view),
+    refreshItems: (items) => refreshQueueItems(o.desk, items, { now: () => new Date(o.now()), weights: o.weights }),
   });
 
   const { showTriage } = await screen;

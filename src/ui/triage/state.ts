@@ -89,6 +89,8 @@ export interface TriageState {
 
 export type TriageEvent =
   | { type: 'loadStarted' }
+  /** Items scored again after a change the desk took (services/queue refreshQueueItems). */
+  | { type: 'itemsRefreshed'; items: QueueItem[] }
   | { type: 'loaded'; items: QueueItem[]; total: number; at: number; filter?: string; /** more is on its way */ partial?: boolean }
   | { type: 'loadFailed'; message: string }
   | { type: 'move'; delta: number }
@@ -419,6 +421,13 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
         marked: event.clearMarks ? new Set() : state.marked,
         status: event.status,
       };
+    }
+
+    case 'itemsRefreshed': {
+      // A ticket changed again meanwhile keeps its newer copy.
+      const byId = new Map(event.items.filter((i) => !state.pending.has(i.ticket.id)).map((i) => [i.ticket.id, i]));
+      if (byId.size === 0) return state;
+      return { ...state, items: state.items.map((item) => byId.get(item.ticket.id) ?? item) };
     }
 
     case 'status':
