@@ -31,6 +31,8 @@ export interface Connection {
     | { type: 'rt-token'; token: string };
   /** Profile the connection came from, for messages. */
   profile: string;
+  /** The embedded desk this process started: its limits end with the process. */
+  inProcess?: boolean;
 }
 
 /** Observer for --verbose: one call per HTTP exchange, URL already redacted. */

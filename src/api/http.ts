@@ -12,6 +12,7 @@ import type { RateLimitState } from './types.js';
 import { deskMessage, htmlError, looksLikeHtml, parseJsonAnswer, type RawAnswer } from './answer.js';
 import { RateLimiter } from './rateLimiter.js';
 import { EndpointPacer, INCREMENTAL_EXPORT_PATH, type EndpointLimit } from './pacer.js';
+import type { RequestLedger } from './ledger.js';
 import { authorizationHeader, redact, secretsOf } from './redact.js';
 import {
   RATE_LIMIT_BACKOFF_BASE_MS,
@@ -73,6 +74,11 @@ export interface HttpClientOptions extends ClientOptions {
   maxResponseBytes?: number;
   /** The endpoints paced to their own limits (default Zendesk's; [] paces none). */
   endpointLimits?: readonly EndpointLimit[];
+  /**
+   * Where the endpoint windows are counted: shared with the other processes on the account
+   * (FileLedger), or this client's own (the default).
+   */
+  ledger?: RequestLedger;
 }
 
 type Outcome = { kind: 'answer'; answer: RawAnswer } | { kind: 'error'; error: unknown };
@@ -145,6 +151,7 @@ export class HttpClient {
       sleep: this.sleep,
       onWait: options.onWait,
       stopped: () => this.throwIfStopped('while waiting for an endpoint limit'),
+      ledger: options.ledger,
     });
   }
 
@@ -208,12 +215,13 @@ export class HttpClient {
 
     for (let attempt = 1; ; attempt++) {
       this.throwIfStopped(where);
-      await this.pacer.acquire(req.method, url.pathname);
+      const landed = await this.pacer.acquire(req.method, url.pathname);
       this.throwIfStopped(where);
       await this.limiter.acquire();
       this.throwIfStopped(where);
       const t0 = performance.now();
       const outcome = await this.send(req.method, url.href, body, headers);
+      landed();
       const ms = Math.round(performance.now() - t0);
       this.throwIfStopped(where);
 

@@ -4,6 +4,8 @@
  * of retrying into one. The account's own limit is paced from the answers' headers
  * (rateLimiter.ts); these are known in advance, as Zendesk documents them.
  */
+import { MemoryLedger, type RequestLedger } from './ledger.js';
+
 const MINUTE_MS = 60_000;
 /** A second of slack on each window: the desk counts when a request lands, not when it left. */
 const SLACK_MS = 1_000;
@@ -59,8 +61,7 @@ export function describeWait(wait: Parameters<WaitObserver>[0]): string {
 
 export class EndpointPacer {
   readonly #limits: readonly EndpointLimit[];
-  readonly #sent = new Map<EndpointLimit, number[]>();
-  readonly #now: () => number;
+  readonly #ledger: RequestLedger;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #onWait?: WaitObserver;
   /** One queue per endpoint: a wait for one never holds up another. */
@@ -69,8 +70,9 @@ export class EndpointPacer {
   readonly #stopped: () => void;
 
   /**
-   * `now` measures durations (a monotonic timer will do); `stopped` throws once the command
-   * is ending, so a wait never outlives it.
+   * `now` measures durations (a monotonic timer will do) when the pacer keeps its own count;
+   * a `ledger` shared with other processes (FileLedger) counts on the wall clock instead.
+   * `stopped` throws once the command is ending, so a wait never outlives it.
    */
   constructor(options: {
     limits?: readonly EndpointLimit[];
@@ -78,37 +80,40 @@ export class EndpointPacer {
     sleep: (ms: number) => Promise<void>;
     onWait?: WaitObserver;
     stopped?: () => void;
+    ledger?: RequestLedger;
   }) {
     this.#limits = options.limits ?? ZENDESK_ENDPOINT_LIMITS;
-    this.#now = options.now;
+    this.#ledger = options.ledger ?? new MemoryLedger(options.now);
     this.#sleep = options.sleep;
     this.#onWait = options.onWait;
     this.#stopped = options.stopped ?? (() => undefined);
   }
 
-  /** Waits until a request to this endpoint fits in its window, and counts it. */
-  acquire(method: string, pathname: string): Promise<void> {
+  /**
+   * Waits until a request to this endpoint fits in its window, and counts it. Call what it
+   * returns when the answer came (or the request failed): the window frees from then.
+   */
+  acquire(method: string, pathname: string): Promise<() => void> {
     const limit = this.#limits.find((l) => l.matches(method, pathname));
-    if (!limit) return Promise.resolve();
+    if (!limit) return Promise.resolve(NOTHING);
     const next = (this.#queues.get(limit) ?? Promise.resolve()).then(() => this.#take(limit));
-    this.#queues.set(limit, next.catch(() => undefined));
+    this.#queues.set(limit, next.then(() => undefined, () => undefined));
     return next;
   }
 
-  async #take(limit: EndpointLimit): Promise<void> {
-    const times = this.#sent.get(limit) ?? [];
-    this.#sent.set(limit, times);
+  async #take(limit: EndpointLimit): Promise<() => void> {
     for (;;) {
-      const now = this.#now();
-      while (times.length > 0 && times[0]! <= now - MINUTE_MS - SLACK_MS) times.shift();
-      if (times.length < limit.perMinute) {
-        times.push(now);
-        return;
+      // A second of slack on the window, for the way from here to the desk.
+      const slot = await this.#ledger.take(limit.what, limit.perMinute, MINUTE_MS + SLACK_MS);
+      if (slot.waitMs <= 0) {
+        const id = slot.id;
+        return id === undefined ? NOTHING : () => this.#ledger.landed(id);
       }
-      const waitMs = Math.max(1, times[0]! + MINUTE_MS + SLACK_MS - now);
-      this.#onWait?.({ what: limit.what, perMinute: limit.perMinute, waitMs });
-      await this.#sleep(waitMs);
+      this.#onWait?.({ what: limit.what, perMinute: limit.perMinute, waitMs: slot.waitMs });
+      await this.#sleep(slot.waitMs);
       this.#stopped();
     }
   }
 }
+
+const NOTHING = (): void => undefined;

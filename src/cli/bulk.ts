@@ -22,8 +22,10 @@ export function parseRate(value: string | undefined): number | undefined {
 /** The active profile's desk behind a request budget, and the scope of its runs of `kind`. */
 export async function openBulk(ctx: CliContext, kind: string, maxRate: number | undefined): Promise<{ bulk: BulkDesk; connection: Connection; scope: RunScope }> {
   const connection = await ctx.connection();
-  const verbose = ctx.globals.verbose ? (await import('./verbose.js')).requestLogger(ctx.io) : undefined;
-  const bulk = await openBulkDesk(connection, { maxRate, logger: verbose, onWarning: (m) => ctx.io.err(`warning: ${m}`) });
+  // the command's client options: --verbose's logger, the end signal, the endpoint limits and
+  // their windows shared with other processes, the wait observers (progress lines)
+  const { logger, ...client } = await ctx.clientOptions();
+  const bulk = await openBulkDesk(connection, { maxRate, logger, client, onWarning: (m) => ctx.io.err(`warning: ${m}`) });
   const { deskIdentity } = await import('../services/desk-identity.js');
   return { bulk, connection, scope: { home: ctx.home(), kind, profile: connection.profile, desk: deskIdentity(connection) } };
 }

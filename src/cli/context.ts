@@ -3,7 +3,9 @@
  * so `deskops --help` loads no config, no HTTP client and no desk.
  */
 import { setMaxListeners } from 'node:events';
-import type { HelpDesk, Connection, WaitObserver } from '../api/helpdesk.js';
+import type { HelpDesk, Connection, RequestLogger, WaitObserver } from '../api/helpdesk.js';
+import type { EndpointLimit } from '../api/pacer.js';
+import type { RequestLedger } from '../api/ledger.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Io } from './io.js';
 import { systemClock } from '../core/time.js';
@@ -27,6 +29,12 @@ export interface CliContext {
   helpdesk(): Promise<HelpDesk>;
   connection(): Promise<Connection>;
   /**
+   * How every client of this command talks to the desk: --verbose's logger, the abort signal
+   * of the command's end, the endpoint limits and their windows shared with other processes,
+   * and the wait observers. The bulk desk builds its client from the same.
+   */
+  clientOptions(): Promise<DeskClientOptions>;
+  /**
    * Tells `fn` whenever a request waits for an endpoint's own limit (10 incremental exports a
    * minute...), so long work can show what it is waiting for.
    */
@@ -34,6 +42,14 @@ export interface CliContext {
   /** Run when the command ends, in reverse order (closing the in-process desk, ...). */
   onExit(fn: () => Promise<void> | void): void;
   runExitHooks(): Promise<void>;
+}
+
+export interface DeskClientOptions {
+  logger?: RequestLogger;
+  signal: AbortSignal;
+  onWait: WaitObserver;
+  endpointLimits: readonly EndpointLimit[];
+  ledger?: RequestLedger;
 }
 
 export interface ContextOverrides {
@@ -49,6 +65,7 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
   let configPromise: Promise<ConfigStore> | undefined;
   let connectionPromise: Promise<Connection> | undefined;
   let helpdeskPromise: Promise<HelpDesk> | undefined;
+  let clientOptionsPromise: Promise<DeskClientOptions> | undefined;
 
   const ctx: CliContext = {
     io,
@@ -84,10 +101,9 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
       })();
       return connectionPromise;
     },
-    helpdesk() {
-      helpdeskPromise ??= (async () => {
+    clientOptions() {
+      clientOptionsPromise ??= (async () => {
         const connection = await ctx.connection();
-        const { createHelpDesk } = await import('../api/index.js');
         const verbose = ctx.globals.verbose ? await import('./verbose.js') : undefined;
         const logger = verbose?.requestLogger(io);
         if (verbose) waitObservers.push(verbose.waitLogger(io));
@@ -106,7 +122,27 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
           const { ConfigError } = await import('../core/errors.js');
           throw new ConfigError(`DESKOPS_ENDPOINT_LIMITS must be zendesk, high-volume or off, got ${JSON.stringify(env.DESKOPS_ENDPOINT_LIMITS)}`);
         }
-        return createHelpDesk(connection, { logger, signal: ending.signal, onWait, endpointLimits });
+        // The endpoint windows are the account's: shared with every deskops process on it.
+        let ledger: RequestLedger | undefined;
+        if (!connection.inProcess && endpointLimits.length > 0) {
+          const { FileLedger, ledgerPath } = await import('../api/ledger.js');
+          const file = new FileLedger({
+            path: ledgerPath(ctx.home(), connection.url),
+            onFallback: (why) => io.err(`warning: ${why}`),
+          });
+          ctx.onExit(() => file.close());
+          ledger = file;
+        }
+        return { logger, signal: ending.signal, onWait, endpointLimits, ledger };
+      })();
+      return clientOptionsPromise;
+    },
+    helpdesk() {
+      helpdeskPromise ??= (async () => {
+        const connection = await ctx.connection();
+        const options = await ctx.clientOptions();
+        const { createHelpDesk } = await import('../api/index.js');
+        return createHelpDesk(connection, options);
       })();
       return helpdeskPromise;
     },

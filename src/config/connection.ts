@@ -81,6 +81,7 @@ export async function resolveConnection(opts: ResolveOptions): Promise<Connectio
         url: started.url,
         auth: { type: 'basic-token', email: envEmail ?? started.email, token: envToken ?? started.token },
         profile: name,
+        inProcess: true,
       };
     }
     const base = checkDeskUrl(url);

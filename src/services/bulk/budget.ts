@@ -11,7 +11,9 @@
  *   - the request logger reports every exchange actually made; any the two above did not
  *     cover (an extra page nobody predicted) is charged to the window at once.
  */
-import type { Connection, HelpDesk, RequestLogger, ShowManyOptions } from '../../api/helpdesk.js';
+import type { ClientOptions, Connection, HelpDesk, RequestLogger, ShowManyOptions } from '../../api/helpdesk.js';
+import type { RequestLedger } from '../../api/ledger.js';
+import type { EndpointLimit } from '../../api/pacer.js';
 import type {
   Comment,
   Group,
@@ -157,6 +159,8 @@ export interface BulkDeskOptions {
   onWarning?: (message: string) => void;
   /** For tests: the client's sleep (retries, polls) before the budget's own wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** The command's client options (end signal, endpoint limits and their shared windows, wait observer). */
+  client?: Omit<ClientOptions, 'logger' | 'sleep'> & { endpointLimits?: readonly EndpointLimit[]; ledger?: RequestLedger };
 }
 
 export interface BulkDesk {
@@ -199,6 +203,7 @@ export async function openBulkDesk(connection: Connection, options: BulkDeskOpti
   };
   const { createHelpDesk } = await import('../../api/index.js');
   raw = await createHelpDesk(connection, {
+    ...options.client,
     logger,
     sleep: async (ms) => {
       if (ms > 0) await baseSleep(ms);
