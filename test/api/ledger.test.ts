@@ -53,7 +53,7 @@ describe('FileLedger', () => {
       ledger.landed(slot.id!);
       now += 58_000;
       expect((await ledger.take('incremental export', 1, 61_000)).waitMs).toBe(3_000);
-      ledger.close?.();
+      (ledger as RequestLedger).close?.();
     }
   });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HelpDesk, Ticket } from '../../src/api/helpdesk.js';
 import { createHelpDesk } from '../../src/api/index.js';
+import { ZENDESK_ENDPOINT_LIMITS, describeWait } from '../../src/api/pacer.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
 import { buildQueue, type QueueItem } from '../../src/services/queue.js';
 import { loadLibrary } from '../../src/services/replies.js';
@@ -511,6 +512,30 @@ describe('triage screen', () => {
     await s.press('j');
     s.rerender({ columns: 120, rows: 40 });
     await s.waitForText('URG');
+  });
+
+  it('says on the status line what a change waits for when it meets an endpoint limit', async () => {
+    let onWait: (text: string) => void = () => undefined;
+    // ticket updates paced at 1 a minute; the wait never ends, what matters is that it is shown
+    const slow = await createHelpDesk(
+      { kind: 'local', url: running.url, auth: { type: 'basic-token', email: running.email, token: running.token }, profile: 'test' },
+      {
+        endpointLimits: ZENDESK_ENDPOINT_LIMITS.map((l) => (l.what === 'ticket updates' ? { ...l, perMinute: 1 } : l)),
+        onWait: (w) => onWait(`waiting: ${describeWait(w)}`),
+        sleep: () => new Promise<void>(() => undefined),
+      },
+    );
+    const s = await mountTriage(slow);
+    screen = s;
+    await s.waitForText('› ', 'the first row to be selected');
+    onWait = (text) => s.controller.notice(text);
+    const items = s.controller.getState().items;
+    for (const item of items.slice(0, 2)) {
+      s.controller.dispatch({ type: 'moveTo', index: items.indexOf(item) });
+      s.controller.handleInput('t', {});
+      s.controller.handleInput('paced\r', {});
+    }
+    await s.waitForText(/waiting: ticket updates: 1 requests a minute, next in \d+ s/);
   });
 
   it('quits with q', async () => {

@@ -137,6 +137,11 @@ export class TriageController {
     if (this.#typeahead.length > 0) this.#drainTypeahead();
   }
 
+  /** Shows a note on the status line (e.g. what a request waits for). */
+  notice(text: string): void {
+    this.#status(text, 'info');
+  }
+
   setQuitHandler(fn: () => void): void {
     this.#quit = fn;
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Io } from '../../cli/io.js';
 import type { UrgencyWeights } from '../../core/urgency.js';
+import { describeWait, type WaitObserver } from '../../api/pacer.js';
 import { DEFAULT_ENRICH, QueueCache, buildQueue, refreshQueueItems, viewName, type Queue, type QueueView } from '../../services/queue.js';
 import { resolveTimeTrackingFields } from '../../services/triage.js';
 import { TriageController } from './controller.js';
@@ -62,6 +63,8 @@ export interface RunTriageOptions {
   abort?: AbortController;
   /** The deskops home ($DESKOPS_HOME), whose templates/ the reply picker reads. */
   home: string;
+  /** Subscribes to the client's waits for an endpoint limit, shown on the status line. */
+  onRateWait?: (fn: WaitObserver) => void;
 }
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[2J\u001b[H';
@@ -106,6 +109,8 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     viewName: viewName(o.view),
     refreshItems: (items) => refreshQueueItems(o.desk, items, { now: () => new Date(o.now()), weights: o.weights }),
   });
+  // A change to many marked tickets can meet the desk's 100 ticket updates a minute: say so.
+  o.onRateWait?.((wait) => controller.notice(`waiting: ${describeWait(wait)}`));
 
   const { showTriage } = await screen;
   stdout.write(ENTER_ALT_SCREEN);

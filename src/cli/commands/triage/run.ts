@@ -59,6 +59,7 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
     cache,
     abort,
     now: () => ctx.now().getTime(),
+    onRateWait: (fn) => ctx.onRateWait(fn),
   });
 }
 
