@@ -577,7 +577,7 @@ export function renderTemplate(template: ReplyTemplate, context: RenderContext, 
   try {
     out = String(engine().renderSync(parsed(template), { ...context, vars: { ...vars } }));
   } catch (err) {
-    throw renderError(template, err, context);
+    throw renderError(template, err, context, missingVarsAfter(template, context, vars, err));
   }
   if (out.length > MAX_RENDERED_CHARS) {
     throw new TemplateRenderError(template.name, `template "${template.name}" rendered more than ${MAX_RENDERED_CHARS.toLocaleString('en-US')} characters; a reply that long is refused`);
@@ -587,18 +587,50 @@ export function renderTemplate(template: ReplyTemplate, context: RenderContext, 
   return body;
 }
 
-function renderError(template: ReplyTemplate, err: unknown, context: RenderContext): TemplateRenderError {
+/** The vars.* key a render error is about, if it is one. */
+function missingVarKey(err: unknown): string | undefined {
+  const variable = (err as LiquidErrorLike | null)?.originalError?.variableName;
+  if (!variable || !(variable.startsWith('vars.') || variable === 'vars')) return undefined;
+  return variable.split('.')[1] ?? 'NAME';
+}
+
+/**
+ * Every var the template still needs, not only the first: rendered again with a stand-in for
+ * each missing one until it renders or fails on something else, so one run names them all.
+ */
+function missingVarsAfter(template: ReplyTemplate, context: RenderContext, vars: Record<string, string>, first: unknown): string[] {
+  const firstKey = missingVarKey(first);
+  if (firstKey === undefined) return [];
+  const missing = [firstKey];
+  const tried: Record<string, string> = { ...vars, [firstKey]: 'x' };
+  for (let i = 0; i < 50; i++) {
+    try {
+      engine().renderSync(parsed(template), { ...context, vars: tried });
+      break;
+    } catch (err) {
+      const key = missingVarKey(err);
+      if (key === undefined || missing.includes(key)) break;
+      missing.push(key);
+      tried[key] = 'x';
+    }
+  }
+  return missing;
+}
+
+function renderError(template: ReplyTemplate, err: unknown, context: RenderContext, missingVars: string[] = []): TemplateRenderError {
   const row = liquidLine(err);
   const where = `${template.path}:${row === undefined ? template.bodyLine : template.bodyLine - 1 + row}`;
   const variable = (err as LiquidErrorLike | null)?.originalError?.variableName;
   if (variable) {
     if (variable.startsWith('vars.') || variable === 'vars') {
-      const key = variable.split('.')[1] ?? 'NAME';
-      const what = template.vars[key];
+      const keys = missingVars.length > 0 ? missingVars : [variable.split('.')[1] ?? 'NAME'];
+      const named = keys.map((key) => `vars.${key}${template.vars[key] ? ` (${template.vars[key]})` : ''}`);
       return new TemplateRenderError(
         template.name,
-        `template "${template.name}" needs vars.${key}${what ? `: ${what}` : ''} (${where})`,
-        { variable, hint: `give it with --var ${key}=VALUE` },
+        keys.length === 1
+          ? `template "${template.name}" needs vars.${keys[0]}${template.vars[keys[0]!] ? `: ${template.vars[keys[0]!]}` : ''} (${where})`
+          : `template "${template.name}" needs ${named.join(', ')} (${template.path})`,
+        { variable, hint: `give ${keys.length === 1 ? 'it' : 'them'} with ${keys.map((k) => `--var ${k}=VALUE`).join(' ')}` },
       );
     }
     const missing = missingRecord(variable, context);

@@ -207,6 +207,24 @@ describe('renderTemplate', () => {
     expect((err as TemplateRenderError).variable).toBe('vars.order');
   });
 
+  it('names every missing var in one run, not one per run; an optional one guarded by if is not asked for', () => {
+    const tpl = mustParse(
+      ['---', 'name: handoff', 'category: escalation', 'description: a handoff note', 'vars:', '  tried: what was tried', '  need: what they need', '  promised: what they were told (optional)', '---',
+        'Tried: {{ vars.tried }}', 'Need: {{ vars.need }}', '{% if vars.promised %}Told: {{ vars.promised }}{% endif %}'].join('\n'),
+      '/t/handoff.md',
+    );
+    let err: unknown;
+    try {
+      renderTemplate(tpl, context, {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TemplateRenderError);
+    expect((err as TemplateRenderError).message).toBe('template "handoff" needs vars.tried (what was tried), vars.need (what they need) (/t/handoff.md)');
+    expect((err as TemplateRenderError).hint).toBe('give them with --var tried=VALUE --var need=VALUE');
+    expect(() => renderTemplate(tpl, context, { tried: 'a restart', need: 'a refund' })).not.toThrow();
+  });
+
   it('fails on a record the ticket lacks, but optional parts can be guarded', () => {
     const org = mustParse(file('name: a\ncategory: empathy\ndescription: x', 'Hi {{ ticket.organization.name }}'));
     expect(() => renderTemplate(org, context)).toThrow(/ticket.organization does not resolve \(ticket #42 has no organization\)/);
