@@ -19,7 +19,6 @@ export async function sweepResume(ctx: CliContext, runId: string, flags: ResumeF
   const maxRate = parseRate(flags.maxRate);
   const batchSize = parsePositiveInt(flags.batchSize ?? '100', '--batch-size', 100);
   const maxSends = parsePositiveInt(flags.maxAttempts ?? '4', '--max-attempts', 20);
-  requireYesOrTerminal(ctx, flags.yes);
   const library = await loadTemplateLibrary(ctx);
   const { bulk, scope } = await openDesk(ctx, maxRate);
   const started = performance.now();
@@ -41,6 +40,8 @@ export async function sweepResume(ctx: CliContext, runId: string, flags: ResumeF
     if (counts.to_do === 0 && counts.failed === 0) {
       ctx.io.err(`run ${runId} has nothing left to do (${counts.sent} sent, ${counts.skipped} skipped)`);
     } else if (!flags.yes) {
+      // asked only once the run is known: an unknown id says so, not "--yes required"
+      requireYesOrTerminal(ctx, flags.yes);
       await confirmOrCancel(ctx, {
         question: `Finish run ${runId}: ${counts.to_do + counts.failed} follow-ups to check and send (${counts.in_doubt} in doubt)?`,
         cancelledMessage: 'cancelled; nothing was sent',
