@@ -16,3 +16,16 @@ export function deskIdentity(connection: Connection): string {
   }
   return `${connection.profile} ${connection.kind} ${connection.url} ${who}`;
 }
+
+/**
+ * Which desk, whoever signs in: a reply drafted on one desk must not go to the ticket of the
+ * same number on another. The embedded desk is known by its token's hash (a re-seeded desk
+ * is another desk), any other by its kind and URL.
+ */
+export function deskInstance(connection: Connection): { id: string; label: string } {
+  if (connection.kind === 'local') {
+    const token = 'token' in connection.auth ? connection.auth.token : 'password' in connection.auth ? connection.auth.password : '';
+    return { id: `local ${createHash('sha256').update(token).digest('hex').slice(0, 16)}`, label: `the demo desk of profile ${connection.profile}` };
+  }
+  return { id: `${connection.kind} ${connection.url}`, label: connection.url };
+}

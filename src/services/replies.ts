@@ -338,6 +338,13 @@ export interface Draft {
   set: TemplateSet;
   body: string;
   created_at: string;
+  /** The desk it was written for (deskInstance): sent nowhere else. */
+  desk?: { id: string; label: string };
+  /** The ticket as it was rendered against: a draft is not sent to a ticket that changed since. */
+  ticket_updated_at?: string;
+  requester_id?: number;
+  /** The text was changed by hand after rendering, so rendering again would lose it. */
+  edited?: boolean;
 }
 
 const DRAFT_ID = /^[a-z0-9]{6,32}$/;
@@ -365,8 +372,18 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
 }
 
 /** Saves a draft; `scrub` hides the profile's secrets should desk text have carried one into it. */
-export async function saveDraft(home: string, reply: RenderedReply, now: Date, scrub: (text: string) => string = (t) => t): Promise<Draft> {
+export async function saveDraft(
+  home: string,
+  reply: RenderedReply,
+  now: Date,
+  scrub: (text: string) => string = (t) => t,
+  bound: { desk?: { id: string; label: string }; requesterId?: number; edited?: boolean } = {},
+): Promise<Draft> {
   const draft: Draft = {
+    ...(bound.desk ? { desk: bound.desk } : {}),
+    ticket_updated_at: reply.ticketUpdatedAt,
+    ...(bound.requesterId !== undefined ? { requester_id: bound.requesterId } : {}),
+    edited: bound.edited === true,
     id: randomBytes(4).toString('hex'),
     ticket_id: reply.ticketId,
     template: reply.template,
@@ -414,6 +431,10 @@ function checkDraft(text: string, id: string): Draft {
     set: d.set ?? {},
     body: d.body,
     created_at: d.created_at ?? '',
+    ...(d.desk && typeof d.desk.id === 'string' ? { desk: { id: d.desk.id, label: String(d.desk.label ?? d.desk.id) } } : {}),
+    ...(typeof d.ticket_updated_at === 'string' ? { ticket_updated_at: d.ticket_updated_at } : {}),
+    ...(typeof d.requester_id === 'number' ? { requester_id: d.requester_id } : {}),
+    edited: d.edited === true,
   };
 }
 
@@ -449,10 +470,57 @@ export async function discardDraft(home: string, id: string): Promise<void> {
   }
 }
 
-/** A draft as a reply to send: against the ticket as it is now. */
-export function replyFromDraft(draft: Draft, ticket: ReplyTicket): RenderedReply {
+/**
+ * Why a draft may not be sent to this ticket on this desk as it is, or undefined when it may:
+ * written for another desk (the same ticket number there is another customer), for another
+ * requester, or before the ticket changed (what it says may no longer hold).
+ */
+export function draftMismatch(draft: Draft, ticket: ReplyTicket, desk: { id: string; label: string }): { reason: string; changedOnly: boolean } | undefined {
+  const t = ticket.view.ticket;
+  if (!draft.desk || draft.ticket_updated_at === undefined) {
+    return { reason: `draft ${draft.id} does not say which desk and ticket version it was written for (an earlier deskops saved it)`, changedOnly: false };
+  }
+  if (draft.desk.id !== desk.id) {
+    // the same label on two ids: the demo desk, seeded again since
+    const where = draft.desk.label === desk.label ? `${draft.desk.label} before it was seeded again` : `${draft.desk.label}, not on ${desk.label}`;
+    return { reason: `draft ${draft.id} was written on ${where}`, changedOnly: false };
+  }
+  if (draft.requester_id !== undefined && draft.requester_id !== t.requester_id) {
+    return { reason: `ticket ${t.id} has another requester than when draft ${draft.id} was written`, changedOnly: false };
+  }
+  if (draft.ticket_updated_at !== t.updated_at) {
+    return { reason: `ticket ${t.id} changed since draft ${draft.id} was written (updated ${t.updated_at}, the draft saw ${draft.ticket_updated_at})`, changedOnly: true };
+  }
+  return undefined;
+}
+
+/**
+ * A draft as a reply to send, refused (nothing sent) when it was written for another desk or
+ * customer, or before the ticket changed; `rerendered` is the same template and vars rendered
+ * for the ticket as it is now, which a ticket that only changed may take instead.
+ */
+export function replyFromDraft(
+  draft: Draft,
+  ticket: ReplyTicket,
+  desk: { id: string; label: string },
+  rerendered?: () => RenderedReply,
+): RenderedReply {
   if (draft.ticket_id !== ticket.view.ticket.id) {
     throw new UsageError(`draft ${draft.id} is for ticket ${draft.ticket_id}, not ${ticket.view.ticket.id}`);
+  }
+  const mismatch = draftMismatch(draft, ticket, desk);
+  if (mismatch) {
+    if (mismatch.changedOnly && rerendered) return rerendered();
+    const id = ticket.view.ticket.id;
+    const again = draft.template ? `deskops reply draft ${id} --template ${draft.template}${Object.entries(draft.vars).map(([k, v]) => ` --var ${k}=${JSON.stringify(v)}`).join('')}` : undefined;
+    const hint = mismatch.changedOnly
+      ? draft.template && !draft.edited
+        ? `check the ticket (deskops ticket view ${id}), then send the template rendered for it as it is now: deskops reply send ${id} --draft ${draft.id} --rerender`
+        : `check the ticket (deskops ticket view ${id}) and write the reply again${again ? `: ${again} --edit` : ''}; the draft's text stays in deskops reply drafts`
+      : again
+        ? `render it for this ticket here: ${again}`
+        : 'write the reply for this ticket here (deskops reply send ... --body-file FILE)';
+    throw new UsageError(`${mismatch.reason}; nothing was sent`, { hint });
   }
   if (draft.body.trim() === '') throw new UsageError(`draft ${draft.id} is empty; nothing was sent`);
   return {

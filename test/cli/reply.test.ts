@@ -236,6 +236,49 @@ describe('reply drafts', () => {
     expect(again.stderr).toContain(`draft ${draft.id} not found`);
   });
 
+  it('sends a draft only to the ticket version it was written for; --rerender renders its template for the ticket as it is now', async () => {
+    const id = await takeOpen();
+    const d = await runCli(['reply', 'draft', String(id), '--template', 'apology-delay'], { env });
+    expect(d.code, d.stderr).toBe(0);
+    const draftId = /draft ([a-z0-9]+) saved/.exec(d.stderr)![1]!;
+    const before = (await view(id)).comments.length;
+    // someone changes the ticket meanwhile
+    expect((await runCli(['ticket', 'update', String(id), '--tag', 'changed-meanwhile'], { env })).code).toBe(0);
+
+    const refused = await runCli(['reply', 'send', String(id), '--draft', draftId, '--yes'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^deskops: ticket ${id} changed since draft ${draftId} was written \\(updated .+\\); nothing was sent$`, 'm'));
+    expect(refused.stderr).toContain(`deskops reply send ${id} --draft ${draftId} --rerender`);
+    expect((await view(id)).comments.length).toBe(before);
+
+    const sent = await runCli(['reply', 'send', String(id), '--draft', draftId, '--rerender', '--yes', '--json'], { env });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stderr).toContain('its template is rendered again for the ticket as it is now');
+    expect((await view(id)).comments.length).toBe(before + 1);
+  });
+
+  it('refuses a draft written on another desk: the demo desk seeded again is another desk', async () => {
+    const other = tempHome();
+    try {
+      await seedDesk({ home: other.home, tickets: 40, seed: 3 });
+      const otherEnv = { DESKOPS_HOME: other.home };
+      const id = 12;
+      const d = await runCli(['reply', 'draft', String(id), '--template', 'survey-nps'], { env: otherEnv });
+      expect(d.code, d.stderr).toBe(0);
+      const draftId = /draft ([a-z0-9]+) saved/.exec(d.stderr)![1]!;
+      expect((await runCli(['desk', 'seed', '--tickets', '40', '--seed', '4', '--yes'], { env: otherEnv })).code).toBe(0);
+      const r = await runCli(['reply', 'send', String(id), '--draft', draftId, '--yes'], { env: otherEnv });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`draft ${draftId} was written on the demo desk of profile local before it was seeded again; nothing was sent`);
+      expect(r.stderr).toContain(`deskops reply draft ${id} --template survey-nps`);
+      // nothing of the draft reached the ticket that now has the number
+      const now = JSON.parse((await runCli(['ticket', 'view', String(id), '--json'], { env: otherEnv })).stdout) as View;
+      expect(now.comments.some((c) => c.body.includes(d.stdout.trim().split('\n')[0]!))).toBe(false);
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('refuses --edit without a terminal', async () => {
     const id = await takeOpen();
     const r = await runCli(['reply', 'draft', String(id), '--template', 'survey-nps', '--edit'], { env });

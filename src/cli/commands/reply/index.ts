@@ -98,6 +98,7 @@ Examples:
     .description('send a reply: from a template, a draft, a file or text; shows it first and asks on a terminal')
     .option('-t, --template <name>', 'render this template for the ticket')
     .option('-d, --draft <id>', 'send a saved draft (it is deleted once sent)')
+    .option('--rerender', 'with --draft: if the ticket changed since, render the draft\'s template again for it as it is now')
     .option('--body-file <file>', 'send the text of a file as written (- reads stdin)')
     .option('--body <text>', 'send this text as written')
     .option('--var <key=value>', 'a template variable, used as {{ vars.key }} (repeatable; with --template)', collectVar)
@@ -112,6 +113,9 @@ Examples:
 The preview goes to stderr; the text sent is exactly the text shown. The reply and the
 template's changes (set: status, priority, tags) go in one update, refused if the ticket
 changed since it was read. --body and --body-file are sent as written, not as Liquid.
+A draft goes only to the desk and the ticket it was written for, and only if the ticket has
+not changed since; --rerender renders its template again for the ticket as it is now (not for
+a draft edited by hand).
 
 Examples:
   $ deskops reply send 42 --template apology-delay

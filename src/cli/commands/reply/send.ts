@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CliContext } from '../../context.js';
+import { deskInstance } from '../../../services/desk-identity.js';
 import { NotFoundError, UsageError } from '../../../core/errors.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
 import { parseVars } from '../../../core/templates.js';
@@ -31,6 +32,7 @@ interface SendFlags {
   status?: TicketStatus;
   yes?: boolean;
   json?: boolean;
+  rerender?: boolean;
 }
 
 export async function replySend(ctx: CliContext, idArg: string, flags: SendFlags): Promise<void> {
@@ -44,6 +46,7 @@ export async function replySend(ctx: CliContext, idArg: string, flags: SendFlags
     );
   }
   if (flags.var?.length && flags.template === undefined) throw new UsageError('--var only applies with --template');
+  if (flags.rerender && flags.draft === undefined) throw new UsageError('--rerender only applies with --draft');
   const vars = parseVars(flags.var);
   requireYesOrTerminal(ctx, flags.yes);
 
@@ -54,12 +57,21 @@ export async function replySend(ctx: CliContext, idArg: string, flags: SendFlags
   const [library, locale] = flags.template !== undefined
     ? await Promise.all([loadTemplateLibrary(ctx), chosenLocale(ctx, flags.locale)])
     : [undefined, undefined];
+  const draftLibrary = draft && flags.rerender && draft.template && !draft.edited ? await loadTemplateLibrary(ctx) : undefined;
 
   const desk = await ctx.helpdesk();
   const ticket = await loadReplyTicket(desk, id);
   let reply: RenderedReply;
   if (library) reply = renderForTicket(library, ticket, { template: flags.template!, vars, locale });
-  else if (draft) reply = replyFromDraft(draft, ticket);
+  else if (draft) {
+    const rerendered = draftLibrary
+      ? () => {
+          ctx.io.err(`note: ticket ${id} changed since draft ${draft.id} was written; its template is rendered again for the ticket as it is now`);
+          return renderForTicket(draftLibrary, ticket, { template: draft.template!, vars: draft.vars, locale: draft.locale ?? undefined });
+        }
+      : undefined;
+    reply = replyFromDraft(draft, ticket, deskInstance(await ctx.connection()), rerendered);
+  }
   else reply = literalReply(ticket, text ?? '');
   for (const v of reply.unusedVars) ctx.io.err(`warning: template "${reply.template}" does not use --var ${v}`);
 
