@@ -70,13 +70,22 @@ describe('kpi', () => {
     expect(out.fcr!.previous).toBeUndefined();
   });
 
+  it('--by agent --csv: the first column is named agent, and the metrics come in the order asked for', async () => {
+    const r = await kpi(['--by', 'agent', '--metrics', 'csat,fcr,aht', '--csv']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('agent,metric,value,unit,n,note');
+    const first = lines[1]!.split(',')[0];
+    expect(lines.filter((l) => l.startsWith(`${first},`)).map((l) => l.split(',')[1])).toEqual(['csat', 'fcr', 'aht']);
+  });
+
   it('--by group: one object per group with its metrics', async () => {
     const r = await kpi(['--by', 'group', '--metrics', 'created,backlog,csat,churn_rate', '--json']);
     expect(r.code).toBe(0);
     const groups = JSON.parse(r.stdout) as Array<{ group: string; key: string; metrics: Record<string, Entry> }>;
     expect(groups.map((g) => g.group)).toEqual(expect.arrayContaining(['Billing', 'Escalations', 'Frontline']));
     for (const g of groups) {
-      expect(Object.keys(g.metrics)).toEqual(['csat', 'churn_rate', 'backlog', 'created']);
+      expect(Object.keys(g.metrics)).toEqual(['created', 'backlog', 'csat', 'churn_rate']); // as --metrics lists them
       for (const [id, e] of Object.entries(g.metrics)) checkEntry(id, e);
       expect(g.metrics.churn_rate!.note).toMatch(/not split by group/);
     }

@@ -92,8 +92,11 @@ export async function printKpiReport(
   }
   const compare = report.previous !== undefined;
   if (mode === 'csv' || mode === 'plain') {
-    const keys = ['group', 'metric', 'value', 'unit', 'n', ...(compare ? ['previous', 'change'] : []), 'note'];
-    await printList(io, flatRows(report), keys.map((key) => ({ key, header: key })), flags);
+    // the first column is named after what the rows are grouped by: agent, group, channel...
+    const first = report.by ?? 'group';
+    const keys = [first, 'metric', 'value', 'unit', 'n', ...(compare ? ['previous', 'change'] : []), 'note'];
+    const rows = flatRows(report).map(({ group, ...rest }) => ({ [first]: group, ...rest }));
+    await printList(io, rows, keys.map((key) => ({ key, header: key })), flags);
     return;
   }
 
