@@ -199,6 +199,13 @@ describe('ticket update', () => {
     expect(view.assignee_id).not.toBeNull();
   });
 
+  it('says in its one line what changed: the group and the tags too', async () => {
+    const { id } = await firstTicket('open');
+    const r = await runCli(['ticket', 'update', String(id), '--group', 'billing', '--tag', 'moved', '--untag', 'nosuchtag', '--note', 'to billing'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(new RegExp(`^updated #${id}: open · \\w+( · [^·]+)? · group Billing · tags \\+moved · tags -nosuchtag · note added$`));
+  });
+
   it('refuses an empty change, unknown groups and closed tickets', async () => {
     const { id } = await firstTicket('open');
     const empty = await runCli(['ticket', 'update', String(id)], { env });

@@ -36,9 +36,15 @@ export async function ticketUpdate(ctx: CliContext, idArg: string, flags: Update
   });
   const [row] = await resolveNames(desk, [ticket]);
   await printRecord(ctx.io, ticketJson(row!), flags, () => {
-    const who = row!.assignee ? ` · ${sanitizeLine(row!.assignee.name)}` : '';
-    const what = reply !== undefined ? ' · reply sent' : note !== undefined ? ' · note added' : '';
-    return `updated #${ticket.id}: ${ticket.status}${ticket.priority ? ` · ${ticket.priority}` : ''}${who}${what}`;
+    // what the ticket is now, including each thing the flags changed
+    const parts = [ticket.status, ...(ticket.priority ? [ticket.priority] : [])];
+    if (row!.assignee) parts.push(sanitizeLine(row!.assignee.name));
+    if (flags.group !== undefined) parts.push(row!.group ? `group ${sanitizeLine(row!.group.name)}` : 'no group');
+    if (flags.tag?.length) parts.push(`tags +${flags.tag.map(sanitizeLine).join(' +')}`);
+    if (flags.untag?.length) parts.push(`tags -${flags.untag.map(sanitizeLine).join(' -')}`);
+    if (reply !== undefined) parts.push('reply sent');
+    if (note !== undefined) parts.push('note added');
+    return `updated #${ticket.id}: ${parts.join(' · ')}`;
   });
 }
 
