@@ -25,8 +25,11 @@ export async function promptStreams(ctx: CliContext): Promise<{ input: NodeJS.Re
   const fresh = () =>
     Object.assign(
       new Writable({
+        // Passed through at once: waiting for stderr's callback queued the prompt's last
+        // newline behind what deskops printed next ("API token: ****checking ...").
         write(chunk: Buffer | string, _encoding, callback) {
-          stderr.write(chunk, (err) => callback(err ?? null));
+          stderr.write(chunk);
+          callback();
         },
       }),
       { isTTY: true, columns: stderr.columns, rows: stderr.rows },

@@ -49,4 +49,44 @@ describe.skipIf(!hasTmux)('profile add --token-stdin on a terminal (tmux)', () =
       rmSync(home, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('init: the check starts on its own line after the masked token, and declining to save is a cancel (exit 2)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'deskops-init-tty-'));
+    const session = `deskops-init-${process.pid}`;
+    const keys = async (text: string, literal = true) => {
+      tmux('send-keys', '-t', session, ...(literal ? ['-l', text] : [text]));
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    try {
+      // nothing listens on port 9: the check fails, and init asks whether to save anyway
+      const command = `unset CI; DESKOPS_HOME='${home}' '${process.execPath}' '${bin}' init; echo "EXIT=$?"; sleep 30`;
+      expect(tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '20', command).status).toBe(0);
+      await waitFor('the first question', () => screen(session).includes('Which kind of desk?'));
+      await keys('Enter', false);
+      await waitFor('the URL question', () => screen(session).includes('Desk URL'));
+      await keys('http://127.0.0.1:9');
+      await keys('Enter', false);
+      await waitFor('the name question', () => screen(session).includes('Profile name'));
+      await keys('testp');
+      await keys('Enter', false);
+      await waitFor('the sign-in question', () => screen(session).includes('Sign in with'));
+      await keys('Enter', false);
+      await waitFor('the email question', () => screen(session).includes('email'));
+      await keys('a@b.example');
+      await keys('Enter', false);
+      await waitFor('the token question', () => screen(session).includes('API token'));
+      await keys('SecretToken123');
+      await keys('Enter', false);
+      await waitFor('the save question', () => screen(session).includes('Save the profile anyway?'));
+      expect(screen(session)).toMatch(/API token: \*+\s*\n\s*checking http:\/\/127\.0\.0\.1:9 \.\.\./);
+      await keys('Enter', false); // the default: no
+      await waitFor('the command to end', () => screen(session).includes('EXIT='));
+      expect(screen(session)).toContain('deskops: nothing was saved');
+      expect(screen(session)).toContain('EXIT=2');
+      expect(screen(session)).not.toContain('SecretToken123');
+    } finally {
+      tmux('kill-session', '-t', session);
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 40_000);
 });

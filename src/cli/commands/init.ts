@@ -145,7 +145,8 @@ async function guidedSetup(ctx: CliContext): Promise<void> {
     if (!isDeskopsError(err)) throw err;
     ctx.io.err(`the check failed: ${err.message}`);
     const keep = await confirm({ message: 'Save the profile anyway?', default: false }, context);
-    if (!keep) throw err;
+    // declining is the user's choice, not a failure: exit 2, as every cancelled prompt
+    if (!keep) throw new Cancelled('nothing was saved');
   }
   store.addProfile(profile, secret);
   store.useProfile(name);
