@@ -80,6 +80,17 @@ describe('deskops desk serve', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-rate-limit')).toBe('50');
 
+    // seeded again while it runs: the new token works at once, and the lines say what it is
+    expect((await runCli(['desk', 'seed', '--tickets', '30', '--seed', '8', '--yes'], { env })).code).toBe(0);
+    for (let i = 0; i < 500 && !out.includes('seeded again'); i++) await new Promise((r) => setTimeout(r, 10));
+    const fresh = /^# the desk was seeded again; its token is now:\nexport DESKOPS_TOKEN='([^']*)'$/m.exec(out)?.[1];
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(vars.DESKOPS_TOKEN);
+    const withFresh = await fetch(`${vars.DESKOPS_URL}/api/v2/users/me.json`, {
+      headers: { authorization: `Basic ${Buffer.from(`${vars.DESKOPS_EMAIL}/token:${fresh}`).toString('base64')}` },
+    });
+    expect(withFresh.status).toBe(200);
+
     process.emit('SIGINT', 'SIGINT');
     expect(await running).toBe(0);
     expect(err).toMatch(/^< GET \/api\/v2\/users\/me\.json 200 \d+ms$/m);

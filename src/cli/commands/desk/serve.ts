@@ -52,6 +52,19 @@ export async function deskServe(ctx: CliContext, flags: ServeFlags): Promise<voi
     ].join('\n'),
   );
 
+  // `desk seed` or `desk reset` on this home gives the account a new token: the desk takes it
+  // at once, and the lines a user copied from here must say so.
+  const { readDeskCredentials } = await import('../../../desk/index.js');
+  let printed = desk.token;
+  const watch = setInterval(() => {
+    const now = readDeskCredentials(ctx.home());
+    if (now && now.token !== printed) {
+      printed = now.token;
+      ctx.io.out(`# the desk was seeded again; its token is now:\nexport DESKOPS_TOKEN=${shellQuote(now.token)}`);
+    }
+  }, 1000);
+  watch.unref();
+
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {
       process.off('SIGINT', stop);
@@ -61,6 +74,7 @@ export async function deskServe(ctx: CliContext, flags: ServeFlags): Promise<voi
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  clearInterval(watch);
   ctx.io.err(`${signal}: stopping the desk...`);
   await desk.close();
   ctx.io.err('desk stopped');

@@ -37,7 +37,7 @@ export async function ticketUpdate(ctx: CliContext, idArg: string, flags: Update
   const [row] = await resolveNames(desk, [ticket]);
   await printRecord(ctx.io, ticketJson(row!), flags, () => {
     // what the ticket is now, including each thing the flags changed
-    const parts = [ticket.status, ...(ticket.priority ? [ticket.priority] : [])];
+    const parts: string[] = [ticket.status, ...(ticket.priority ? [ticket.priority] : [])];
     if (row!.assignee) parts.push(sanitizeLine(row!.assignee.name));
     if (flags.group !== undefined) parts.push(row!.group ? `group ${sanitizeLine(row!.group.name)}` : 'no group');
     if (flags.tag?.length) parts.push(`tags +${flags.tag.map(sanitizeLine).join(' +')}`);
