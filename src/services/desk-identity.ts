@@ -29,3 +29,22 @@ export function deskInstance(connection: Connection): { id: string; label: strin
   }
   return { id: `${connection.kind} ${connection.url}`, label: connection.url };
 }
+
+/**
+ * How a screen names the desk a command works on: the demo desk, or the host and the profile.
+ * `live` is any desk but the embedded one: what is sent there reaches real customers.
+ */
+export function deskLabel(connection: Connection): { name: string; live: boolean } {
+  if (connection.kind === 'local') {
+    return { name: connection.inProcess ? 'demo desk' : `demo desk at ${hostOf(connection.url)}`, live: false };
+  }
+  return { name: `${hostOf(connection.url)} (profile ${connection.profile})`, live: true };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

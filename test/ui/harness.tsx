@@ -5,7 +5,8 @@
 import { render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import type { HelpDesk } from '../../src/api/helpdesk.js';
-import { buildQueue, refreshQueueItems } from '../../src/services/queue.js';
+import { buildQueue, parseQueueView, refreshQueueItems, type QueueView } from '../../src/services/queue.js';
+import { deskLabel } from '../../src/services/desk-identity.js';
 import { loadLibrary } from '../../src/services/replies.js';
 import { resolveTimeTrackingFields } from '../../src/services/triage.js';
 import { TriageController, type LoadedQueue, type TriageDeps } from '../../src/ui/triage/controller.js';
@@ -64,12 +65,13 @@ export interface MountOptions {
 
 export async function mountTriage(desk: HelpDesk, options: MountOptions = {}): Promise<Screen> {
   const clock = { now: Date.now() };
+  let view: QueueView = { kind: 'all' };
   const controller = new TriageController({
     desk,
     loadQueue:
       options.loadQueue ??
       (async (filter) => {
-        const q = await buildQueue(desk, { view: { kind: 'all' }, filter, now: () => new Date(clock.now), limit: options.limit ?? 40, enrich: 5 });
+        const q = await buildQueue(desk, { view, filter, now: () => new Date(clock.now), limit: options.limit ?? 40, enrich: 5 });
         return { items: q.items, total: q.total };
       }),
     now: () => clock.now,
@@ -81,6 +83,11 @@ export async function mountTriage(desk: HelpDesk, options: MountOptions = {}): P
     threadDelayMs: 0,
     viewName: 'all',
     refreshItems: (items) => refreshQueueItems(desk, items, { now: () => new Date(clock.now) }),
+    setView: (name) => {
+      view = parseQueueView(name);
+    },
+    views: async () => ['mine', 'unassigned', 'all', ...(await desk.listGroups()).map((g) => `group:${g.name}`)],
+    deskName: deskLabel(desk.connection),
   });
   let size = options.size ?? { columns: 100, rows: 30 };
   const screen: Screen = {

@@ -538,6 +538,39 @@ describe('triage screen', () => {
     await s.waitForText(/waiting: ticket updates: 1 requests a minute, next in \d+ s/);
   });
 
+  it('switches view with v, names the desk in the header, and keeps ? help in the footer', async () => {
+    const s = await mount();
+    expect(s.frame().split('\n')[0]).toMatch(/^deskops triage · all · \d+( of \d+)? tickets · .* · demo desk at 127\.0\.0\.1:\d+$/);
+    expect(s.frame().split('\n').at(-1)).toMatch(/ · \? help · q quit$/);
+    await s.press('v');
+    await s.waitForText('View');
+    await waitFor(() => promptChoices(s).some((c) => c.startsWith('group:')), 'the desk\'s groups as views');
+    expect(promptChoices(s).slice(0, 3)).toEqual(['mine', 'unassigned', 'all']);
+    await s.type('group:bill');
+    await s.press(KEY.enter);
+    await s.waitForText(/^deskops triage · group:Billing · \d+ tickets/m);
+    await s.waitForText(/view group:Billing: \d+ tickets?/);
+    const groups = await desk.listGroups();
+    const billing = groups.find((g) => g.name === 'Billing')!;
+    expect(s.controller.getState().items.length).toBeGreaterThan(0);
+    for (const item of s.controller.getState().items) expect(item.ticket.group_id).toBe(billing.id);
+    // a name that is no view is refused on the status line; the screen stays where it was
+    await s.press('v');
+    await s.type('everything');
+    await s.press(KEY.enter);
+    await s.waitForText(/error: unknown view "everything"/);
+    expect(s.frame().split('\n')[0]).toMatch(/^deskops triage · group:Billing/);
+  });
+
+  it('gives a long error both status lines, so the reason is not cut off', async () => {
+    const s = await mount({ size: { columns: 80, rows: 24 } });
+    const reason = 'the desk rejected PUT /api/v2/tickets/1 (422 Unprocessable Entity): Status: closed prevents ticket update';
+    s.controller.dispatch({ type: 'status', status: { text: reason, tone: 'error' } });
+    await s.waitForText('Status: closed', 'the error on the screen');
+    const lines = s.frame().split('\n');
+    expect(`${lines.at(-2)!.trim()} ${lines.at(-1)!.trim()}`).toBe(`error: ${reason}`);
+  });
+
   it('quits with q', async () => {
     const s = await mount();
     await s.press('q');

@@ -7,7 +7,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { TriageController } from './controller.js';
 import { sanitizeLine } from '../../cli/sanitize.js';
-import { layoutFor, MIN_COLUMNS, MIN_ROWS, previewScrollMax, threadLines, truncate, type Line } from './format.js';
+import { clip, layoutFor, MIN_COLUMNS, MIN_ROWS, previewScrollMax, threadLines, truncate, type Line } from './format.js';
 import { DetailPane, HelpPane, ListPane, PromptBar, ReplyPane, StatusBar, ThreadPane, promptHeight } from './panes.js';
 import { LineView } from '../components/LineView.js';
 import { selectedItem, type TriageState } from './state.js';
@@ -134,13 +134,20 @@ export function TriageApp({ controller, size, onQuit }: TriageAppProps) {
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
-      <LineView line={[{ text: truncate(headerText(state, controller.deps.viewName), layout.width), tone: 'strong' }]} />
+      <LineView line={clip(headerLine(state, state.view ?? controller.deps.viewName, controller.deps.deskName), layout.width)} />
       {body}
       {prompt ? <PromptBar prompt={prompt} width={layout.width} height={layout.prompt} /> : null}
       <Box flexGrow={1} />
       <StatusBar status={state.status} width={layout.width} />
     </Box>
   );
+}
+
+/** The header, and which desk: a reply on the demo desk and one to a real customer look alike otherwise. */
+function headerLine(state: TriageState, view: string, desk: { name: string; live: boolean } | undefined): Line {
+  const line: Line = [{ text: headerText(state, view), tone: 'strong' }];
+  if (desk) line.push({ text: ` · ${desk.live ? 'LIVE ' : ''}${sanitizeLine(desk.name)}`, tone: desk.live ? 'warn' : 'muted' });
+  return line;
 }
 
 function headerText(state: TriageState, view: string): string {

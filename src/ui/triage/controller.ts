@@ -65,11 +65,20 @@ export interface TriageDeps {
   threadDelayMs?: number;
   /** Name of the view for the header, e.g. "mine". */
   viewName: string;
+  /** Which desk, for the header: a live one (not the demo desk) is marked. */
+  deskName?: { name: string; live: boolean };
   /**
    * Scores changed tickets again once the desk took the change (services/queue
    * refreshQueueItems), so the detail pane and the urgency do not wait for the next reload.
    */
   refreshItems?: (items: QueueItem[]) => Promise<QueueItem[]>;
+  /**
+   * Switches the view loadQueue reads (`v`); throws a UsageError for a name that is not one.
+   * Without it the screen stays on its view.
+   */
+  setView?: (name: string) => void;
+  /** The views to offer: mine, unassigned, all and group:NAME for the desk's groups. */
+  views?: () => Promise<string[]>;
 }
 
 export interface Viewport {
@@ -317,6 +326,28 @@ export class TriageController {
           },
         });
         return;
+      case 'view': {
+        if (!this.deps.setView) {
+          this.#status('this screen shows one view', 'info');
+          return;
+        }
+        this.dispatch({
+          type: 'openPrompt',
+          prompt: {
+            purpose: 'view',
+            title: 'View',
+            input: '',
+            choices: ['mine', 'unassigned', 'all'],
+            highlighted: 0,
+            targets: [],
+            hint: 'mine, unassigned, all or group:NAME',
+          },
+        });
+        return this.deps.views?.().then(
+          (names) => this.dispatch({ type: 'promptChoices', purpose: 'view', choices: names }),
+          () => undefined, // the three fixed views are offered; group:NAME can be typed
+        );
+      }
       case 'scroll':
         this.dispatch({ type: 'scrollThread', delta: command.delta, max: this.#viewport.threadMax });
         return;
@@ -459,6 +490,7 @@ export class TriageController {
 
   #submit(prompt: PromptState): Promise<unknown> | void {
     if (prompt.purpose === 'filter') return this.#applyFilter(prompt.input.trim());
+    if (prompt.purpose === 'view') return this.#switchView(promptValue(prompt).trim());
     const value = promptValue(prompt);
     let action: TriageAction;
     switch (prompt.purpose) {
@@ -606,6 +638,21 @@ export class TriageController {
     if (ok) {
       const n = this.#state.total;
       this.#status(filter ? `filter "${filter}": ${n} ticket${n === 1 ? '' : 's'}` : `filter cleared: ${n} tickets`, 'ok');
+    }
+  }
+
+  async #switchView(name: string): Promise<void> {
+    if (name === '' || !this.deps.setView) return;
+    try {
+      this.deps.setView(name);
+    } catch (err) {
+      this.#status(messageOf(err), 'error');
+      return;
+    }
+    this.dispatch({ type: 'viewChanged', view: name });
+    if (await this.refresh()) {
+      const n = this.#state.total;
+      this.#status(`view ${name}: ${n} ticket${n === 1 ? '' : 's'}`, 'ok');
     }
   }
 

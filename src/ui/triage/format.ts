@@ -279,9 +279,25 @@ export function detailLines(item: QueueItem | undefined, thread: ThreadEntry | u
   return [...lines, ...previewLines(thread.view, width, rest, now)];
 }
 
+/** What the marks in the list mean, for the help overlay. */
+const MARK_HELP: ReadonlyArray<readonly [string, string]> = [
+  ['›', 'selected'],
+  ['*', 'marked'],
+  ['…', 'saving'],
+  ['✓/✗', 'the desk took / refused the last change'],
+  ['★', 'VIP'],
+  ['-2h', 'SLA breached 2 h ago'],
+];
+
 export function helpLines(width: number): Line[] {
   const keyWidth = Math.max(...KEY_HELP.map(([k]) => k.length)) + 2;
-  const lines: Line[] = [[{ text: 'Keys', tone: 'strong' }], [{ text: '' }]];
+  // what the list's marks mean first, in a line or two: the keys are also in the footer
+  const marks = `Marks: ${MARK_HELP.map(([m, what]) => `${m} ${what}`).join(' · ')}`;
+  const lines: Line[] = [
+    ...wrapText(marks, Math.max(1, width)).map((l): Line => [{ text: l, tone: 'muted' }]),
+    [{ text: '' }],
+    [{ text: 'Keys', tone: 'strong' }],
+  ];
   for (const [k, what] of KEY_HELP) {
     lines.push([{ text: fit(k, keyWidth), tone: 'accent' }, { text: truncate(what, Math.max(0, width - keyWidth)) }]);
   }

@@ -38,6 +38,7 @@ export type TriageCommand =
   | { type: 'clearMarks' }
   | { type: 'action'; action: ActionKey }
   | { type: 'filter' }
+  | { type: 'view' }
   | { type: 'refresh' }
   | { type: 'scroll'; delta: number }
   | { type: 'scrollPage'; direction: 1 | -1 }
@@ -81,9 +82,10 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['n', 'add an internal note'],
   ['r', 'reply from a template (suggested first; type to filter) or write your own in $EDITOR'],
   ['  preview', 'enter / y send as a public reply · n as an internal note · e edit · esc back'],
-  ['space', 'mark a ticket; the next change applies to every marked ticket'],
+  ['space', 'mark a ticket and move to the next; the next change applies to every marked ticket'],
   ['esc', 'clear the marks'],
   ['/', 'filter with search terms, as `ticket list --query` (empty clears)'],
+  ['v', 'switch view: mine, unassigned, all, group:NAME'],
   ['ctrl-r', 'reload the queue now'],
   ['?', 'this help (esc closes)'],
   ['q', 'quit'],
@@ -220,6 +222,7 @@ export function commandFor(mode: KeyMode, input: string, key: KeyInfo): TriageCo
   if (key.escape) return { type: 'clearMarks' };
   if (input === ' ') return { type: 'mark' };
   if (input === '/') return { type: 'filter' };
+  if (input === 'v') return { type: 'view' };
   const action = ACTION_KEYS[input];
   if (action && !key.ctrl && !key.meta) return { type: 'action', action };
   return null;

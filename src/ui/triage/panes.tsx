@@ -10,8 +10,10 @@ import {
   listHeader,
   listRow,
   replyLines,
+  textWidth,
   truncate,
   windowStart,
+  wrapText,
   type Line,
 } from './format.js';
 import {
@@ -112,14 +114,37 @@ export function PromptBar({ prompt, width, height }: { prompt: PromptState; widt
   return <LinesBox lines={lines.map((l) => clip(l, width))} height={height} />;
 }
 
-const KEYS_HINT = 'j/k move · enter open · a assign · e escalate · p prio · t tag · s status · n note · r reply · / filter · space mark · ? help · q quit';
+/** The footer's keys, most useful first; `? help · q quit` always shows. */
+const KEY_HINTS = ['j/k move', 'enter open', 'r reply', 'a assign', 'e escalate', 's status', 't tag', 'p prio', 'n note', 'space mark', '/ filter', 'v view'];
+const ALWAYS = '? help · q quit';
+
+/** As many key hints as fit in `width`, then `? help · q quit`. */
+export function keysHint(width: number): string {
+  const shown: string[] = [];
+  for (const hint of KEY_HINTS) {
+    if (textWidth([...shown, hint, ALWAYS].join(' · ')) > width) break;
+    shown.push(hint);
+  }
+  return truncate([...shown, ALWAYS].join(' · '), width);
+}
 
 export function StatusBar({ status, width }: { status: StatusMessage | null; width: number }) {
   const tone = status?.tone === 'error' ? 'bad' : status?.tone === 'ok' ? 'good' : 'muted';
+  const text = status ? `${status.tone === 'error' ? 'error: ' : ''}${status.text}` : '';
+  // An error longer than a line takes the keys' line too: the reason is what the agent needs.
+  if (status?.tone === 'error' && textWidth(text) > width && width > 0) {
+    const [first = '', ...rest] = wrapText(text, width);
+    return (
+      <>
+        <LineView line={[{ text: first, tone }]} />
+        <LineView line={[{ text: truncate(rest.join(' '), width), tone }]} />
+      </>
+    );
+  }
   return (
     <>
-      <LineView line={[{ text: truncate(status ? `${status.tone === 'error' ? 'error: ' : ''}${status.text}` : '', width), tone }]} />
-      <LineView line={[{ text: truncate(KEYS_HINT, width), tone: 'muted' }]} />
+      <LineView line={[{ text: truncate(text, width), tone }]} />
+      <LineView line={[{ text: keysHint(width), tone: 'muted' }]} />
     </>
   );
 }

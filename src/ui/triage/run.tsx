@@ -11,7 +11,8 @@ import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Io } from '../../cli/io.js';
 import type { UrgencyWeights } from '../../core/urgency.js';
 import { describeWait, type WaitObserver } from '../../api/pacer.js';
-import { DEFAULT_ENRICH, QueueCache, buildQueue, refreshQueueItems, viewName, type Queue, type QueueView } from '../../services/queue.js';
+import { DEFAULT_ENRICH, QueueCache, buildQueue, parseQueueView, refreshQueueItems, viewName, type Queue, type QueueView } from '../../services/queue.js';
+import { deskLabel } from '../../services/desk-identity.js';
 import { resolveTimeTrackingFields } from '../../services/triage.js';
 import { TriageController } from './controller.js';
 
@@ -77,6 +78,7 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
   const cache = o.cache ?? new QueueCache();
   const abort = o.abort ?? new AbortController();
   let firstLoad = o.firstLoad;
+  let view = o.view;
   const controller = new TriageController({
     desk: o.desk,
     loadQueue: async (filter, onPreliminary) => {
@@ -88,7 +90,7 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
         return { items: q.items, total: q.total };
       }
       const q = await buildQueue(o.desk, {
-        view: o.view,
+        view,
         filter,
         weights: o.weights,
         now: () => new Date(o.now()),
@@ -107,6 +109,12 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     timeFields: () => resolveTimeTrackingFields(o.desk, o.timeSettings),
     refreshMs: o.refreshMs,
     viewName: viewName(o.view),
+    setView: (name) => {
+      view = parseQueueView(name);
+      firstLoad = undefined;
+    },
+    views: async () => ['mine', 'unassigned', 'all', ...(await o.desk.listGroups()).map((g) => `group:${g.name}`)],
+    deskName: deskLabel(o.desk.connection),
     refreshItems: (items) => refreshQueueItems(o.desk, items, { now: () => new Date(o.now()), weights: o.weights }),
   });
   // A change to many marked tickets can meet the desk's 100 ticket updates a minute: say so.

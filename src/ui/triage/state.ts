@@ -8,7 +8,7 @@ import type { QueueItem } from '../../services/queue.js';
 import type { RenderedReply } from '../../services/replies.js';
 import type { TicketView } from '../../services/tickets.js';
 
-export type PromptPurpose = 'assign' | 'escalate' | 'priority' | 'tag' | 'status' | 'note' | 'filter';
+export type PromptPurpose = 'assign' | 'escalate' | 'priority' | 'tag' | 'status' | 'note' | 'filter' | 'view';
 
 export interface PromptState {
   purpose: PromptPurpose;
@@ -77,6 +77,8 @@ export interface TriageState {
   /** Thread view to return to after a prompt or the editor. */
   threadScroll: number;
   filter: string;
+  /** The view switched to with `v`; the one the screen started on until then. */
+  view?: string;
   loading: boolean;
   loadedAt: number | null;
   status: StatusMessage | null;
@@ -89,6 +91,8 @@ export interface TriageState {
 
 export type TriageEvent =
   | { type: 'loadStarted' }
+  /** Another view (`v`): its tickets are loaded next; marks do not carry over. */
+  | { type: 'viewChanged'; view: string }
   /** Items scored again after a change the desk took (services/queue refreshQueueItems). */
   | { type: 'itemsRefreshed'; items: QueueItem[] }
   | { type: 'loaded'; items: QueueItem[]; total: number; at: number; filter?: string; /** more is on its way */ partial?: boolean }
@@ -422,6 +426,9 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
         status: event.status,
       };
     }
+
+    case 'viewChanged':
+      return { ...state, view: event.view, marked: new Set() };
 
     case 'itemsRefreshed': {
       // A ticket changed again meanwhile keeps its newer copy.
