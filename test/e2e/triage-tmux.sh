@@ -55,7 +55,7 @@ chmod +x "$WORK/editor.sh"
 tmux new-session -d -s "$SESSION" -x 100 -y 30 \
   "cd '$ROOT' && DESKOPS_HOME='$DESKOPS_HOME' EDITOR='$WORK/editor.sh' VISUAL= node bin/deskops.js triage --view all; echo \"TRIAGE_EXIT=\$?\" > '$WORK/exit'; sleep 600"
 
-wait_for '^deskops triage · all · [0-9]+ tickets' 20
+wait_for '^deskops triage · all · [0-9]+ tickets · updated [0-9:]+ UTC' 20   # the final ranking, not the first rough one
 wait_for '^› +[0-9]+'
 wait_for ' · (customer|reply|internal note) · '          # the thread preview of the selected ticket
 
