@@ -102,7 +102,8 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 // ---------------------------------------------------------------------------------------------
 // Reading a score out of a reply
 //
-// Rules (test/core/survey.test.ts holds one case per rule):
+// Rules (test/core/survey.test.ts holds one case per rule). When in doubt a person reads it:
+// a reply is flagged for review rather than given a score it may not mean.
 //  1. Only the customer's own text is read. Lines starting with ">" are skipped, and the reply
 //     is cut at the first of: a signature line "--" (or "-- "); a reply header, also when
 //     wrapped onto up to three lines: "On ... wrote:", French "Le ... a écrit :", German
@@ -110,25 +111,36 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 //     (all but a one-line "On ... wrote:" must hold a time such as 10:00 or an address);
 //     an Outlook header, a "From:" line with "Sent:" or "Date:" within the next four lines;
 //     "-----Original Message-----" (or "Forwarded message") and a "_____" line.
-//  2. Numbers that are never a score are ignored: e-mail and web addresses, references
-//     ("#4211"), dates (2026-11-24, 24.11.2026, 11/24/26), times (10:30, 10am), money ($20,
-//     20 EUR), phone numbers (7+ digits, starting with "+" or "(" or holding a 3-digit group:
-//     "+1 555 123 4567"), ordinals ("2nd"), codes glued to letters ("Q3", "INC42"), and any
-//     number of three or more digits ("order 12345", "12,345", "a hundred").
+//  2. Numbers that are never a score are ignored: e-mail and web addresses, dates (2026-11-24,
+//     24.11.2026, 11/24/26, "2 December", "December 2", "8. Dezember", "8 de diciembre"),
+//     times (10:30, 10am), money ($20, 20 EUR), phone numbers (7+ digits, starting with "+" or
+//     "(" or holding a 3-digit group: "+1 555 123 4567"), ordinals ("2nd"), codes glued to
+//     letters ("Q3", "INC42"), and any number of three or more digits ("order 12345", "#4211",
+//     "12,345", "a hundred").
 //  3. A score is a whole number written as digits (9, or a keycap 9️⃣ / 🔟), or as a word
 //     from zero to ten, in any case ("nine", "NINE"). "one" counts only where it reads as a
 //     score: the whole answer, "a one", "rate it one", "one/10", "one out of ten".
 //  4. "N/M" and "N out of M" count as N only when M is the scale's maximum (10 for NPS, 5 for
 //     CSAT, 7 for CES): "9/10", "eight out of ten", "5/5" on CSAT. "N stars" counts as N on
 //     CSAT (a five-point scale) only.
-//  5. Exactly one score in range -> that score, whatever words sit around it ("I'd give it a 9",
-//     "9 - quick and friendly", "Ticket #4211: 9"); the same number twice is one score.
-//  6. Flagged for review, never guessed: two or more different numbers ("7 or 8", "between 7
-//     and 8", "7-8", "8, maybe 9", "9 (it took 2 days)"); a fraction on another scale ("4/5" or
-//     "5 stars" on NPS, "3/10" on CSAT); a decimal ("7.5", "8,5"); a percentage ("50%"); a
-//     number outside the scale ("11", "0" on CSAT, "eleven out of ten"); a negative number.
+//  5. A number (or "9/10", "5 stars") counts only where it stands as the answer: opening the
+//     reply, a line, a sentence or a clause ("9", "9!", a line "8" between sentences, "Thanks
+//     a million, 10", "Ticket #4211: 9"), or after a word that gives a rating ("I'd give it a
+//     9", "rate us 9", "Solid 8", "I meant 9"); and followed by the end, punctuation, an emoji
+//     or a word such as "because", "for", "thanks" ("9 - quick and friendly", "9 because").
+//     Anywhere else it is a stray number (a count, a duration, a day, a reference: "I had to
+//     call 4 times", "it arrived 2 days late", "I give 2 thumbs up", "order 45", "arrived
+//     3/10"), never read as a score.
+//  6. Flagged for review, never guessed: a stray number with no answer beside it; two or more
+//     different numbers, strays included ("7 or 8", "between 7 and 8", "7-8", "8, maybe 9",
+//     "9 (it took 2 days)"); a number negated or hedged in its clause ("Definitely not 0",
+//     "Would not give a 10", "maybe 9", "about 8", "~8", "10?", "10+", "10 if it were faster");
+//     a fraction on another scale ("4/5" or "5 stars" on NPS, "3/10" on CSAT); a decimal
+//     ("7.5", "8,5", "8 and a half"); a percentage ("50%"); a number outside the scale ("11",
+//     "0" on CSAT, "eleven out of ten"); a negative number.
 //  7. No number left at all -> no answer (a thank-you, a question, a signature with a phone
-//     number): left for a person, not flagged.
+//     number, "Refund of $25 received on 2 December"); the collect service flags such a reply
+//     for a person.
 
 export type SurveyReading =
   | { kind: 'score'; score: number }
@@ -183,21 +195,151 @@ export function stripQuoted(text: string): string {
   return out.join('\n');
 }
 
-interface Found {
+/** A number in the reply that may be the score, and how it stands there. */
+interface Candidate {
   value: number;
   text: string;
+  /** It stands where an answer stands (rule 5). */
+  answer: boolean;
+  /** Why it is not a plain score though it may stand as one (negated, hedged, a question). */
+  doubt?: string;
+  /** The words around it, for the reason a person reads. */
+  phrase: string;
 }
-const WORD = `(${Object.keys(WORDS).join('|')})`;
-const NUM = `(\\d+|${Object.keys(WORDS).join('|')})`;
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD_LIST = Object.keys(WORDS)
+  .sort((a, b) => b.length - a.length)
+  .map(escapeRe)
+  .join('|');
+/** A number: digits, or a number word standing as a word. */
+const NUM = `(\\d+|(?:${WORD_LIST})(?![\\p{L}\\p{N}]))`;
+const FRACTION = `${NUM}\\s*(?:/|out\\s+of)\\s*${NUM}`;
+const STARRED = `${NUM}[\\s-]*stars?(?![\\p{L}])`;
+/** Fractions, "N stars", digits and number words, in the order they are written. */
+const CANDIDATE = new RegExp(`(?<![\\p{L}\\p{N}])(?:${FRACTION}|${STARRED}|(\\d+)|(${WORD_LIST})(?![\\p{L}\\p{N}]))`, 'gu');
 const numberValue = (t: string): number => (/\d/.test(t) ? Number(t) : WORDS[t]!);
+
+/** Words after which a number is given as a rating: "give it a 9", "rate us 9", "solid 8". */
+const RATING_LEADS = new Set([
+  'a', 'an', 'it', 'give', 'gave', 'giving', 'rate', 'rated', 'rating', 'score', 'scored', 'say', 'said', 'meant', 'mean',
+  'solid', 'strong', 'easy', 'easily', 'definitely', 'absolutely', 'clearly', 'certainly', 'surely', 'still', 'you', 'us',
+  'vote', 'answer', 'full', 'perfect', 'straight',
+]);
+/** Words that may follow a score given with a comment: "9 because", "10 from me", "8 for the agent". */
+const ANSWER_FOLLOWERS = new Set([
+  'because', 'bc', 'cause', 'cuz', 'as', 'for', 'from', 'overall', 'but', 'though', 'although', 'thanks', 'thank', 'thx', 'ty', 'cheers',
+]);
+/** After "9/10" also: "10/10 would recommend", "9/10 service". */
+const FRACTION_FOLLOWERS = new Set(['would', 'will', 'recommend', 'recommended', 'service', 'experience', 'support', 'job', 'work', 'points', 'pts']);
+/** A condition after the number: "10 if it had been faster". */
+const CONDITIONS = new Set(['if', 'unless', 'wenn', 'falls', 'si']);
+/** Anywhere in the number's clause: it is negated, or only a guess. */
+const NEGATIONS = new Set(['not', 'never', 'no', 'nope', 'none', 'hardly', 'barely', 'cannot', 'nicht', 'nie', 'niemals', 'kein', 'keine', 'keinen', 'keiner', 'pas', 'jamais', 'ni', 'nunca', 'tampoco']);
+const CLAUSE_HEDGES = new Set([
+  'maybe', 'perhaps', 'probably', 'possibly', 'presumably', 'might', 'guess', 'if', 'unless', 'vielleicht', 'wahrscheinlich',
+  'eventuell', 'wenn', 'falls', 'probablement', 'quizás', 'quizas', 'quizá', 'quiza', 'probablemente', 'acaso', 'si',
+]);
+const CLAUSE_HEDGE_PHRASES = /(?:^|\s)(?:(?:would|could|should|might|may|will)\s+(?:be|have)|'d\s+have|peut[-\s]être|peut[-\s]etre|tal\s+vez|a\s+lo\s+mejor|wäre|hätte|serait|aurait|sería|seria|habría|habria)(?=\s|$)/u;
+/** Right before the number (or before "a N"): "about 8", "like a 7", "more than 8", "at least 9". */
+const DIRECT_HEDGES = new Set([
+  'like', 'about', 'around', 'roughly', 'approximately', 'approx', 'circa', 'ca', 'over', 'under', 'above', 'below', 'than',
+  'least', 'most', 'nearly', 'almost', 'etwa', 'ungefähr', 'environ', 'presque', 'casi', 'unos', 'unas',
+]);
+const ARTICLES = new Set(['a', 'an']);
+/** Words that name what a number after them refers to: "order 45", "Ext. 7", "Room: 3", "ticket #9". */
+const REFERENCE_WORDS = [
+  'order', 'ticket', 'case', 'invoice', 'ref', 'reference', 'no', 'nr', 'num', 'number', 'item', 'account', 'id', 'pin', 'code',
+  'room', 'rm', 'ext', 'extension', 'tel', 'phone', 'fax', 'page', 'p', 'pp', 'step', 'version', 'v', 'model', 'flight', 'seat',
+  'gate', 'floor', 'apt', 'apartment', 'suite', 'ste', 'unit', 'box', 'parcel', 'package', 'tracking', 'building', 'bldg',
+  'platform', 'line', 'table', 'chapter', 'ch', 'art', 'vol', 'fig', 'bestellung', 'auftrag', 'rechnung', 'zimmer', 'nummer',
+  'commande', 'facture', 'numéro', 'chambre', 'pedido', 'factura', 'número', 'habitación', 'nº',
+];
+const REFERENCE_SET = new Set(REFERENCE_WORDS);
+/** The word a number is labelled with, across ".", ":", "#": "ext. 7", "room: 3", "order #9". */
+const LABEL_WORD = /([\p{L}º]+)[ \t.:#º°]*$/u;
+/** Signs right before a number that make it no plain score: "~8", "<5", ">9". */
+const HEDGE_SIGNS = '~≈<>≤≥±';
+const isNegation = (w: string) => NEGATIONS.has(w) || /n't$/.test(w) || /^n'/.test(w) || /^(?:dont|doesnt|didnt|wont|wouldnt|cant|couldnt|shouldnt|isnt|wasnt|arent|werent|havent|hasnt|hadnt|aint)$/.test(w);
+
+const TRAILING_SPACE = /[ \t\u00a0]+$/;
+const LEADING_SPACE = /^[ \t\u00a0]+/;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const LAST_WORD = /([\p{L}']+)$/u;
+
+/** How the text after a number goes on: "end" of the reply or line, "ok" to go with an answer, or not. */
+function follower(after: string, fraction: boolean): { kind: 'ok' | 'doubt' | 'no'; word?: string; doubt?: string } {
+  if (after === '' || after[0] === '\n') return { kind: 'ok' };
+  // A letter glued to the number: "2x", "9ish", "4h".
+  if (LETTER_OR_DIGIT.test(after[0]!)) return { kind: 'no', word: /^[\p{L}\p{N}']+/u.exec(after)![0] };
+  const a = after.replace(LEADING_SPACE, '');
+  if (a === '' || a[0] === '\n') return { kind: 'ok' };
+  const c = a[0]!;
+  if (c === '?') return { kind: 'doubt', doubt: 'a question' };
+  if (c === '+') return { kind: 'doubt', doubt: 'qualified ("+")' };
+  if (/[-–—]/.test(c)) return LETTER_OR_DIGIT.test(a[1] ?? '') && a === after ? { kind: 'no', word: /^[-–—][\p{L}\p{N}']+/u.exec(a)?.[0] } : { kind: 'ok' };
+  if (/\p{L}/u.test(c)) {
+    const word = /^[\p{L}']+/u.exec(a)![0];
+    if (CONDITIONS.has(word)) return { kind: 'doubt', word, doubt: `given on a condition ("${word}")` };
+    if (ANSWER_FOLLOWERS.has(word) || (fraction && FRACTION_FOLLOWERS.has(word))) return { kind: 'ok', word };
+    return { kind: 'no', word };
+  }
+  if (/\p{N}/u.test(c) || /[/%=&×]/.test(c)) return { kind: 'no' };
+  return { kind: 'ok' }; // punctuation, brackets, emoji
+}
+
+/** How a number (from `start` to `end` of `body`) stands in the reply (rules 5 and 6). */
+function standing(body: string, start: number, end: number, fraction: boolean): Pick<Candidate, 'answer' | 'doubt' | 'phrase'> {
+  let before = body.slice(0, start).replace(TRAILING_SPACE, '');
+  // "#9": the answer numbered; "order #9" stays a reference.
+  if (before.endsWith('#')) before = before.slice(0, -1).replace(TRAILING_SPACE, '');
+  const after = body.slice(end);
+  const clause = before.split(/[.;:!?\n(),]|\s[-–—](?=\s)/).at(-1)!.trim();
+  const clauseWords = clause.match(/[\p{L}']+/gu) ?? [];
+  const next = follower(after, fraction);
+  const last = before.at(-1);
+  const number = `${last && HEDGE_SIGNS.includes(last) ? last : ''}${body.slice(start, end).trim()}`;
+  const glued = next.word !== undefined && after.startsWith(next.word);
+  const phrase = [...clauseWords.slice(-3), `${number}${glued ? next.word : ''}`, ...(next.word && !glued ? [next.word] : [])].join(' ');
+
+  const prev = LAST_WORD.exec(before)?.[1];
+  const beforeArticle = prev && ARTICLES.has(prev) ? LAST_WORD.exec(before.slice(0, -prev.length).replace(TRAILING_SPACE, ''))?.[1] : undefined;
+  let doubt: string | undefined;
+  if (last && HEDGE_SIGNS.includes(last)) doubt = `qualified ("${last}")`;
+  else if ((prev && DIRECT_HEDGES.has(prev)) || (beforeArticle && DIRECT_HEDGES.has(beforeArticle))) doubt = `hedged ("${DIRECT_HEDGES.has(prev!) ? prev : beforeArticle}")`;
+  else {
+    const negation = clauseWords.find(isNegation);
+    const hedge = clauseWords.find((w) => CLAUSE_HEDGES.has(w)) ?? CLAUSE_HEDGE_PHRASES.exec(` ${clause}`)?.[0].trim();
+    if (negation) doubt = `negated ("${negation}")`;
+    else if (hedge) doubt = `hedged ("${hedge}")`;
+    else if (next.kind === 'doubt') doubt = next.doubt;
+  }
+
+  const opensClause = last === undefined || last === '\n' || (!LETTER_OR_DIGIT.test(last) && !HEDGE_SIGNS.includes(last));
+  const afterLead = prev !== undefined && RATING_LEADS.has(prev);
+  const label = LABEL_WORD.exec(before)?.[1];
+  const reference = label !== undefined && REFERENCE_SET.has(label);
+  const answer = next.kind !== 'no' && !reference && (opensClause || afterLead);
+  return { answer, ...(doubt ? { doubt } : {}), phrase };
+}
+
+/** "one" as a score: the whole answer, "a one", "give it one", or before "/" or "out of". */
+function oneIsAScore(body: string, index: number): boolean {
+  const before = body.slice(0, index).trimEnd();
+  const after = body.slice(index + 3).trimStart();
+  if (body.replace(/[^\p{L}\p{N}]+/gu, ' ').trim() === 'one') return true;
+  if (/(^|\s)(a|it|give|gave|rate|rated|score|is|was)$/.test(before) && !/^(of|more|another|thing|day|time|person|agent|question)\b/.test(after)) return true;
+  return false;
+}
 
 /** Tokens that hold digits but are never a score (rule 2), blanked out. Input is lower case. */
 function withoutNonScores(body: string): string {
   return body
     .replace(/(\d)\ufe0f?\u20e3/gu, '$1') // keycap digits: 9️⃣ -> 9
     .replace(/\u{1f51f}/gu, ' 10 ') // 🔟
+    .replace(/\u2044/g, '/') // the fraction slash of ½ taken apart
     .replace(/(?:https?:\/\/|www\.)\S+|\S+@\S+/g, ' ')
-    .replace(/#\s?\d+/g, ' ')
+    .replace(new RegExp(`(?:\\b(?:${REFERENCE_WORDS.join('|')})\\.?\\s*)?#\\s?\\d{3,}`, 'gu'), ' ')
     .replace(/\b\d{4}-\d{1,2}-\d{1,2}\b/g, ' ')
     .replace(/\b(?:\d{1,2}|\d{4})([./-])\d{1,2}\1(?:\d{4}|\d{2})\b/g, ' ')
     .replace(/\b\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\b\.?)?/g, ' ')
@@ -209,64 +351,74 @@ function withoutNonScores(body: string): string {
       return digits >= 7 && digits <= 15 && (/^[+(]/.test(m) || /\d{3}/.test(m)) ? ' ' : m;
     })
     .replace(/\b\d+(?:st|nd|rd|th)\b/g, ' ')
+    .replace(MONTH_DAY, ' ')
+    .replace(DAY_MONTH, ' ')
     .replace(/\b[a-z]+\d[\w-]*/g, ' ');
 }
+
+/** Month names and short forms (English, French, German, Spanish); not "may" or "ago", English words as well. */
+const MONTHS = [
+  'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sept', 'sep', 'oct', 'nov', 'dec',
+  'janvier', 'février', 'fevrier', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'aout', 'septembre', 'octobre', 'novembre', 'décembre', 'decembre', 'janv', 'févr', 'avr', 'juil',
+  'januar', 'jänner', 'februar', 'märz', 'maerz', 'juni', 'juli', 'oktober', 'dezember', 'okt', 'dez',
+  'enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'setiembre', 'octubre', 'noviembre', 'diciembre', 'ene', 'abr', 'dic',
+].join('|');
+/** "2 December", "2. Dezember", "8 de diciembre", "1er janvier", "2 Dec 2026". */
+const DAY_MONTH = new RegExp(`(?<![\\p{L}\\p{N}])\\d{1,2}(?:\\.|er|º|ª)?\\s*(?:de\\s+|of\\s+)?(?:${MONTHS})(?![\\p{L}])\\.?(?:,?\\s*\\d{4})?`, 'gu');
+/** "December 2", "Dec 2, 2026". */
+const MONTH_DAY = new RegExp(`(?<![\\p{L}\\p{N}])(?:${MONTHS})\\.?\\s*\\d{1,2}(?![\\p{N}])(?:st|nd|rd|th)?(?:,?\\s*\\d{4})?`, 'gu');
 
 export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading {
   const scale = SURVEY_SCALES[type];
   const onScale = `a whole number from ${scale.min} to ${scale.max}`;
   const review = (reason: string): SurveyReading => ({ kind: 'review', reason });
-  let body = ` ${withoutNonScores(stripQuoted(text).normalize('NFKC').toLowerCase())} `;
+  const body = ` ${withoutNonScores(stripQuoted(text).normalize('NFKC').toLowerCase().replace(/[’‘`´]/g, "'"))} `;
 
   const decimal = /\d+\s?[.,]\d+/.exec(body);
   if (decimal) return review(`"${decimal[0]}" is not ${onScale}`);
+  const half = /\b(?:\d+|[a-z]+)\s+and\s+a\s+half\b/.exec(body);
+  if (half) return review(`"${half[0]}" is not ${onScale}`);
   const percent = /\b\d{1,2}\s?%/.exec(body);
   if (percent) return review(`"${percent[0]}" is a percentage, not ${onScale}`);
-
-  const found: Found[] = [];
-  let otherScale: string | undefined;
-  // "9/10", "9 out of 10", "nine out of ten": N is the answer when M is the scale's maximum.
-  body = body.replace(new RegExp(`\\b${NUM}\\s*(?:/|out\\s+of)\\s*${NUM}\\b`, 'g'), (m: string, a: string, b: string) => {
-    if (numberValue(b) === scale.max) found.push({ value: numberValue(a), text: `${a}/${b}` });
-    else otherScale ??= m.replace(/\s+/g, ' ');
-    return ' ';
-  });
-  // "5 stars": a five-point rating.
-  body = body.replace(new RegExp(`\\b${NUM}[\\s-]*stars?\\b`, 'g'), (m: string, a: string) => {
-    if (scale.max === 5) found.push({ value: numberValue(a), text: m.replace(/\s+/g, ' ') });
-    else otherScale ??= m.replace(/\s+/g, ' ');
-    return ' ';
-  });
-  if (otherScale) return review(`"${otherScale}" is not on the ${scale.label} scale (${scale.min} to ${scale.max})`);
-  const range = new RegExp(`\\bbetween\\s+${NUM}\\s+and\\s+${NUM}\\b|\\b(\\d+)\\s*(?:-|–|—|to|or)\\s*(\\d+)\\b`).exec(body);
+  const range = new RegExp(`\\bbetween\\s+${NUM}\\s+and\\s+${NUM}|\\b(\\d+)\\s*(?:-|–|—|to|or)\\s*(\\d+)\\b`, 'u').exec(body);
   if (range) return review(`"${range[0].trim()}" is not one score`);
   const negative = /(^|\s)[-−]\s?\d+/.exec(body);
   if (negative) return review(`"${negative[0].trim()}" is not ${onScale}`);
 
-  // Three or more digits are never a score on these scales (rule 2).
-  for (const m of body.matchAll(/\d+/g)) if (m[0].length <= 2) found.push({ value: Number(m[0]), text: m[0] });
-  for (const m of body.matchAll(new RegExp(`\\b${WORD}\\b`, 'g'))) {
-    if (WORDS[m[1]!]! >= 100) continue;
-    if (m[1] === 'one' && !oneIsAScore(body, m.index!)) continue;
-    found.push({ value: WORDS[m[1]!]!, text: m[1]! });
+  const found: Candidate[] = [];
+  for (const m of body.matchAll(CANDIDATE)) {
+    const [whole, fa, fb, starred, digits, word] = m;
+    const start = m.index!;
+    const end = start + whole.length;
+    if (fa !== undefined) {
+      // "9/10", "9 out of 10", "nine out of ten": N is the answer when M is the scale's maximum.
+      if (numberValue(fb!) !== scale.max) return review(`"${whole.replace(/\s+/g, ' ')}" is not on the ${scale.label} scale (${scale.min} to ${scale.max})`);
+      found.push({ value: numberValue(fa), text: `${fa}/${fb}`, ...standing(body, start, end, true) });
+    } else if (starred !== undefined) {
+      // "5 stars": a five-point rating.
+      if (scale.max !== 5) return review(`"${whole.replace(/\s+/g, ' ')}" is not on the ${scale.label} scale (${scale.min} to ${scale.max})`);
+      found.push({ value: numberValue(starred), text: whole.replace(/\s+/g, ' '), ...standing(body, start, end, true) });
+    } else if (digits !== undefined) {
+      // Three or more digits are never a score on these scales (rule 2).
+      if (digits.length <= 2) found.push({ value: Number(digits), text: digits, ...standing(body, start, end, false) });
+    } else if (word !== undefined) {
+      if (WORDS[word]! >= 100) continue;
+      if (word === 'one' && !oneIsAScore(body, start)) continue;
+      found.push({ value: WORDS[word]!, text: word, ...standing(body, start, end, false) });
+    }
   }
   if (found.length === 0) return { kind: 'none' };
   const values = [...new Set(found.map((f) => f.value))];
   if (values.length > 1) return review(`more than one number (${found.map((f) => f.text).join(', ')})`);
+  const doubtful = found.find((f) => f.doubt);
+  if (doubtful) return review(`"${doubtful.phrase}" is ${doubtful.doubt}, not a plain score`);
+  if (!found.some((f) => f.answer)) return review(`"${found[0]!.phrase}" does not read as an answer to the survey`);
   const score = values[0]!;
   if (score < scale.min || score > scale.max) {
     return review(`${score} is outside the ${scale.label} scale (${scale.min} to ${scale.max})`);
   }
   return { kind: 'score', score };
-}
-
-/** "one" as a score: the whole answer, "a one", "give it one", or before "/" or "out of". */
-function oneIsAScore(body: string, index: number): boolean {
-  const before = body.slice(0, index).trimEnd();
-  const after = body.slice(index + 3).trimStart();
-  if (body.replace(/[^a-z0-9]+/g, ' ').trim() === 'one') return true;
-  if (/(^|\s)(a|it|give|gave|rate|rated|score|is|was)$/.test(before) && !/^(of|more|another|thing|day|time|person|agent|question)\b/.test(after)) return true;
-  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

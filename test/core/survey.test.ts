@@ -145,6 +145,69 @@ describe('parseSurveyAnswer: flagged for review, never guessed', () => {
   });
 });
 
+describe('parseSurveyAnswer: a number counts only where it answers the survey', () => {
+  it.each([
+    ['a day and month', 'Refund of $25 received on 2 December, thanks', 'csat'],
+    ['a month and day', 'Thanks! Delivered on December 2.', 'csat'],
+    ['a day and month in German', 'Die Erstattung kam am 8. Dezember', 'csat'],
+    ['a day and month in Spanish', 'Recibido el 8 de diciembre', 'csat'],
+    ['a date with "until"', 'until 8 December', 'nps'],
+    ['money', 'Paid 5 euros', 'csat'],
+  ] as const)('ignores %s: %j', (_what, text, type) => {
+    expect(score(text, type)).toEqual({ kind: 'none' });
+  });
+
+  it.each([
+    ['a count', 'I had to call 4 times', 'csat'],
+    ['a count after "give"', 'I give 2 thumbs up', 'csat'],
+    ['a duration', 'It arrived 2 days late', 'csat'],
+    ['a duration glued to its unit', 'A 2-day delay', 'csat'],
+    ['a count in words', 'I had two problems', 'nps'],
+    ['an order number', 'My order 45 arrived', 'nps'],
+    ['a numbered reference', 'order #9', 'nps'],
+    ['an extension', 'Ext. 7', 'nps'],
+    ['a labelled room', 'Room: 3', 'csat'],
+    ['a time without am or pm', 'Call me at 9', 'nps'],
+    ['a day and month written as a fraction', 'It arrived 3/10', 'nps'],
+    ['a number after a word that gives no rating', 'I waited 2.', 'csat'],
+    ['a number glued to letters', '9ish', 'nps'],
+  ] as const)('flags %s, never reads it as a score: %j', (_what, text, type) => {
+    expect(score(text, type)).toMatchObject({ kind: 'review', reason: expect.stringContaining('does not read as an answer to the survey') });
+  });
+
+  it.each([
+    ['Definitely not 0', 'negated ("not")'],
+    ['Would not give a 10', 'negated ("not")'],
+    ["I wouldn't give it a 10", "negated (\"wouldn't\")"],
+    ['Never a 10', 'negated ("never")'],
+    ['maybe 9', 'hedged ("maybe")'],
+    ['about 8', 'hedged ("about")'],
+    ['like a 7', 'hedged ("like")'],
+    ['at least 8', 'hedged ("least")'],
+    ['It would be a 10 if it had been faster', 'hedged ("would be")'],
+    ['10 if it had been faster', 'given on a condition ("if")'],
+    ['~8', 'qualified ("~")'],
+    ['10+', 'qualified ("+")'],
+    ['10?', 'a question'],
+  ])('flags a negated or hedged number: %j', (text, why) => {
+    expect(score(text)).toMatchObject({ kind: 'review', reason: expect.stringContaining(`is ${why}, not a plain score`) });
+  });
+
+  it('flags a stray number beside an answer, as two numbers', () => {
+    expect(score('It took 2 weeks, 9')).toMatchObject({ kind: 'review', reason: 'more than one number (2, 9)' });
+    expect(score('9 and a half')).toMatchObject({ kind: 'review', reason: expect.stringContaining('is not a whole number') });
+  });
+
+  it('reads a number that answers, with a comment or after a rating word', () => {
+    expect(score("I'd like to give you a 10")).toEqual({ kind: 'score', score: 10 });
+    expect(score('Not bad, 8')).toEqual({ kind: 'score', score: 8 });
+    expect(score('9, great job')).toEqual({ kind: 'score', score: 9 });
+    expect(score('Score: 9')).toEqual({ kind: 'score', score: 9 });
+    expect(score('9 because you called back')).toEqual({ kind: 'score', score: 9 });
+    expect(score('Refund received on 2 December, thanks. 5', 'csat')).toEqual({ kind: 'score', score: 5 });
+  });
+});
+
 describe('tags', () => {
   it('round-trips the send time to the minute', () => {
     const at = new Date('2026-11-25T09:07:42Z');
