@@ -118,11 +118,15 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 //     letters ("Q3", "INC42"), and any number of three or more digits ("order 12345", "#4211",
 //     "12,345", "a hundred").
 //  3. A score is a whole number written as digits (9, or a keycap 9️⃣ / 🔟), or as a word
-//     from zero to ten, in any case ("nine", "NINE"). "one" counts only where it reads as a
-//     score: the whole answer, "a one", "rate it one", "one/10", "one out of ten".
-//  4. "N/M" and "N out of M" count as N only when M is the scale's maximum (10 for NPS, 5 for
-//     CSAT, 7 for CES): "9/10", "eight out of ten", "5/5" on CSAT. "N stars" counts as N on
-//     CSAT (a five-point scale) only.
+//     from zero to ten in English, French, German or Spanish, in any case ("nine", "NINE",
+//     "neuf", "zehn", "diez"). "one" counts only where it reads as a score: the whole answer,
+//     "a one", "rate it one", "one/10", "one out of ten"; "un", "une", "uno", "una" only as
+//     the whole answer or in a fraction ("un sur cinq").
+//  4. "N/M", "N out of M", "N von M", "N sur M", "N de M" count as N only when M is the
+//     scale's maximum (10 for NPS, 5 for CSAT, 7 for CES): "9/10", "eight out of ten", "8 von
+//     10", "4 sur 5" on CSAT. "N stars" ("Sterne", "étoiles", "estrellas") and a row of star
+//     emoji ("⭐⭐⭐⭐", or "★★★★☆" as 4/5) count as N on CSAT (a five-point scale) only; a
+//     lone star is flagged when it is the whole answer and is decoration elsewhere. "#9" is 9.
 //  5. A number (or "9/10", "5 stars") counts only where it stands as the answer: opening the
 //     reply, a line, a sentence or a clause ("9", "9!", a line "8" between sentences, "Thanks
 //     a million, 10", "Ticket #4211: 9"), or after a word that gives a rating ("I'd give it a
@@ -147,12 +151,20 @@ export type SurveyReading =
   | { kind: 'review'; reason: string }
   | { kind: 'none' };
 
+/** Number words in the languages the reader knows (English, French, German, Spanish). */
 const WORDS: Record<string, number> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  zéro: 0, un: 1, une: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, sept: 7, huit: 8, neuf: 9, dix: 10,
+  null: 0, eins: 1, zwei: 2, drei: 3, vier: 4, fünf: 5, fuenf: 5, sechs: 6, sieben: 7, acht: 8, neun: 9, zehn: 10,
+  cero: 0, uno: 1, una: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9, diez: 10,
   // Never a score, but read so that "eleven out of ten" is not taken for "ten".
   eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
   eighteen: 18, nineteen: 19, twenty: 20, hundred: 100, thousand: 1000, million: 1_000_000,
+  onze: 11, douze: 12, vingt: 20, cent: 100, mille: 1000, zwölf: 12, zwanzig: 20, hundert: 100, tausend: 1000,
+  doce: 12, veinte: 20, cien: 100, ciento: 100, mil: 1000,
 };
+/** Words for one that are also "a" (French, Spanish) or a pronoun ("no one"): a score only in context. */
+const ONE_WORDS = new Set(['one', 'un', 'une', 'uno', 'una']);
 
 /** Reply headers ("On ... wrote:" and its translations), tried on one to three joined lines. */
 const ATTRIBUTIONS: readonly RegExp[] = [
@@ -214,8 +226,9 @@ const WORD_LIST = Object.keys(WORDS)
   .join('|');
 /** A number: digits, or a number word standing as a word. */
 const NUM = `(\\d+|(?:${WORD_LIST})(?![\\p{L}\\p{N}]))`;
-const FRACTION = `${NUM}\\s*(?:/|out\\s+of)\\s*${NUM}`;
-const STARRED = `${NUM}[\\s-]*stars?(?![\\p{L}])`;
+/** "9/10", "9 out of 10", "8 von 10", "4 sur 5", "8 de 10", "8 sobre 10". */
+const FRACTION = `${NUM}\\s*(?:/|out\\s+of|von|sur|de|sobre)\\s*${NUM}`;
+const STARRED = `${NUM}[\\s-]*(?:stars?|sterne?|étoiles?|estrellas?)(?![\\p{L}])`;
 /** Fractions, "N stars", digits and number words, in the order they are written. */
 const CANDIDATE = new RegExp(`(?<![\\p{L}\\p{N}])(?:${FRACTION}|${STARRED}|(\\d+)|(${WORD_LIST})(?![\\p{L}\\p{N}]))`, 'gu');
 const numberValue = (t: string): number => (/\d/.test(t) ? Number(t) : WORDS[t]!);
@@ -225,13 +238,15 @@ const RATING_LEADS = new Set([
   'a', 'an', 'it', 'give', 'gave', 'giving', 'rate', 'rated', 'rating', 'score', 'scored', 'say', 'said', 'meant', 'mean',
   'solid', 'strong', 'easy', 'easily', 'definitely', 'absolutely', 'clearly', 'certainly', 'surely', 'still', 'you', 'us',
   'vote', 'answer', 'full', 'perfect', 'straight',
+  'un', 'une', 'donne', 'donnerais', 'mets', 'note', 'eine', 'ein', 'gebe', 'geben', 'gäbe', 'una', 'doy', 'daría', 'daria', 'pongo', 'nota',
 ]);
 /** Words that may follow a score given with a comment: "9 because", "10 from me", "8 for the agent". */
 const ANSWER_FOLLOWERS = new Set([
   'because', 'bc', 'cause', 'cuz', 'as', 'for', 'from', 'overall', 'but', 'though', 'although', 'thanks', 'thank', 'thx', 'ty', 'cheers',
+  'merci', 'parce', 'pour', 'mais', 'danke', 'weil', 'denn', 'für', 'aber', 'gracias', 'porque', 'por', 'para', 'pero',
 ]);
 /** After "9/10" also: "10/10 would recommend", "9/10 service". */
-const FRACTION_FOLLOWERS = new Set(['would', 'will', 'recommend', 'recommended', 'service', 'experience', 'support', 'job', 'work', 'points', 'pts']);
+const FRACTION_FOLLOWERS = new Set(['would', 'will', 'recommend', 'recommended', 'service', 'experience', 'support', 'job', 'work', 'points', 'pts', 'punkte', 'punkten', 'puntos']);
 /** A condition after the number: "10 if it had been faster". */
 const CONDITIONS = new Set(['if', 'unless', 'wenn', 'falls', 'si']);
 /** Anywhere in the number's clause: it is negated, or only a guess. */
@@ -323,13 +338,31 @@ function standing(body: string, start: number, end: number, fraction: boolean): 
   return { answer, ...(doubt ? { doubt } : {}), phrase };
 }
 
-/** "one" as a score: the whole answer, "a one", "give it one", or before "/" or "out of". */
-function oneIsAScore(body: string, index: number): boolean {
+/**
+ * A word for one as a score: the whole answer; for "one" also "a one", "give it one" (a
+ * fraction such as "one/10" or "un sur cinq" is read as one before this).
+ */
+function oneIsAScore(body: string, index: number, word: string): boolean {
   const before = body.slice(0, index).trimEnd();
-  const after = body.slice(index + 3).trimStart();
-  if (body.replace(/[^\p{L}\p{N}]+/gu, ' ').trim() === 'one') return true;
+  const after = body.slice(index + word.length).trimStart();
+  if (body.replace(/[^\p{L}\p{N}]+/gu, ' ').trim() === word) return true;
+  if (word !== 'one') return false;
   if (/(^|\s)(a|it|give|gave|rate|rated|score|is|was)$/.test(before) && !/^(of|more|another|thing|day|time|person|agent|question)\b/.test(after)) return true;
   return false;
+}
+
+/** Filled and empty stars: ⭐⭐⭐⭐ reads as "4 stars", ★★★★☆ as "4/5"; a lone star is not a rating. */
+const STAR_RUN = /[⭐🌟★☆✩]\ufe0f?(?:[ \t]?[⭐🌟★☆✩]\ufe0f?)*/gu;
+function starsAsWords(body: string): string | null {
+  const stars = (run: string) => [...run].filter((c) => /[⭐🌟★☆✩]/u.test(c));
+  const runs = [...body.matchAll(STAR_RUN)].map((m) => stars(m[0]));
+  if (runs.length === 1 && runs[0]!.length === 1 && body.replace(STAR_RUN, '').replace(/[\s\p{P}]+/gu, '') === '') return null;
+  return body.replace(STAR_RUN, (run) => {
+    const all = stars(run);
+    const filled = all.filter((c) => c !== '☆' && c !== '✩').length;
+    if (all.length === 1) return ' ';
+    return filled === all.length ? ` ${filled} stars ` : ` ${filled}/${all.length} `;
+  });
 }
 
 /** Tokens that hold digits but are never a score (rule 2), blanked out. Input is lower case. */
@@ -373,7 +406,9 @@ export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading
   const scale = SURVEY_SCALES[type];
   const onScale = `a whole number from ${scale.min} to ${scale.max}`;
   const review = (reason: string): SurveyReading => ({ kind: 'review', reason });
-  const body = ` ${withoutNonScores(stripQuoted(text).normalize('NFKC').toLowerCase().replace(/[’‘`´]/g, "'"))} `;
+  const starred = starsAsWords(stripQuoted(text).normalize('NFKC').toLowerCase().replace(/[’‘`´]/g, "'"));
+  if (starred === null) return review('a single star is not read as a score');
+  const body = ` ${withoutNonScores(starred)} `;
 
   const decimal = /\d+\s?[.,]\d+/.exec(body);
   if (decimal) return review(`"${decimal[0]}" is not ${onScale}`);
@@ -404,7 +439,7 @@ export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading
       if (digits.length <= 2) found.push({ value: Number(digits), text: digits, ...standing(body, start, end, false) });
     } else if (word !== undefined) {
       if (WORDS[word]! >= 100) continue;
-      if (word === 'one' && !oneIsAScore(body, start)) continue;
+      if (ONE_WORDS.has(word) && !oneIsAScore(body, start, word)) continue;
       found.push({ value: WORDS[word]!, text: word, ...standing(body, start, end, false) });
     }
   }

@@ -145,6 +145,53 @@ describe('parseSurveyAnswer: flagged for review, never guessed', () => {
   });
 });
 
+describe('parseSurveyAnswer: number words, fractions and stars in other forms', () => {
+  it.each([
+    ['neuf', 9],
+    ['Zehn!', 10],
+    ['diez', 10],
+    ['zéro', 0],
+    ['Je donne neuf', 9],
+    ['Ich gebe eine Acht', 8],
+    ['Le doy un 9', 9],
+    ['Neun, danke!', 9],
+    ['8 von 10', 8],
+    ['8 de 10, gracias', 8],
+    ['huit sur dix', 8],
+    ['9 von 10 Punkten', 9],
+    ['#9', 9],
+  ])('%j -> %i on NPS', (text, want) => {
+    expect(score(text)).toEqual({ kind: 'score', score: want });
+  });
+
+  it.each([
+    ['4 sur 5', 4],
+    ['un', 1],
+    ['Vier Sterne', 4],
+    ['⭐⭐⭐⭐', 4],
+    ['★★★★☆', 4],
+    ['⭐️⭐️⭐️⭐️⭐️ thanks!', 5],
+  ])('%j -> %i on CSAT', (text, want) => {
+    expect(score(text, 'csat')).toEqual({ kind: 'score', score: want });
+  });
+
+  it('reads the French and Spanish words for one only as the whole answer or a fraction', () => {
+    expect(score('un sur cinq', 'csat')).toEqual({ kind: 'score', score: 1 });
+    expect(score('Una de las mejores')).toEqual({ kind: 'none' });
+    expect(score("C'est un service tout neuf")).toMatchObject({ kind: 'review' });
+  });
+
+  it('flags stars off the scale, stars that are decoration, and a lone star', () => {
+    expect(score('⭐⭐⭐⭐')).toMatchObject({ kind: 'review', reason: '"4 stars" is not on the NPS scale (0 to 10)' });
+    expect(score('★★★★☆')).toMatchObject({ kind: 'review', reason: '"4/5" is not on the NPS scale (0 to 10)' });
+    expect(score('★★★☆', 'csat')).toMatchObject({ kind: 'review', reason: '"3/4" is not on the CSAT scale (1 to 5)' });
+    expect(score('Great work ⭐⭐', 'csat')).toMatchObject({ kind: 'review', reason: expect.stringContaining('does not read as an answer') });
+    expect(score('⭐', 'csat')).toEqual({ kind: 'review', reason: 'a single star is not read as a score' });
+    expect(score('9 ⭐')).toEqual({ kind: 'score', score: 9 });
+    expect(score('Thanks, you are a ⭐', 'csat')).toEqual({ kind: 'none' });
+  });
+});
+
 describe('parseSurveyAnswer: a number counts only where it answers the survey', () => {
   it.each([
     ['a day and month', 'Refund of $25 received on 2 December, thanks', 'csat'],
