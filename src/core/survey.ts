@@ -145,6 +145,14 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 //  7. No number left at all -> no answer (a thank-you, a question, a signature with a phone
 //     number, "Refund of $25 received on 2 December"); the collect service flags such a reply
 //     for a person.
+//  8. The answers a survey template names, written as words, count as their number where
+//     they are a sentence or clause of their own ("Very satisfied", "I'm satisfied, thanks"):
+//     CSAT "very satisfied" 5, "satisfied" 4, "neutral" (or "neither satisfied nor
+//     dissatisfied") 3, "dissatisfied" 2, "very dissatisfied" 1, also in the Spanish
+//     template's words; NPS "extremely likely" 10, "not at all likely" 0; CES "strongly agree"
+//     7, "neither agree nor disagree" (or "neutral") 4, "strongly disagree" 1. Other words of
+//     the scale ("very likely", "agree", "not satisfied", "very satisfied with the wait") are
+//     not guessed: with no number beside them the reply is flagged.
 
 export type SurveyReading =
   | { kind: 'score'; score: number }
@@ -351,6 +359,56 @@ function oneIsAScore(body: string, index: number, word: string): boolean {
   return false;
 }
 
+/**
+ * The answers the survey templates name, as words (rule 8): CSAT's five labels (also in the
+ * Spanish template's words), NPS's two ends, and CES's three named points (the template asks
+ * agreement that it was easy: 7 = strongly agree). Other points of a scale have no word the
+ * customer was shown, so "agree" or "very likely" is not guessed.
+ */
+const SCALE_WORDS: Readonly<Record<SurveyType, { named: Readonly<Record<string, number>>; mention: RegExp; points: string }>> = {
+  csat: {
+    named: {
+      'very satisfied': 5, satisfied: 4, 'neither satisfied nor dissatisfied': 3, neutral: 3, dissatisfied: 2, 'very dissatisfied': 1,
+      'muy satisfecho': 5, 'muy satisfecha': 5, satisfecho: 4, satisfecha: 4, 'ni satisfecho ni insatisfecho': 3,
+      'ni satisfecha ni insatisfecha': 3, insatisfecho: 2, insatisfecha: 2, 'muy insatisfecho': 1, 'muy insatisfecha': 1,
+    },
+    mention: /satisf|neutral/,
+    points: '5 = very satisfied, 4 = satisfied, 3 = neither, 2 = dissatisfied, 1 = very dissatisfied',
+  },
+  nps: {
+    named: { 'extremely likely': 10, 'not at all likely': 0, 'not likely at all': 0 },
+    mention: /\b(?:un)?likely\b/,
+    points: '10 = extremely likely, 0 = not at all likely',
+  },
+  ces: {
+    named: { 'strongly agree': 7, 'neither agree nor disagree': 4, neutral: 4, 'strongly disagree': 1 },
+    mention: /\b(?:dis)?agree|\bneutral\b/,
+    points: '7 = strongly agree, 4 = neither agree nor disagree, 1 = strongly disagree',
+  },
+};
+const SCALE_WORDS_PREFIX = /^(?:i am|i'm|im|i was|i feel|we are|we're|we were|overall|estoy|estamos|me siento)\s+/;
+const SCALE_WORDS_SUFFIX = /\s+to\s+recommend(?:\s+(?:you|you guys|us|it|this))?(?:\s+to\s+(?:a\s+)?(?:friend|colleague|friends|colleagues|others))?$/;
+
+/**
+ * Scale words in a reply: a sentence or clause that is a named answer ("Very satisfied",
+ * "I'm satisfied", "Extremely likely to recommend you") is an answer; other words of the scale
+ * ("not satisfied with the wait", "very likely", "agree") are only mentioned.
+ */
+function scaleWords(body: string, type: SurveyType): { answers: Candidate[]; mentioned: string[] } {
+  const { named, mention } = SCALE_WORDS[type];
+  const answers: Candidate[] = [];
+  const mentioned: string[] = [];
+  for (const part of body.split(/[.!?\n;,:()]|\s[-–—](?=\s)/)) {
+    const words = part.replace(/[^\p{L}\s']+/gu, ' ').replace(/\s+/g, ' ').trim();
+    if (!mention.test(words)) continue;
+    const bare = words.replace(SCALE_WORDS_PREFIX, '').replace(type === 'nps' ? SCALE_WORDS_SUFFIX : /$^/, '');
+    const value = Object.hasOwn(named, bare) ? named[bare] : undefined;
+    if (value === undefined) mentioned.push(words);
+    else answers.push({ value, text: bare, answer: true, phrase: words });
+  }
+  return { answers, mentioned };
+}
+
 /** Filled and empty stars: ⭐⭐⭐⭐ reads as "4 stars", ★★★★☆ as "4/5"; a lone star is not a rating. */
 const STAR_RUN = /[⭐🌟★☆✩]\ufe0f?(?:[ \t]?[⭐🌟★☆✩]\ufe0f?)*/gu;
 function starsAsWords(body: string): string | null {
@@ -443,7 +501,14 @@ export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading
       found.push({ value: WORDS[word]!, text: word, ...standing(body, start, end, false) });
     }
   }
-  if (found.length === 0) return { kind: 'none' };
+  const words = scaleWords(starred, type);
+  found.push(...words.answers);
+  if (found.length === 0) {
+    if (words.mentioned.length > 0) {
+      return review(`"${words.mentioned[0]}" is not one of the answers the ${scale.label} survey names (${SCALE_WORDS[type].points})`);
+    }
+    return { kind: 'none' };
+  }
   const values = [...new Set(found.map((f) => f.value))];
   if (values.length > 1) return review(`more than one number (${found.map((f) => f.text).join(', ')})`);
   const doubtful = found.find((f) => f.doubt);

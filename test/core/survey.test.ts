@@ -192,6 +192,48 @@ describe('parseSurveyAnswer: number words, fractions and stars in other forms', 
   });
 });
 
+describe('parseSurveyAnswer: the answers a survey names, as words', () => {
+  it.each([
+    ['Very satisfied', 'csat', 5],
+    ['Satisfied', 'csat', 4],
+    ['Neutral', 'csat', 3],
+    ['Neither satisfied nor dissatisfied', 'csat', 3],
+    ['Dissatisfied.', 'csat', 2],
+    ['Very dissatisfied!', 'csat', 1],
+    ["I'm very satisfied, thanks", 'csat', 5],
+    ['Muy satisfecha', 'csat', 5],
+    ['5 - very satisfied', 'csat', 5],
+    ['Extremely likely', 'nps', 10],
+    ['Extremely likely to recommend you to a friend', 'nps', 10],
+    ['Not likely at all', 'nps', 0],
+    ['Not at all likely', 'nps', 0],
+    ['Strongly agree', 'ces', 7],
+    ['Neither agree nor disagree', 'ces', 4],
+    ['Strongly disagree', 'ces', 1],
+  ] as const)('%j on %s -> %i', (text, type, want) => {
+    expect(score(text, type)).toEqual({ kind: 'score', score: want });
+  });
+
+  it.each([
+    ['Agree', 'ces'],
+    ['Somewhat agree', 'ces'],
+    ['Very likely', 'nps'],
+    ['Not likely', 'nps'],
+    ['Not satisfied', 'csat'],
+    ['Unsatisfied', 'csat'],
+    ['Extremely satisfied', 'csat'],
+    ['Very satisfied with everything but the wait', 'csat'],
+  ] as const)('flags words the survey does not name: %j on %s', (text, type) => {
+    expect(score(text, type)).toMatchObject({ kind: 'review', reason: expect.stringContaining('is not one of the answers the') });
+  });
+
+  it('flags a word and a number that disagree, and ignores another scale\'s words', () => {
+    expect(score('4 - very satisfied', 'csat')).toMatchObject({ kind: 'review', reason: 'more than one number (4, very satisfied)' });
+    expect(score('9 - very likely')).toEqual({ kind: 'score', score: 9 });
+    expect(score('Very satisfied')).toEqual({ kind: 'none' });
+  });
+});
+
 describe('parseSurveyAnswer: a number counts only where it answers the survey', () => {
   it.each([
     ['a day and month', 'Refund of $25 received on 2 December, thanks', 'csat'],
