@@ -105,11 +105,16 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 // Rules (test/core/survey.test.ts holds one case per rule). When in doubt a person reads it:
 // a reply is flagged for review rather than given a score it may not mean.
 //  1. Only the customer's own text is read. Lines starting with ">" are skipped, and the reply
-//     is cut at the first of: a signature line "--" (or "-- "); a reply header, also when
-//     wrapped onto up to three lines: "On ... wrote:", French "Le ... a écrit :", German
-//     "Am ... schrieb ...:", Spanish "El ... escribió:", Gmail's "2024-03-04 10:00 ... <a@b.c>:"
-//     (all but a one-line "On ... wrote:" must hold a time such as 10:00 or an address);
-//     an Outlook header, a "From:" line with "Sent:" or "Date:" within the next four lines;
+//     is cut at the first of: a signature line "--" (or "-- "); a closing line ("Best
+//     regards,", "Cordialement", "Mit freundlichen Grüßen", "Saludos"...) with a signature
+//     under it: a name, then at most five short lines; a phone's footer ("Sent from my
+//     iPhone"); a reply header, also when wrapped onto up to three lines: "On ... wrote:",
+//     French "Le ... a écrit :", German "Am ... schrieb ...:", Spanish "El ... escribió:", Dutch
+//     "Op ... schreef ...:", Italian "Il giorno ... ha scritto:", Portuguese "Em ...
+//     escreveu:", Gmail's "2024-03-04 10:00 ... <a@b.c>:" (all but a one-line "On ... wrote:"
+//     must hold a time such as 10:00 or an address); an Outlook header, a "From:" line
+//     ("Von:", "De :", "Van:", "Da:") with "Sent:" or "Date:" ("Gesendet:", "Envoyé :",
+//     "Enviado el:", "Verzonden:", "Inviato:", "Enviada em:") within the next four lines;
 //     "-----Original Message-----" (or "Forwarded message") and a "_____" line.
 //  2. Numbers that are never a score are ignored: e-mail and web addresses, dates (2026-11-24,
 //     24.11.2026, 11/24/26, "2 December", "December 2", "8. Dezember", "8 de diciembre"),
@@ -180,16 +185,38 @@ const ATTRIBUTIONS: readonly RegExp[] = [
   /^le\s.{3,300}\sa\s+écrit\s?:$/i,
   /^am\s.{3,300}\sschrieb\s.{1,300}:$/i,
   /^el\s.{3,300}\sescribió\s?:$/i,
+  /^op\s.{3,300}\sschreef\s.{1,300}:$/i,
+  /^op\s.{3,300}\sheeft\s.{1,300}\sgeschreven\s?:$/i,
+  /^il\s.{3,300}\sha\s+scritto\s?:$/i,
+  /^em\s.{3,300}\sescreveu\s?:$/i,
   /^\d{4}-\d{1,2}-\d{1,2}\s.{0,300}<[^<>\s]+@[^<>\s]+>\s?:$/,
 ];
 const FORWARD_LINE = /^-{2,}\s*(?:original message|forwarded message)\s*-{2,}$/i;
-const FROM_LINE = /^\*?from\s?:\*?\s*\S/i;
-const SENT_LINE = /^\*?(?:sent|date)\s?:/i;
+/** Outlook's header block, in English, German, French, Spanish, Dutch, Italian, Portuguese. */
+const FROM_LINE = /^\*?(?:from|von|de|van|da)\s?:\*?\s*\S/i;
+const SENT_LINE = /^\*?(?:sent|date|gesendet|datum|envoyé|enviado(?: el)?|fecha|verzonden|inviato|data|enviada em)\s?:/i;
+/** What a phone's mail app puts under a reply. */
+const MOBILE_FOOTER = /^(?:sent from my|sent from outlook|get outlook for|envoyé de mon|envoyé depuis|von meinem .{1,40} gesendet|enviado desde mi|verzonden vanaf mijn|inviato da|enviado do meu)\b/i;
+/** A closing line that a signature follows. */
+const SIGN_OFF = new RegExp(
+  `^(?:${[
+    'best', 'best regards', 'kind regards', 'warm regards', 'warmest regards', 'regards', 'many thanks', 'thanks', 'thank you',
+    'thanks again', 'cheers', 'sincerely', 'yours sincerely', 'yours truly', 'best wishes', 'all the best', 'take care',
+    'cordialement', 'bien cordialement', 'bien à vous', 'salutations', 'sincères salutations', 'merci', 'bonne journée',
+    'mit freundlichen grüßen', 'mit freundlichen grüssen', 'freundliche grüße', 'freundliche grüsse', 'viele grüße', 'viele grüsse',
+    'beste grüße', 'beste grüsse', 'liebe grüße', 'liebe grüsse', 'lg', 'mfg', 'gruß', 'grüße', 'grüsse', 'danke',
+    'saludos', 'un saludo', 'saludos cordiales', 'atentamente', 'un cordial saludo', 'gracias', 'muchas gracias',
+    'met vriendelijke groet', 'groeten', 'cordiali saluti', 'distinti saluti', 'saluti', 'atenciosamente', 'abraços', 'cumprimentos',
+  ].join('|')})\\s*[,.!]?$`,
+  'iu',
+);
+/** A name under a closing line: one to four capitalised words ("María García", "J. O'Brien"). */
+const NAME_LINE = /^\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:van|von|de|der|den|da|di|du|del|la|le)\s+)?\p{Lu}[\p{L}'’.-]*){0,3}$/u;
 
-/** Whether line i opens the quoted message (or the signature) that ends the reply. */
-function endsReply(lines: readonly string[], i: number): boolean {
+/** Whether line i opens the quoted message under the reply. */
+function opensQuote(lines: readonly string[], i: number): boolean {
   const t = lines[i]!.trim();
-  if (t === '--' || FORWARD_LINE.test(t) || /^_{5,}$/.test(t)) return true;
+  if (t === '--' || FORWARD_LINE.test(t) || /^_{5,}$/.test(t) || MOBILE_FOOTER.test(t)) return true;
   if (FROM_LINE.test(t) && lines.slice(i + 1, i + 5).some((l) => SENT_LINE.test(l.trim()))) return true;
   let joined = '';
   for (let k = 0; k < 3 && i + k < lines.length; k++) {
@@ -203,12 +230,27 @@ function endsReply(lines: readonly string[], i: number): boolean {
   return false;
 }
 
-/** The reply without the quoted text below it and without a "--" signature. */
+/**
+ * Whether line i is a closing line ("Best regards,", "Cordialement", "Saludos") with a
+ * signature under it: a name, then at most five more short lines before the end or the quote.
+ */
+function opensSignature(lines: readonly string[], i: number): boolean {
+  if (!SIGN_OFF.test(lines[i]!.trim())) return false;
+  const block: string[] = [];
+  for (let j = i + 1; j < lines.length; j++) {
+    const t = lines[j]!.trim();
+    if (t.startsWith('>') || opensQuote(lines, j)) break;
+    if (t) block.push(t);
+  }
+  return block.length > 0 && block.length <= 6 && NAME_LINE.test(block[0]!) && block.every((l) => l.length <= 80);
+}
+
+/** The reply without the quoted text below it and without its signature. */
 export function stripQuoted(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (endsReply(lines, i)) break;
+    if (opensQuote(lines, i) || opensSignature(lines, i)) break;
     if (lines[i]!.trim().startsWith('>')) continue;
     out.push(lines[i]!);
   }

@@ -68,8 +68,31 @@ describe('parseSurveyAnswer: one score', () => {
     ['an ISO-dated Gmail header', '9\n\n2024-03-04 10:00 GMT+01:00 Alex Morgan <s@x.com>:\n\n> Please reply with a number from 0 to 10'],
     ['a forwarded message', '9\n\n---------- Forwarded message ---------\nFrom: Alex\nPlease reply with a number from 0 to 10'],
     ['CRLF line ends', '9\r\n\r\nOn Tue, 24 Nov 2026 at 10:00, Alex Morgan <alex@example.com> wrote:\r\n> 0 to 10'],
+    ['a Dutch header', '9\n\nOp di 24 nov. 2026 om 10:00 schreef Alex Morgan <alex@example.com>:\nGeef een cijfer van 0 tot 10'],
+    ['an Italian header', '9\n\nIl giorno mar 24 nov 2026 alle ore 10:00 Alex Morgan <alex@example.com> ha scritto:\nda 0 a 10'],
+    ['a Portuguese header', '9\n\nEm ter., 24 de nov. de 2026 às 10:00, Alex Morgan <alex@example.com> escreveu:\nde 0 a 10'],
+    ['a German Outlook header', '9\n\nVon: Alex Morgan <alex@example.com>\nGesendet: Dienstag, 24. November 2026 10:00\nAn: Sam <sam@example.com>\nBetreff: AW: Umfrage\n\nBitte antworten Sie mit einer Zahl von 0 bis 10'],
+    ['a French Outlook header', '9\n\nDe\u00a0: Alex Morgan <alex@example.com>\nEnvoyé\u00a0: mardi 24 novembre 2026 10:00\nÀ\u00a0: Sam\nObjet\u00a0: RE: enquête\n\nRépondez avec un chiffre de 0 à 10'],
+    ['a Spanish Outlook header', '9\n\nDe: Alex Morgan <alex@example.com>\nEnviado el: martes, 24 de noviembre de 2026 10:00\nPara: Sam\nAsunto: RE: del 0 al 10'],
+    ['"Best regards," and a signature', '9\n\nBest regards,\nJohn Smith\nTeam 4, Building 7\n+1 555 123 4567'],
+    ['"Cordialement" and a signature', '9\n\nCordialement\nMarie Dubois\nPoste 3'],
+    ['"Mit freundlichen Grüßen" and a signature', '9\n\nMit freundlichen Grüßen\nHans Müller\nDurchwahl 5'],
+    ['"Saludos" and a signature', '9\n\nSaludos\nMaría García\nOficina 2'],
+    ['a signature above the quoted survey', '9\nBest,\nJo\nDesk 4\n\n> How likely\n> from 0\n> to 10'],
+    ['a phone\'s footer', '9\n\nSent from my iPhone 13'],
+    ['a phone\'s footer in Spanish', '9\n\nEnviado desde mi iPhone 12'],
   ])('cuts the reply at %s', (_what, reply) => {
     expect(score(reply)).toEqual({ kind: 'score', score: 9 });
+  });
+
+  it('never reads the numbers in a signature under a closing line', () => {
+    expect(score('Thanks for the help!\n\nBest regards,\nJohn Smith\nDesk 4')).toEqual({ kind: 'none' });
+    expect(stripQuoted('Thanks for the help!\n\nKind regards\n\nJ. O\'Brien\nAcme Ltd\nRoom 5')).toBe('Thanks for the help!\n');
+  });
+
+  it('does not cut at a closing word with no name under it', () => {
+    expect(score('Thanks,\n9')).toEqual({ kind: 'score', score: 9 });
+    expect(score('Thanks\nGreat job\n9')).toEqual({ kind: 'score', score: 9 });
   });
 
   it('does not cut at words that only look like a header', () => {
