@@ -9,6 +9,8 @@
  *               agree = LOW effort, so higher is better; 1-3 are detractors
  */
 
+import { htmlToText, looksLikeHtml } from './html-text.js';
+
 export type SurveyType = 'csat' | 'nps' | 'ces';
 export const SURVEY_TYPES: readonly SurveyType[] = ['csat', 'nps', 'ces'];
 
@@ -104,7 +106,9 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 //
 // Rules (test/core/survey.test.ts holds one case per rule). When in doubt a person reads it:
 // a reply is flagged for review rather than given a score it may not mean.
-//  1. Only the customer's own text is read. Lines starting with ">" are skipped, and the reply
+//  1. Only the customer's own text is read. An HTML body is read as text: tags stripped,
+//     entities decoded, blockquotes and what follows a mail app's quote container (Gmail,
+//     Yahoo, Thunderbird, Outlook) left out. Lines starting with ">" are skipped, and the reply
 //     is cut at the first of: a signature line "--" (or "-- "); a closing line ("Best
 //     regards,", "Cordialement", "Mit freundlichen Grüßen", "Saludos"...) with a signature
 //     under it: a name, then at most five short lines; a phone's footer ("Sent from my
@@ -255,6 +259,11 @@ export function stripQuoted(text: string): string {
     out.push(lines[i]!);
   }
   return out.join('\n');
+}
+
+/** What the customer wrote in a reply: an HTML body as text, without the quote and signature. */
+export function replyText(body: string): string {
+  return stripQuoted(looksLikeHtml(body) ? htmlToText(body) : body);
 }
 
 /** A number in the reply that may be the score, and how it stands there. */
@@ -471,6 +480,7 @@ function withoutNonScores(body: string): string {
     .replace(/(\d)\ufe0f?\u20e3/gu, '$1') // keycap digits: 9️⃣ -> 9
     .replace(/\u{1f51f}/gu, ' 10 ') // 🔟
     .replace(/\u2044/g, '/') // the fraction slash of ½ taken apart
+    .replace(/(?<![<\d])<3+(?!\d)/g, ' ') // a heart: "<3"
     .replace(/(?:https?:\/\/|www\.)\S+|\S+@\S+/g, ' ')
     .replace(new RegExp(`(?:\\b(?:${REFERENCE_WORDS.join('|')})\\.?\\s*)?#\\s?\\d{3,}`, 'gu'), ' ')
     .replace(/\b\d{4}-\d{1,2}-\d{1,2}\b/g, ' ')
@@ -506,7 +516,7 @@ export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading
   const scale = SURVEY_SCALES[type];
   const onScale = `a whole number from ${scale.min} to ${scale.max}`;
   const review = (reason: string): SurveyReading => ({ kind: 'review', reason });
-  const starred = starsAsWords(stripQuoted(text).normalize('NFKC').toLowerCase().replace(/[’‘`´]/g, "'"));
+  const starred = starsAsWords(replyText(text).normalize('NFKC').toLowerCase().replace(/[’‘`´]/g, "'"));
   if (starred === null) return review('a single star is not read as a score');
   const body = ` ${withoutNonScores(starred)} `;
 
@@ -615,7 +625,7 @@ export function findAnswer(
 
 /** The answer quoted for an internal note: first lines, at most `max` characters. */
 export function quoteAnswer(body: string, max = 600): string {
-  const text = stripQuoted(body).trim();
+  const text = replyText(body).trim();
   const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
   return cut
     .split('\n')

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { htmlToText } from '../../src/core/html-text.js';
 import {
   findAnswer,
   parseSurveyAnswer,
+  quoteAnswer,
   scoreFromTags,
   sentAtFromTags,
   sentAtTag,
@@ -165,6 +167,38 @@ describe('parseSurveyAnswer: flagged for review, never guessed', () => {
   it('gives no answer for a reply with no number', () => {
     expect(score('Thanks, all good now')).toEqual({ kind: 'none' });
     expect(score('')).toEqual({ kind: 'none' });
+  });
+});
+
+describe('parseSurveyAnswer: HTML bodies are read as text', () => {
+  it.each([
+    [
+      'a Gmail reply (quote container and blockquote)',
+      '<div dir="ltr">9</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Tue, 24 Nov 2026 at 10:00, Alex &lt;<a href="mailto:alex@example.com">alex@example.com</a>&gt; wrote:<br></div><blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex">Please reply with a number from 0 to 10</blockquote></div>',
+    ],
+    ['a bare blockquote, nested', '<p>9</p>\n<blockquote type="cite">How likely? From 0 to 10<blockquote>an older 3</blockquote> and 5</blockquote>'],
+    ['a blockquote never closed', '<p>9</p><blockquote>From 0 to 10'],
+    ['Outlook on the web', '<p>9</p><div id="appendonsend"></div><hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg"><b>From:</b> Alex<br><b>Sent:</b> Tuesday<br></div><div>0 to 10</div>'],
+    ['Outlook desktop (a rule, then the header block)', '<p>9<o:p></o:p></p><hr><p><b>From:</b> Alex<br><b>Sent:</b> Tuesday, 24 November 2026 10:00<br><b>Subject:</b> 0 to 10</p>'],
+    ['a style sheet with numbers', '<html><head><style>p{margin:0 0 10px}</style></head><body><p>9</p></body></html>'],
+    ['tags around the score, an entity dash, a line break in the source', '<p><b>9</b> &ndash; quick and\nfriendly</p>'],
+    ['a signature in paragraphs', '<p>9</p><p>Best regards,<br>John Smith<br>Desk 4</p>'],
+    ['a decimal entity for the digit', '<p>&#57;</p>'],
+    ['entities inside words', '<p>Je donne&nbsp;neuf&nbsp;!</p>'],
+  ])('%s', (_what, html) => {
+    expect(score(html)).toEqual({ kind: 'score', score: 9 });
+  });
+
+  it('decodes named entities and keeps blocks on lines of their own', () => {
+    expect(htmlToText('<div>Tr&egrave;s bien&nbsp;!</div><div>5 &eacute;toiles &amp; merci &#x2764;</div>')).toBe('Très bien !\n5 étoiles & merci ❤');
+    expect(score('<p>Tr&egrave;s bien, 5 &eacute;toiles</p>', 'csat')).toEqual({ kind: 'score', score: 5 });
+    expect(score('<div>Very satisfied</div><div><br></div><div>Sent from my iPhone</div>', 'csat')).toEqual({ kind: 'score', score: 5 });
+    expect(quoteAnswer('<p>9</p><p>Thanks &amp; bye</p><blockquote>0 to 10</blockquote>')).toBe('> 9\n> Thanks & bye');
+  });
+
+  it('reads plain text with angle brackets as plain text', () => {
+    expect(score('9 <3\nAlex <alex@example.com>')).toEqual({ kind: 'score', score: 9 });
+    expect(score('<p>Thanks!</p><blockquote>0 to 10')).toEqual({ kind: 'none' });
   });
 });
 
