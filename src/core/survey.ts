@@ -162,11 +162,39 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 //     7, "neither agree nor disagree" (or "neutral") 4, "strongly disagree" 1. Other words of
 //     the scale ("very likely", "agree", "not satisfied", "very satisfied with the wait") are
 //     not guessed: with no number beside them the reply is flagged.
+//  9. An automatic reply (out of office: "Automatic reply", "I am out of the office until 8
+//     December", "Abwesenheitsnotiz", "Réponse automatique", "Respuesta automática"...) is
+//     read as `automatic`, whatever numbers it holds: not a score, not for review; the
+//     customer has not answered yet.
 
 export type SurveyReading =
   | { kind: 'score'; score: number }
   | { kind: 'review'; reason: string }
+  /** Written by the customer's mail system, not the customer (rule 9): skipped, not flagged. */
+  | { kind: 'automatic'; reason: string }
   | { kind: 'none' };
+
+const bounded = (source: string) => new RegExp(`(?<![\\p{L}\\p{N}])(?:${source})(?![\\p{L}\\p{N}])`, 'iu');
+/** What an out-of-office or other automatic reply says about itself, in the languages read. */
+const AUTOMATIC_REPLY: readonly RegExp[] = [
+  bounded(`auto(?:matic|mated)?[-\\s]?(?:reply|response|answer)|this is an automated (?:message|notification)`),
+  // "Out of office until 8 December" opening a line; "I was out of office" is the customer writing.
+  /(?:^|\n)\s*out of (?:the )?office\b/i,
+  bounded(`(?:i am|i'm|im|i will be|i'll be|we are|currently)\\s+(?:currently\\s+)?(?:out of (?:the )?office|away from (?:the|my) (?:office|desk)|on (?:annual |parental |sick )?leave|on vacation|on holiday)`),
+  bounded(`abwesenheitsnotiz|automatische antwort|(?:bin|sind)\\s[^\\n]{0,40}(?:nicht im büro|außer haus|ausser haus|abwesend|im urlaub)`),
+  bounded(`réponse automatique|absente? du bureau|(?:je suis|je serai|nous sommes)\\s+(?:actuellement\\s+)?(?:absente?s?|en congés?|en vacances|hors du bureau)`),
+  bounded(`respuesta automática|respuesta automatica|(?:estoy|estaré|estare|me encuentro)\\s[^\\n]{0,30}(?:fuera de la oficina|de vacaciones)`),
+  bounded(`risposta automatica|fuori ufficio|automatisch antwoord|afwezigheidsmelding|resposta automática|resposta automatica`),
+];
+
+/** The phrase that shows a reply was written by a mail system (an out-of-office reply), or null. */
+export function automaticReply(text: string): string | null {
+  for (const re of AUTOMATIC_REPLY) {
+    const m = re.exec(text);
+    if (m) return m[0].trim();
+  }
+  return null;
+}
 
 /** Number words in the languages the reader knows (English, French, German, Spanish). */
 const WORDS: Record<string, number> = {
@@ -516,6 +544,8 @@ export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading
   const scale = SURVEY_SCALES[type];
   const onScale = `a whole number from ${scale.min} to ${scale.max}`;
   const review = (reason: string): SurveyReading => ({ kind: 'review', reason });
+  const automatic = automaticReply(replyText(text));
+  if (automatic) return { kind: 'automatic', reason: `an automatic reply ("${automatic}"), not the customer's answer` };
   const starred = starsAsWords(replyText(text).normalize('NFKC').toLowerCase().replace(/[’‘`´]/g, "'"));
   if (starred === null) return review('a single star is not read as a score');
   const body = ` ${withoutNonScores(starred)} `;
@@ -593,9 +623,10 @@ function namesScale(body: string, type: SurveyType): boolean {
  * The customer's answer to a survey sent at `sentAt` (the send-time tag, to the minute, on the
  * sender's clock). The survey comment is the public agent comment within ten minutes of that
  * time (clocks disagree), the last such one naming the scale's ends, else the last one; the
- * answer is in the requester's public comments after it. Every one of them that holds a number
- * counts: the same score twice is that score, two different scores or an unclear one are for
- * a person. Null when the requester has not written since the survey.
+ * answer is in the requester's public comments after it. Automatic replies (out of office)
+ * are passed over; when there is nothing else the reading is `automatic`. Every other reply
+ * that holds a number counts: the same score twice is that score, two different scores or an
+ * unclear one are for a person. Null when the requester has not written since the survey.
  */
 export function findAnswer(
   comments: readonly ThreadComment[],
@@ -612,8 +643,11 @@ export function findAnswer(
     ? sorted.slice(sorted.indexOf(survey) + 1).filter((c) => c.public && c.authorId === requesterId)
     : sorted.filter((c) => c.public && c.authorId === requesterId && at(c) >= sentAt.getTime());
   if (replies.length === 0) return null;
-  const read = replies.map((c) => ({ c, reading: parseSurveyAnswer(c.body, type) })).filter((r) => r.reading.kind !== 'none');
-  if (read.length === 0) return { reading: { kind: 'none' }, comment: replies[0]!, replies };
+  const all = replies.map((c) => ({ c, reading: parseSurveyAnswer(c.body, type) }));
+  const written = all.filter((r) => r.reading.kind !== 'automatic');
+  if (written.length === 0) return { reading: all[0]!.reading, comment: all[0]!.c, replies };
+  const read = written.filter((r) => r.reading.kind !== 'none');
+  if (read.length === 0) return { reading: { kind: 'none' }, comment: written[0]!.c, replies: written.map((r) => r.c) };
   const unclear = read.find((r) => r.reading.kind === 'review');
   if (unclear) return { reading: unclear.reading, comment: unclear.c, replies: read.map((r) => r.c) };
   const scores = read.map((r) => (r.reading as { score: number }).score);

@@ -395,6 +395,8 @@ export interface CollectPlan {
   answers: Answer[];
   /** Surveys still waiting for the customer. */
   unanswered: number;
+  /** Of those, the ones where only an automatic reply (out of office) came: skipped, not flagged. */
+  automatic: Skip[];
 }
 
 /** Tickets surveyed at or after `since` (by their send-time tag), with that time. */
@@ -454,8 +456,10 @@ export async function planSurveyCollect(desk: HelpDesk, options: CollectOptions)
     if (++n % 25 === 0) options.onPhase?.(`reading replies: ${n}/${toRead.length}`);
     return readAnswer(desk, o.ticket, o.type, o.sentAt);
   });
-  const answers = found.filter((a): a is Answer => a !== null).sort((a, b) => a.ticket_id - b.ticket_id);
-  return { now: options.now, surveyed, open: open.length, read: toRead.length, answers, unanswered: open.length - answers.length };
+  const answers = found.filter(isAnswer).sort((a, b) => a.ticket_id - b.ticket_id);
+  const automatic = found.filter((f): f is AutomaticReply => f !== null && 'automatic' in f).map((f) => ({ ticket_id: f.ticket_id, reason: f.automatic }));
+  automatic.sort((a, b) => a.ticket_id - b.ticket_id);
+  return { now: options.now, surveyed, open: open.length, read: toRead.length, answers, unanswered: open.length - answers.length, automatic };
 }
 
 /** When each ticket's requester last wrote (ms), from the metric sets; null: never. Empty map: unknown. */
@@ -482,11 +486,21 @@ function mayHaveAnswered(t: Ticket, sentAt: Date, wrote: Map<number, number | nu
   return t.status !== 'solved' && t.status !== 'closed' ? true : Date.parse(t.updated_at) > sentAt.getTime() + 60_000;
 }
 
-async function readAnswer(desk: HelpDesk, ticket: Ticket, type: SurveyType, sentAt: Date): Promise<Answer | null> {
+/** Only automatic replies (out of office) came since the survey: the customer has not answered. */
+interface AutomaticReply {
+  ticket_id: number;
+  automatic: string;
+}
+
+const isAnswer = (a: Answer | AutomaticReply | null): a is Answer => a !== null && !('automatic' in a);
+
+async function readAnswer(desk: HelpDesk, ticket: Ticket, type: SurveyType, sentAt: Date): Promise<Answer | AutomaticReply | null> {
   const comments = [];
   for await (const c of desk.listComments(ticket.id)) comments.push({ authorId: c.author_id, public: c.public, body: c.plain_body ?? c.body, createdAt: c.created_at });
   const found = findAnswer(comments, ticket.requester_id, sentAt, type);
-  if (!found || found.reading.kind === 'none') return null;
+  if (!found) return null;
+  if (found.reading.kind === 'automatic') return { ticket_id: ticket.id, automatic: `${found.reading.reason}: skipped, the survey waits for the customer` };
+  if (found.reading.kind === 'none') return null;
   const last = comments.every((x) => Date.parse(x.createdAt) <= Date.parse(found.comment.createdAt));
   const text = found.replies.map((r) => r.body.trim()).join('\n\n');
   return answerFrom(ticket, type, found.reading, text, last && found.replies.length === 1 && isJustAScore(found.comment.body));
@@ -500,7 +514,7 @@ function isJustAScore(body: string): boolean {
   return rest.replace(/[\s\p{P}\p{S}]+/gu, '').length === 0;
 }
 
-function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyReading, { kind: 'none' }>, text: string, onlyTheScore: boolean): Answer {
+function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyReading, { kind: 'none' | 'automatic' }>, text: string, onlyTheScore: boolean): Answer {
   return {
     ticket_id: ticket.id,
     type,
@@ -527,6 +541,8 @@ export interface CollectResult {
   answers: Array<{ ticket_id: number; type: SurveyType; score: number | null; detractor: boolean; review?: string; stored: boolean; followup_id?: number }>;
   /** Answers read but not stored, with the reason (a ticket closed before collect ran). */
   skips: Skip[];
+  /** Surveys that got only an automatic reply (out of office): not an answer, not flagged. */
+  automatic: Skip[];
   failures: Skip[];
 }
 
@@ -546,6 +562,7 @@ export function collectPreview(plan: CollectPlan): CollectResult {
     failed: 0,
     answers,
     skips: [],
+    automatic: plan.automatic,
     failures: [],
   };
 }
@@ -568,7 +585,7 @@ const FOLLOWUP_OF = /^survey_followup_of_(\d+)$/;
  * answers on closed tickets are listed as not stored.
  */
 export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, options: BulkRunOptions): Promise<CollectResult> {
-  const base = { surveyed: plan.surveyed, open: plan.open, unanswered: plan.unanswered };
+  const base = { surveyed: plan.surveyed, open: plan.open, unanswered: plan.unanswered, automatic: plan.automatic };
   if (plan.answers.length === 0) {
     return { run_id: null, status: 'completed', ...base, answered: 0, scored: 0, review: 0, detractors: 0, failed: 0, answers: [], skips: [], failures: [] };
   }
@@ -602,7 +619,8 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
           for (const { item, ticket } of pairs) {
             const a = byKey.get(item.key)!;
             const sentAt = sentAtFromTags(ticket.tags ?? []);
-            const again = sentAt ? await readAnswer(desk, ticket, a.type, sentAt) : null;
+            const read = sentAt ? await readAnswer(desk, ticket, a.type, sentAt) : null;
+            const again = isAnswer(read) ? read : null;
             if (!again) {
               out.set(item.key, { kind: 'skip', reason: 'the answer is no longer there' });
               continue;

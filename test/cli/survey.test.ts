@@ -303,6 +303,7 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
 
   beforeAll(async () => {
     ({ home, cleanup, env, surveyed } = await surveyedDesk(6));
+    expect(surveyed.length).toBeGreaterThanOrEqual(5);
   });
   afterAll(() => cleanup());
 
@@ -364,6 +365,21 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
     expect(tags).toContain('nps_9');
     expect(tags).not.toContain('nps_4');
     expect(tags).not.toContain('survey_detractor');
+  });
+
+  it('skips an out-of-office reply without flagging it, and reads the answer that follows', async () => {
+    const e = surveyed[4]!;
+    customerReplies(home, e, 'I am out of the office until 8 December. For urgent matters call ext. 4.');
+    const first = JSON.parse((await cli(['survey', 'collect', '--json'], { env })).stdout) as { answers: Array<{ ticket_id: number }>; automatic: Array<{ ticket_id: number; reason: string }> };
+    expect(first.answers.some((x) => x.ticket_id === e)).toBe(false);
+    expect(first.automatic).toEqual([{ ticket_id: e, reason: expect.stringContaining('an automatic reply ("I am out of the office")') }]);
+    const tags = deskRows(home).get(e)!.tags;
+    expect(tags.some((t) => /^nps_\d+$/.test(t) || t === 'survey_nps_review' || t === 'survey_review')).toBe(false);
+
+    customerReplies(home, e, '9');
+    const second = JSON.parse((await cli(['survey', 'collect', '--json'], { env })).stdout) as { answers: Array<{ ticket_id: number; score: number | null }>; automatic: unknown[] };
+    expect(second.answers.find((x) => x.ticket_id === e)).toMatchObject({ score: 9 });
+    expect(second.automatic).toEqual([]);
   });
 
   it('keeps a ticket open when the answer asks for more', async () => {

@@ -170,6 +170,27 @@ describe('parseSurveyAnswer: flagged for review, never guessed', () => {
   });
 });
 
+describe('parseSurveyAnswer: automatic replies are skipped, not read', () => {
+  it.each([
+    ['I am out of the office until 8 December', 'I am out of the office'],
+    ['Automatic reply: How satisfied are you?\n\nI will be back on 2 December.', 'Automatic reply'],
+    ['Out of office\nBack on 8 December. For urgent matters call ext 4.', 'Out of office'],
+    ["Thank you for your email. I'm currently on annual leave, returning 8 December.", "I'm currently on annual leave"],
+    ['Abwesenheitsnotiz: Ich bin bis 8.12. nicht im Büro.', 'Abwesenheitsnotiz'],
+    ['Ich bin bis zum 8. Dezember im Urlaub.', 'bin bis zum 8. Dezember im Urlaub'],
+    ["Réponse automatique : je suis absente jusqu'au 8 décembre", 'Réponse automatique'],
+    ['Respuesta automática: estoy fuera de la oficina hasta el 8 de diciembre', 'Respuesta automática'],
+  ])('%j', (text, phrase) => {
+    for (const type of ['csat', 'nps', 'ces'] as const) {
+      expect(score(text, type)).toEqual({ kind: 'automatic', reason: `an automatic reply ("${phrase}"), not the customer's answer` });
+    }
+  });
+
+  it('reads the customer who was away as the customer', () => {
+    expect(score('I was out of office until Monday, sorry for the late reply. 9')).toEqual({ kind: 'score', score: 9 });
+  });
+});
+
 describe('parseSurveyAnswer: HTML bodies are read as text', () => {
   it.each([
     [
@@ -411,6 +432,16 @@ describe('findAnswer', () => {
     expect(findAnswer(thread, 5, sentAt, 'nps')?.reading).toEqual({ kind: 'review', reason: 'the customer gave more than one score (8, then 9)' });
     const twice = [c(1, '2026-11-25T10:00:05Z', 'from 0 to 10'), c(5, '2026-11-25T10:10:00Z', '8'), c(5, '2026-11-25T10:12:00Z', 'yes, 8')];
     expect(findAnswer(twice, 5, sentAt, 'nps')?.reading).toEqual({ kind: 'score', score: 8 });
+  });
+
+  it('passes over an automatic reply, and reports one that came alone', () => {
+    const survey = c(1, '2026-11-25T10:00:05Z', 'from 0 to 10');
+    const away = c(5, '2026-11-25T10:00:30Z', 'I am out of the office until 8 December');
+    expect(findAnswer([survey, away], 5, sentAt, 'nps')).toMatchObject({ reading: { kind: 'automatic' }, comment: away });
+    const later = c(5, '2026-12-08T09:00:00Z', '9, thanks');
+    expect(findAnswer([survey, away, later], 5, sentAt, 'nps')).toMatchObject({ reading: { kind: 'score', score: 9 }, comment: later });
+    const thanks = c(5, '2026-12-08T09:00:00Z', 'Thanks, all good');
+    expect(findAnswer([survey, away, thanks], 5, sentAt, 'nps')).toMatchObject({ reading: { kind: 'none' }, comment: thanks, replies: [thanks] });
   });
 
   it('gives null when the requester has not answered, and ignores internal notes', () => {
