@@ -8,7 +8,8 @@
  *   planSurveySend      eligible solved tickets: not surveyed before, requester not surveyed
  *                       within the fatigue window, one ticket per requester per run
  *   executeSurveySend   renders each survey from its template and sends the batches
- *   planSurveyCollect   surveyed tickets with a reply from the requester, the score read
+ *   planSurveyCollect   surveyed tickets with a reply from the requester, the score read (a
+ *                       reply with none is for a person; an out-of-office reply is skipped)
  *   executeSurveyCollect  stores each score (field + tag), flags what needs a person, and
  *                       reopens detractors' tickets for their group with an internal note
  *   surveyReport        response rate, distribution, CSAT %, NPS, CES mean, the review queue
@@ -486,6 +487,9 @@ function mayHaveAnswered(t: Ticket, sentAt: Date, wrote: Map<number, number | nu
   return t.status !== 'solved' && t.status !== 'closed' ? true : Date.parse(t.updated_at) > sentAt.getTime() + 60_000;
 }
 
+/** Why a reply with no readable answer is flagged. */
+const NO_SCORE = 'the customer replied, but no score could be read from the reply';
+
 /** Only automatic replies (out of office) came since the survey: the customer has not answered. */
 interface AutomaticReply {
   ticket_id: number;
@@ -500,10 +504,11 @@ async function readAnswer(desk: HelpDesk, ticket: Ticket, type: SurveyType, sent
   const found = findAnswer(comments, ticket.requester_id, sentAt, type);
   if (!found) return null;
   if (found.reading.kind === 'automatic') return { ticket_id: ticket.id, automatic: `${found.reading.reason}: skipped, the survey waits for the customer` };
-  if (found.reading.kind === 'none') return null;
+  // The customer wrote but no score could be read: a person reads it, it is never dropped.
+  const reading = found.reading.kind === 'none' ? { kind: 'review' as const, reason: NO_SCORE } : found.reading;
   const last = comments.every((x) => Date.parse(x.createdAt) <= Date.parse(found.comment.createdAt));
   const text = found.replies.map((r) => r.body.trim()).join('\n\n');
-  return answerFrom(ticket, type, found.reading, text, last && found.replies.length === 1 && isJustAScore(found.comment.body));
+  return answerFrom(ticket, type, reading, text, last && found.replies.length === 1 && isJustAScore(found.comment.body));
 }
 
 /** A reply that is the score and nothing that asks for more: "9", "9/10!", "8 - thanks". */
