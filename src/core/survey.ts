@@ -603,6 +603,37 @@ export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading
   return { kind: 'score', score };
 }
 
+/** Words of thanks and praise that go with an answer and ask for nothing. */
+const COURTESY = new Set(
+  (
+    "thanks thank you thx ty cheers much many lot a an again so very really great good excellent perfect awesome amazing fantastic " +
+    "brilliant wonderful nice fine ok okay all sorted solved fixed resolved quick quickly fast friendly helpful kind clear answers " +
+    "answer service support team agent agents help the it i i'd id i'm im give gave say rate would recommend for your was is " +
+    "everything super love well done first time following up from me overall happy satisfied solid easy sure yes job work and guys " +
+    "keep have day best wishes thumbs to of out stars star my our we us were are be extremely likely strongly agree absolutely " +
+    "definitely certainly totally pleased appreciated appreciate cool top experience " +
+    "merci beaucoup très tres bien bon bonne parfait génial rapide efficace je donne vous c'est pour tout la le les de du sur et journée " +
+    "danke vielen dank sehr gut perfekt toll schnell freundlich hilfreich ich gebe eine ein von und alles bestens für die der das ihre hilfe " +
+    "gracias muchas muy bueno buen excelente perfecto genial rápido rapido amable servicio todo doy un una sobre y por el su ayuda"
+  ).split(' '),
+);
+
+/**
+ * Whether a reply asks for nothing beyond its answer: besides the score (digits, words, stars,
+ * the scale's named answers) it holds only thanks and praise ("9 - quick and friendly",
+ * "Nine, thanks!", "Very satisfied"). A question, a request or news ("8, but when will the
+ * fix ship") asks for more. An automatic reply asks for nothing.
+ */
+export function asksNothingMore(text: string, type: SurveyType): boolean {
+  const body = replyText(text).normalize('NFKC').toLowerCase().replace(/[’‘`´]/g, "'");
+  if (automaticReply(body)) return true;
+  if (body.includes('?')) return false;
+  let rest = (starsAsWords(body) ?? '').replace(CANDIDATE, ' ');
+  const named = Object.keys(SCALE_WORDS[type].named).sort((a, b) => b.length - a.length);
+  for (const words of named) rest = rest.replaceAll(words, ' ');
+  return (rest.match(/[\p{L}']+/gu) ?? []).every((w) => COURTESY.has(w));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Answers in a thread
 
@@ -626,7 +657,8 @@ function namesScale(body: string, type: SurveyType): boolean {
  * answer is in the requester's public comments after it. Automatic replies (out of office)
  * are passed over; when there is nothing else the reading is `automatic`. Every other reply
  * that holds a number counts: the same score twice is that score, two different scores or an
- * unclear one are for a person. Null when the requester has not written since the survey.
+ * unclear one are for a person. `replies` are all the customer wrote since (but automatic
+ * replies). Null when the requester has not written since the survey.
  */
 export function findAnswer(
   comments: readonly ThreadComment[],
@@ -648,13 +680,15 @@ export function findAnswer(
   if (written.length === 0) return { reading: all[0]!.reading, comment: all[0]!.c, replies };
   const read = written.filter((r) => r.reading.kind !== 'none');
   if (read.length === 0) return { reading: { kind: 'none' }, comment: written[0]!.c, replies: written.map((r) => r.c) };
+  // Every reply the customer wrote goes with the answer: "Who do I ask about my invoice?" before "9" too.
+  const wrote = written.map((r) => r.c);
   const unclear = read.find((r) => r.reading.kind === 'review');
-  if (unclear) return { reading: unclear.reading, comment: unclear.c, replies: read.map((r) => r.c) };
+  if (unclear) return { reading: unclear.reading, comment: unclear.c, replies: wrote };
   const scores = read.map((r) => (r.reading as { score: number }).score);
   if (new Set(scores).size > 1) {
-    return { reading: { kind: 'review', reason: `the customer gave more than one score (${scores.join(', then ')})` }, comment: read[0]!.c, replies: read.map((r) => r.c) };
+    return { reading: { kind: 'review', reason: `the customer gave more than one score (${scores.join(', then ')})` }, comment: read[0]!.c, replies: wrote };
   }
-  return { reading: read[0]!.reading, comment: read[0]!.c, replies: read.map((r) => r.c) };
+  return { reading: read[0]!.reading, comment: read[0]!.c, replies: wrote };
 }
 
 /** The answer quoted for an internal note: first lines, at most `max` characters. */

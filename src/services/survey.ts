@@ -29,6 +29,7 @@ import {
   SURVEY_SCALES,
   SURVEY_TYPES,
   answeredTag,
+  asksNothingMore,
   findAnswer,
   isDetractor,
   quoteAnswer,
@@ -38,7 +39,6 @@ import {
   sentAtFromTags,
   sentAtTag,
   sentTag,
-  stripQuoted,
   surveyFigures,
   typesSent,
   type SurveyFigures,
@@ -381,8 +381,11 @@ export interface Answer {
   /** The answer's text (for the detractor's note and the review queue). */
   text: string;
   ticket: Ticket;
-  /** The reply is the score alone (no question, no news) and the last word on the ticket. */
-  onlyTheScore?: boolean;
+  /**
+   * The customer's replies hold the answer and nothing that asks for more (thanks and praise
+   * at most), and are the last word on the ticket.
+   */
+  asksNothingMore?: boolean;
 }
 
 export interface CollectPlan {
@@ -506,20 +509,13 @@ async function readAnswer(desk: HelpDesk, ticket: Ticket, type: SurveyType, sent
   if (found.reading.kind === 'automatic') return { ticket_id: ticket.id, automatic: `${found.reading.reason}: skipped, the survey waits for the customer` };
   // The customer wrote but no score could be read: a person reads it, it is never dropped.
   const reading = found.reading.kind === 'none' ? { kind: 'review' as const, reason: NO_SCORE } : found.reading;
-  const last = comments.every((x) => Date.parse(x.createdAt) <= Date.parse(found.comment.createdAt));
+  const lastReply = Math.max(...found.replies.map((r) => Date.parse(r.createdAt)));
+  const last = comments.every((x) => Date.parse(x.createdAt) <= lastReply);
   const text = found.replies.map((r) => r.body.trim()).join('\n\n');
-  return answerFrom(ticket, type, reading, text, last && found.replies.length === 1 && isJustAScore(found.comment.body));
+  return answerFrom(ticket, type, reading, text, last && found.replies.every((r) => asksNothingMore(r.body, type)));
 }
 
-/** A reply that is the score and nothing that asks for more: "9", "9/10!", "8 - thanks". */
-function isJustAScore(body: string): boolean {
-  const text = stripQuoted(body).trim().toLowerCase();
-  if (text.includes('?')) return false;
-  const rest = text.replace(/\d+\s*(\/\s*\d+|out of \d+)?/g, ' ').replace(/\b(thanks?|thank you|cheers|great|good|ok|okay|fine|a|it|i'd|give|say|solid)\b/g, ' ');
-  return rest.replace(/[\s\p{P}\p{S}]+/gu, '').length === 0;
-}
-
-function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyReading, { kind: 'none' | 'automatic' }>, text: string, onlyTheScore: boolean): Answer {
+function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyReading, { kind: 'none' | 'automatic' }>, text: string, nothingMore: boolean): Answer {
   return {
     ticket_id: ticket.id,
     type,
@@ -528,7 +524,7 @@ function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyRea
     ...(reading.kind === 'review' ? { review: reading.reason } : {}),
     text,
     ticket,
-    onlyTheScore,
+    asksNothingMore: nothingMore,
   };
 }
 
@@ -738,8 +734,8 @@ export function collectChange(a: Answer, field: TicketField | undefined): Prepar
       tags.push(DETRACTOR_TAG, FOLLOWUP_TAG);
       update.status = 'open';
       update.comment = { public: false, body: detractorNote(a) };
-    } else if (a.onlyTheScore && a.ticket.status === 'open' && (a.ticket.tags ?? []).includes(SENT_ON_SOLVED_TAG)) {
-      // The score alone reopened a ticket that was solved when surveyed: back to solved.
+    } else if (a.asksNothingMore && a.ticket.status === 'open' && (a.ticket.tags ?? []).includes(SENT_ON_SOLVED_TAG)) {
+      // A non-detractor's answer that asks for nothing reopened a ticket solved when surveyed: back to solved.
       update.status = 'solved';
     }
   }

@@ -186,6 +186,7 @@ describe('survey collect, report and score', () => {
     expect(rows.get(a!)!.fields['9003']).toBe('9');
     expect(rows.get(a!)!.status).toBe('solved'); // the answer alone reopened it; back to solved
     expect(rows.get(d!)!.tags).toContain('nps_9');
+    expect(rows.get(d!)!.status).toBe('solved'); // "nine" asks for nothing more: back to solved, like a digit
     expect(rows.get(f!)!.tags).toContain('nps_10');
     expect(rows.get(b!)!.tags).toEqual(expect.arrayContaining(['survey_nps_review', 'survey_review']));
     expect(rows.get(b!)!.tags.some((t) => /^nps_\d+$/.test(t))).toBe(false);
@@ -218,6 +219,20 @@ describe('survey collect, report and score', () => {
     const again = await cli(['survey', 'collect', '--json'], { env });
     expect(JSON.parse(again.stdout)).toMatchObject({ answered: 0, failed: 0 });
     expect(deskRows(home).get(c!)!.comments.length).toBe(notes);
+  });
+
+  it('sets a non-detractor\'s ticket back to solved unless a reply asks for more', async () => {
+    const [g, h] = surveyed.slice(6);
+    customerReplies(home, g!, 'Who do I talk to about my invoice?');
+    customerReplies(home, g!, '9');
+    customerReplies(home, h!, 'Extremely likely, thanks!');
+    const run = await cli(['survey', 'collect', '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const rows = deskRows(home);
+    expect(rows.get(g!)!.tags).toContain('nps_9');
+    expect(rows.get(g!)!.status).toBe('open');
+    expect(rows.get(h!)!.tags).toContain('nps_10');
+    expect(rows.get(h!)!.status).toBe('solved');
   });
 
   it('records a score read by a person for an answer flagged for review', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/core/html-text.js';
 import {
+  asksNothingMore,
   findAnswer,
   parseSurveyAnswer,
   quoteAnswer,
@@ -375,6 +376,35 @@ describe('parseSurveyAnswer: a number counts only where it answers the survey', 
   });
 });
 
+describe('asksNothingMore: an answer that leaves a solved ticket solved', () => {
+  it.each([
+    ['9', 'nps'],
+    ['nine', 'nps'],
+    ['Nine out of ten!', 'nps'],
+    ['8 von 10, danke!', 'nps'],
+    ['Extremely likely, thanks!', 'nps'],
+    ["I'd give it a 9, thanks!", 'nps'],
+    ['9 - quick and friendly, thanks', 'nps'],
+    ['Thanks.\n\n9\n\nYou fixed it first time.', 'nps'],
+    ['Very satisfied', 'csat'],
+    ['⭐⭐⭐⭐', 'csat'],
+    ['Strongly agree', 'ces'],
+    ['Thanks!', 'nps'],
+  ] as const)('%j on %s asks for nothing more', (text, type) => {
+    expect(asksNothingMore(text, type)).toBe(true);
+  });
+
+  it.each([
+    ['8, thanks - but when will the fix ship', 'nps'],
+    ['Who do I talk to about my invoice?', 'nps'],
+    ['9 but the refund is still missing', 'nps'],
+    ['9, please call me', 'nps'],
+    ['Satisfied, but not with the wait', 'csat'],
+  ] as const)('%j on %s asks for more', (text, type) => {
+    expect(asksNothingMore(text, type)).toBe(false);
+  });
+});
+
 describe('tags', () => {
   it('round-trips the send time to the minute', () => {
     const at = new Date('2026-11-25T09:07:42Z');
@@ -432,6 +462,13 @@ describe('findAnswer', () => {
     expect(findAnswer(thread, 5, sentAt, 'nps')?.reading).toEqual({ kind: 'review', reason: 'the customer gave more than one score (8, then 9)' });
     const twice = [c(1, '2026-11-25T10:00:05Z', 'from 0 to 10'), c(5, '2026-11-25T10:10:00Z', '8'), c(5, '2026-11-25T10:12:00Z', 'yes, 8')];
     expect(findAnswer(twice, 5, sentAt, 'nps')?.reading).toEqual({ kind: 'score', score: 8 });
+  });
+
+  it('gives every reply the customer wrote with the answer, a question before the score too', () => {
+    const question = c(5, '2026-11-25T10:10:00Z', 'Who do I talk to about my invoice?');
+    const answer = c(5, '2026-11-25T10:12:00Z', '9');
+    const found = findAnswer([c(1, '2026-11-25T10:00:05Z', 'from 0 to 10'), question, answer], 5, sentAt, 'nps');
+    expect(found).toMatchObject({ reading: { kind: 'score', score: 9 }, comment: answer, replies: [question, answer] });
   });
 
   it('passes over an automatic reply, and reports one that came alone', () => {
