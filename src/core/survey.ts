@@ -228,7 +228,7 @@ const FORWARD_LINE = /^-{2,}\s*(?:original message|forwarded message)\s*-{2,}$/i
 const FROM_LINE = /^\*?(?:from|von|de|van|da)\s?:\*?\s*\S/i;
 const SENT_LINE = /^\*?(?:sent|date|gesendet|datum|envoyé|enviado(?: el)?|fecha|verzonden|inviato|data|enviada em)\s?:/i;
 /** What a phone's mail app puts under a reply. */
-const MOBILE_FOOTER = /^(?:sent from my|sent from outlook|get outlook for|envoyé de mon|envoyé depuis|von meinem .{1,40} gesendet|enviado desde mi|verzonden vanaf mijn|inviato da|enviado do meu)\b/i;
+const MOBILE_FOOTER = /^(?:sent from (?:my|mail for|outlook|yahoo|samsung|gmail|the (?:mail|gmail|outlook) app)|get outlook for|envoyé de mon|envoyé depuis|von meinem .{1,40} gesendet|enviado desde mi|verzonden vanaf mijn|inviato da|enviado do meu)\b/i;
 /** A closing line that a signature follows. */
 const SIGN_OFF = new RegExp(
   `^(?:${[
@@ -396,7 +396,7 @@ function standing(body: string, start: number, end: number, fraction: boolean): 
   // "#9": the answer numbered; "order #9" stays a reference.
   if (before.endsWith('#')) before = before.slice(0, -1).replace(TRAILING_SPACE, '');
   const after = body.slice(end);
-  const clause = before.split(/[.;:!?\n(),]|\s[-–—](?=\s)/).at(-1)!.trim();
+  const clause = before.split(/[.;:!?\n(),]|\s[-–—](?=\s|$)/).at(-1)!.trim();
   const clauseWords = clause.match(/[\p{L}']+/gu) ?? [];
   const next = follower(after, fraction);
   const last = before.at(-1);
@@ -481,8 +481,9 @@ function scaleWords(body: string, type: SurveyType): { answers: Candidate[]; men
     const words = part.replace(/[^\p{L}\s']+/gu, ' ').replace(/\s+/g, ' ').trim();
     if (!mention.test(words)) continue;
     const bare = words.replace(SCALE_WORDS_PREFIX, '').replace(type === 'nps' ? SCALE_WORDS_SUFFIX : /$^/, '');
-    const value = Object.hasOwn(named, bare) ? named[bare] : undefined;
-    if (value === undefined) mentioned.push(words);
+    // A number beside the words ("100% satisfied") makes them more than the named answer.
+    const value = Object.hasOwn(named, bare) && !/\p{N}/u.test(part) ? named[bare] : undefined;
+    if (value === undefined) mentioned.push(part.replace(/\s+/g, ' ').trim());
     else answers.push({ value, text: bare, answer: true, phrase: words });
   }
   return { answers, mentioned };
@@ -556,9 +557,10 @@ export function parseSurveyAnswer(text: string, type: SurveyType): SurveyReading
   if (half) return review(`"${half[0]}" is not ${onScale}`);
   const percent = /\b\d{1,2}\s?%/.exec(body);
   if (percent) return review(`"${percent[0]}" is a percentage, not ${onScale}`);
-  const range = new RegExp(`\\bbetween\\s+${NUM}\\s+and\\s+${NUM}|\\b(\\d+)\\s*(?:-|–|—|to|or)\\s*(\\d+)\\b`, 'u').exec(body);
+  const range = new RegExp(`\\bbetween\\s+${NUM}\\s+and\\s+${NUM}|(?<!\\d)(\\d{1,2})\\s*(?:-|–|—|to|or)\\s*(\\d{1,2})(?!\\d)`, 'u').exec(body);
   if (range) return review(`"${range[0].trim()}" is not one score`);
-  const negative = /(^|\s)[-−]\s?\d+/.exec(body);
+  // "-2"; "Great service - 10" is a dash.
+  const negative = /(^|\s)[-−]\d+/.exec(body);
   if (negative) return review(`"${negative[0].trim()}" is not ${onScale}`);
 
   const found: Candidate[] = [];

@@ -84,6 +84,7 @@ describe('parseSurveyAnswer: one score', () => {
     ['a signature above the quoted survey', '9\nBest,\nJo\nDesk 4\n\n> How likely\n> from 0\n> to 10'],
     ['a phone\'s footer', '9\n\nSent from my iPhone 13'],
     ['a phone\'s footer in Spanish', '9\n\nEnviado desde mi iPhone 12'],
+    ['a mail app\'s footer', '9\n\nSent from Mail for Windows 10'],
   ])('cuts the reply at %s', (_what, reply) => {
     expect(score(reply)).toEqual({ kind: 'score', score: 9 });
   });
@@ -302,6 +303,7 @@ describe('parseSurveyAnswer: the answers a survey names, as words', () => {
     ['Unsatisfied', 'csat'],
     ['Extremely satisfied', 'csat'],
     ['Very satisfied with everything but the wait', 'csat'],
+    ['100% satisfied', 'csat'],
   ] as const)('flags words the survey does not name: %j on %s', (text, type) => {
     expect(score(text, type)).toMatchObject({ kind: 'review', reason: expect.stringContaining('is not one of the answers the') });
   });
@@ -364,6 +366,14 @@ describe('parseSurveyAnswer: a number counts only where it answers the survey', 
   it('flags a stray number beside an answer, as two numbers', () => {
     expect(score('It took 2 weeks, 9')).toMatchObject({ kind: 'review', reason: 'more than one number (2, 9)' });
     expect(score('9 and a half')).toMatchObject({ kind: 'review', reason: expect.stringContaining('is not a whole number') });
+  });
+
+  it('reads a number after a spaced dash, and a reference before one, as no minus sign or range', () => {
+    expect(score("Couldn't be happier - 10")).toEqual({ kind: 'score', score: 10 });
+    expect(score('Great service - 10')).toEqual({ kind: 'score', score: 10 });
+    expect(score('Ticket 4211 - 9')).toEqual({ kind: 'score', score: 9 });
+    expect(score('-2')).toMatchObject({ kind: 'review' });
+    expect(score('7 - 8')).toMatchObject({ kind: 'review', reason: '"7 - 8" is not one score' });
   });
 
   it('reads a number that answers, with a comment or after a rating word', () => {
