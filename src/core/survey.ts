@@ -143,7 +143,7 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 //     or a word such as "because", "for", "thanks" ("9 - quick and friendly", "9 because").
 //     Anywhere else it is a stray number (a count, a duration, a day, a reference: "I had to
 //     call 4 times", "it arrived 2 days late", "I give 2 thumbs up", "order 45", "arrived
-//     3/10"), never read as a score.
+//     3/10", a number in brackets: "See attached (1)"), never read as a score.
 //  6. Flagged for review, never guessed: a stray number with no answer beside it; two or more
 //     different numbers, strays included ("7 or 8", "between 7 and 8", "7-8", "8, maybe 9",
 //     "9 (it took 2 days)"); a number negated or hedged in its clause ("Definitely not 0",
@@ -420,7 +420,9 @@ function standing(body: string, start: number, end: number, fraction: boolean): 
   const opensClause = last === undefined || last === '\n' || (!LETTER_OR_DIGIT.test(last) && !HEDGE_SIGNS.includes(last));
   const afterLead = prev !== undefined && RATING_LEADS.has(prev);
   const label = LABEL_WORD.exec(before)?.[1];
-  const reference = label !== undefined && REFERENCE_SET.has(label);
+  // "See attached (1)", "invoice (2).pdf", "[1]": a footnote or a copy; "nine (9)" repeats the answer beside it.
+  const bracketed = !fraction && /[([]$/.test(before) && /^[ \t]*[)\]]/.test(after);
+  const reference = bracketed || (label !== undefined && REFERENCE_SET.has(label));
   const answer = next.kind !== 'no' && !reference && (opensClause || afterLead);
   return { answer, ...(doubt ? { doubt } : {}), phrase };
 }

@@ -341,6 +341,9 @@ describe('parseSurveyAnswer: a number counts only where it answers the survey', 
     ['a day and month written as a fraction', 'It arrived 3/10', 'nps'],
     ['a number after a word that gives no rating', 'I waited 2.', 'csat'],
     ['a number glued to letters', '9ish', 'nps'],
+    ['a number in brackets', 'See attached (1)', 'csat'],
+    ['a copy of a file', 'Attachment: invoice (2).pdf', 'csat'],
+    ['a footnote', '[1] https://example.com/invoice', 'csat'],
   ] as const)('flags %s, never reads it as a score: %j', (_what, text, type) => {
     expect(score(text, type)).toMatchObject({ kind: 'review', reason: expect.stringContaining('does not read as an answer to the survey') });
   });
