@@ -139,8 +139,9 @@ export function npsSegment(score: number): 'promoter' | 'passive' | 'detractor' 
 //  5. A number (or "9/10", "5 stars") counts only where it stands as the answer: opening the
 //     reply, a line, a sentence or a clause ("9", "9!", a line "8" between sentences, "Thanks
 //     a million, 10", "Ticket #4211: 9"), or after a word that gives a rating ("I'd give it a
-//     9", "rate us 9", "Solid 8", "I meant 9"); and followed by the end, punctuation, an emoji
-//     or a word such as "because", "for", "thanks" ("9 - quick and friendly", "9 because").
+//     9", "rate us 9", "Solid 8", "I meant 9", "I'd rate your service 8"); and followed by the
+//     end, punctuation, an emoji or a word such as "because", "for", "thanks" ("9 - quick and
+//     friendly", "9 because").
 //     Anywhere else it is a stray number (a count, a duration, a day, a reference: "I had to
 //     call 4 times", "it arrived 2 days late", "I give 2 thumbs up", "order 45", "arrived
 //     3/10", a number in brackets: "See attached (1)"), never read as a score.
@@ -327,6 +328,8 @@ const RATING_LEADS = new Set([
   'vote', 'answer', 'full', 'perfect', 'straight',
   'un', 'une', 'donne', 'donnerais', 'mets', 'note', 'eine', 'ein', 'gebe', 'geben', 'gäbe', 'una', 'doy', 'daría', 'daria', 'pongo', 'nota',
 ]);
+/** A rating verb anywhere in the number's clause: "I'd rate your service 8", "I gave you guys 10". */
+const RATING_VERBS = new Set(['rate', 'rated', 'rating', 'give', 'gave', 'giving', 'score', 'scored', 'donne', 'donnerais', 'gebe', 'geben', 'bewerte', 'doy', 'daría', 'daria', 'pongo', 'califico']);
 /** Words that may follow a score given with a comment: "9 because", "10 from me", "8 for the agent". */
 const ANSWER_FOLLOWERS = new Set([
   'because', 'bc', 'cause', 'cuz', 'as', 'for', 'from', 'overall', 'but', 'though', 'although', 'thanks', 'thank', 'thx', 'ty', 'cheers',
@@ -418,7 +421,7 @@ function standing(body: string, start: number, end: number, fraction: boolean): 
   }
 
   const opensClause = last === undefined || last === '\n' || (!LETTER_OR_DIGIT.test(last) && !HEDGE_SIGNS.includes(last));
-  const afterLead = prev !== undefined && RATING_LEADS.has(prev);
+  const afterLead = (prev !== undefined && RATING_LEADS.has(prev)) || clauseWords.some((w) => RATING_VERBS.has(w));
   const label = LABEL_WORD.exec(before)?.[1];
   // "See attached (1)", "invoice (2).pdf", "[1]": a footnote or a copy; "nine (9)" repeats the answer beside it.
   const bracketed = !fraction && /[([]$/.test(before) && /^[ \t]*[)\]]/.test(after);
