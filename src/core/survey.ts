@@ -330,6 +330,12 @@ const RATING_LEADS = new Set([
 ]);
 /** A rating verb anywhere in the number's clause: "I'd rate your service 8", "I gave you guys 10". */
 const RATING_VERBS = new Set(['rate', 'rated', 'rating', 'give', 'gave', 'giving', 'score', 'scored', 'donne', 'donnerais', 'gebe', 'geben', 'bewerte', 'doy', 'daría', 'daria', 'pongo', 'califico']);
+/** Right before a number they make it a time, a count or a place, whatever verb is in the clause: "I gave up after 2". */
+const PREPOSITIONS = new Set([
+  'after', 'before', 'at', 'on', 'in', 'until', 'till', 'by', 'since', 'from', 'within', 'for', 'to', 'of', 'with', 'per', 'every',
+  'each', 'into', 'except', 'nach', 'vor', 'um', 'am', 'im', 'bis', 'seit', 'ab', 'mit', 'après', 'avant', 'à', 'dans', 'depuis',
+  'avec', 'después', 'antes', 'en', 'hasta', 'desde', 'con',
+]);
 /** Words that may follow a score given with a comment: "9 because", "10 from me", "8 for the agent". */
 const ANSWER_FOLLOWERS = new Set([
   'because', 'bc', 'cause', 'cuz', 'as', 'for', 'from', 'overall', 'but', 'though', 'although', 'thanks', 'thank', 'thx', 'ty', 'cheers',
@@ -421,7 +427,7 @@ function standing(body: string, start: number, end: number, fraction: boolean): 
   }
 
   const opensClause = last === undefined || last === '\n' || (!LETTER_OR_DIGIT.test(last) && !HEDGE_SIGNS.includes(last));
-  const afterLead = (prev !== undefined && RATING_LEADS.has(prev)) || clauseWords.some((w) => RATING_VERBS.has(w));
+  const afterLead = prev !== undefined && (RATING_LEADS.has(prev) || (!PREPOSITIONS.has(prev) && clauseWords.some((w) => RATING_VERBS.has(w))));
   const label = LABEL_WORD.exec(before)?.[1];
   // "See attached (1)", "invoice (2).pdf", "[1]": a footnote or a copy; "nine (9)" repeats the answer beside it.
   const bracketed = !fraction && /[([]$/.test(before) && /^[ \t]*[)\]]/.test(after);

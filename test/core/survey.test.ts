@@ -387,6 +387,7 @@ describe('parseSurveyAnswer: a number counts only where it answers the survey', 
     expect(score('9 because you called back')).toEqual({ kind: 'score', score: 9 });
     expect(score("I'd rate your service 8")).toEqual({ kind: 'score', score: 8 });
     expect(score("I'd give them 5 minutes")).toMatchObject({ kind: 'review', reason: expect.stringContaining('does not read as an answer') });
+    expect(score('I gave up after 2')).toMatchObject({ kind: 'review', reason: expect.stringContaining('does not read as an answer') });
     expect(score('Refund received on 2 December, thanks. 5', 'csat')).toEqual({ kind: 'score', score: 5 });
   });
 });
