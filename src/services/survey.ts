@@ -8,7 +8,8 @@
  *   planSurveySend      eligible solved tickets: not surveyed before, requester not surveyed
  *                       within the fatigue window, one ticket per requester per run
  *   executeSurveySend   renders each survey from its template and sends the batches
- *   planSurveyCollect   surveyed tickets with a reply from the requester, the score read
+ *   planSurveyCollect   surveyed tickets with a reply from the requester, the score read (a
+ *                       reply with none is for a person; an out-of-office reply is skipped)
  *   executeSurveyCollect  stores each score (field + tag), flags what needs a person, and
  *                       reopens detractors' tickets for their group with an internal note
  *   surveyReport        response rate, distribution, CSAT %, NPS, CES mean, the review queue
@@ -28,6 +29,7 @@ import {
   SURVEY_SCALES,
   SURVEY_TYPES,
   answeredTag,
+  asksNothingMore,
   findAnswer,
   isDetractor,
   quoteAnswer,
@@ -37,7 +39,6 @@ import {
   sentAtFromTags,
   sentAtTag,
   sentTag,
-  stripQuoted,
   surveyFigures,
   typesSent,
   type SurveyFigures,
@@ -380,8 +381,11 @@ export interface Answer {
   /** The answer's text (for the detractor's note and the review queue). */
   text: string;
   ticket: Ticket;
-  /** The reply is the score alone (no question, no news) and the last word on the ticket. */
-  onlyTheScore?: boolean;
+  /**
+   * The customer's replies hold the answer and nothing that asks for more (thanks and praise
+   * at most), and are the last word on the ticket.
+   */
+  asksNothingMore?: boolean;
 }
 
 export interface CollectPlan {
@@ -395,6 +399,8 @@ export interface CollectPlan {
   answers: Answer[];
   /** Surveys still waiting for the customer. */
   unanswered: number;
+  /** Of those, the ones where only an automatic reply (out of office) came: skipped, not flagged. */
+  automatic: Skip[];
 }
 
 /** Tickets surveyed at or after `since` (by their send-time tag), with that time. */
@@ -454,8 +460,10 @@ export async function planSurveyCollect(desk: HelpDesk, options: CollectOptions)
     if (++n % 25 === 0) options.onPhase?.(`reading replies: ${n}/${toRead.length}`);
     return readAnswer(desk, o.ticket, o.type, o.sentAt);
   });
-  const answers = found.filter((a): a is Answer => a !== null).sort((a, b) => a.ticket_id - b.ticket_id);
-  return { now: options.now, surveyed, open: open.length, read: toRead.length, answers, unanswered: open.length - answers.length };
+  const answers = found.filter(isAnswer).sort((a, b) => a.ticket_id - b.ticket_id);
+  const automatic = found.filter((f): f is AutomaticReply => f !== null && 'automatic' in f).map((f) => ({ ticket_id: f.ticket_id, reason: f.automatic }));
+  automatic.sort((a, b) => a.ticket_id - b.ticket_id);
+  return { now: options.now, surveyed, open: open.length, read: toRead.length, answers, unanswered: open.length - answers.length, automatic };
 }
 
 /** When each ticket's requester last wrote (ms), from the metric sets; null: never. Empty map: unknown. */
@@ -482,25 +490,32 @@ function mayHaveAnswered(t: Ticket, sentAt: Date, wrote: Map<number, number | nu
   return t.status !== 'solved' && t.status !== 'closed' ? true : Date.parse(t.updated_at) > sentAt.getTime() + 60_000;
 }
 
-async function readAnswer(desk: HelpDesk, ticket: Ticket, type: SurveyType, sentAt: Date): Promise<Answer | null> {
+/** Why a reply with no readable answer is flagged. */
+const NO_SCORE = 'the customer replied, but no score could be read from the reply';
+
+/** Only automatic replies (out of office) came since the survey: the customer has not answered. */
+interface AutomaticReply {
+  ticket_id: number;
+  automatic: string;
+}
+
+const isAnswer = (a: Answer | AutomaticReply | null): a is Answer => a !== null && !('automatic' in a);
+
+async function readAnswer(desk: HelpDesk, ticket: Ticket, type: SurveyType, sentAt: Date): Promise<Answer | AutomaticReply | null> {
   const comments = [];
   for await (const c of desk.listComments(ticket.id)) comments.push({ authorId: c.author_id, public: c.public, body: c.plain_body ?? c.body, createdAt: c.created_at });
   const found = findAnswer(comments, ticket.requester_id, sentAt, type);
-  if (!found || found.reading.kind === 'none') return null;
-  const last = comments.every((x) => Date.parse(x.createdAt) <= Date.parse(found.comment.createdAt));
+  if (!found) return null;
+  if (found.reading.kind === 'automatic') return { ticket_id: ticket.id, automatic: `${found.reading.reason}: skipped, the survey waits for the customer` };
+  // The customer wrote but no score could be read: a person reads it, it is never dropped.
+  const reading = found.reading.kind === 'none' ? { kind: 'review' as const, reason: NO_SCORE } : found.reading;
+  const lastReply = Math.max(...found.replies.map((r) => Date.parse(r.createdAt)));
+  const last = comments.every((x) => Date.parse(x.createdAt) <= lastReply);
   const text = found.replies.map((r) => r.body.trim()).join('\n\n');
-  return answerFrom(ticket, type, found.reading, text, last && found.replies.length === 1 && isJustAScore(found.comment.body));
+  return answerFrom(ticket, type, reading, text, last && found.replies.every((r) => asksNothingMore(r.body, type)));
 }
 
-/** A reply that is the score and nothing that asks for more: "9", "9/10!", "8 - thanks". */
-function isJustAScore(body: string): boolean {
-  const text = stripQuoted(body).trim().toLowerCase();
-  if (text.includes('?')) return false;
-  const rest = text.replace(/\d+\s*(\/\s*\d+|out of \d+)?/g, ' ').replace(/\b(thanks?|thank you|cheers|great|good|ok|okay|fine|a|it|i'd|give|say|solid)\b/g, ' ');
-  return rest.replace(/[\s\p{P}\p{S}]+/gu, '').length === 0;
-}
-
-function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyReading, { kind: 'none' }>, text: string, onlyTheScore: boolean): Answer {
+function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyReading, { kind: 'none' | 'automatic' }>, text: string, nothingMore: boolean): Answer {
   return {
     ticket_id: ticket.id,
     type,
@@ -509,7 +524,7 @@ function answerFrom(ticket: Ticket, type: SurveyType, reading: Exclude<SurveyRea
     ...(reading.kind === 'review' ? { review: reading.reason } : {}),
     text,
     ticket,
-    onlyTheScore,
+    asksNothingMore: nothingMore,
   };
 }
 
@@ -527,6 +542,8 @@ export interface CollectResult {
   answers: Array<{ ticket_id: number; type: SurveyType; score: number | null; detractor: boolean; review?: string; stored: boolean; followup_id?: number }>;
   /** Answers read but not stored, with the reason (a ticket closed before collect ran). */
   skips: Skip[];
+  /** Surveys that got only an automatic reply (out of office): not an answer, not flagged. */
+  automatic: Skip[];
   failures: Skip[];
 }
 
@@ -546,6 +563,7 @@ export function collectPreview(plan: CollectPlan): CollectResult {
     failed: 0,
     answers,
     skips: [],
+    automatic: plan.automatic,
     failures: [],
   };
 }
@@ -568,7 +586,7 @@ const FOLLOWUP_OF = /^survey_followup_of_(\d+)$/;
  * answers on closed tickets are listed as not stored.
  */
 export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, options: BulkRunOptions): Promise<CollectResult> {
-  const base = { surveyed: plan.surveyed, open: plan.open, unanswered: plan.unanswered };
+  const base = { surveyed: plan.surveyed, open: plan.open, unanswered: plan.unanswered, automatic: plan.automatic };
   if (plan.answers.length === 0) {
     return { run_id: null, status: 'completed', ...base, answered: 0, scored: 0, review: 0, detractors: 0, failed: 0, answers: [], skips: [], failures: [] };
   }
@@ -602,7 +620,8 @@ export async function executeSurveyCollect(desk: HelpDesk, plan: CollectPlan, op
           for (const { item, ticket } of pairs) {
             const a = byKey.get(item.key)!;
             const sentAt = sentAtFromTags(ticket.tags ?? []);
-            const again = sentAt ? await readAnswer(desk, ticket, a.type, sentAt) : null;
+            const read = sentAt ? await readAnswer(desk, ticket, a.type, sentAt) : null;
+            const again = isAnswer(read) ? read : null;
             if (!again) {
               out.set(item.key, { kind: 'skip', reason: 'the answer is no longer there' });
               continue;
@@ -715,8 +734,8 @@ export function collectChange(a: Answer, field: TicketField | undefined): Prepar
       tags.push(DETRACTOR_TAG, FOLLOWUP_TAG);
       update.status = 'open';
       update.comment = { public: false, body: detractorNote(a) };
-    } else if (a.onlyTheScore && a.ticket.status === 'open' && (a.ticket.tags ?? []).includes(SENT_ON_SOLVED_TAG)) {
-      // The score alone reopened a ticket that was solved when surveyed: back to solved.
+    } else if (a.asksNothingMore && a.ticket.status === 'open' && (a.ticket.tags ?? []).includes(SENT_ON_SOLVED_TAG)) {
+      // A non-detractor's answer that asks for nothing reopened a ticket solved when surveyed: back to solved.
       update.status = 'solved';
     }
   }

@@ -178,18 +178,25 @@ describe('survey collect, report and score', () => {
     const run = await cli(['survey', 'collect', '--json'], { env });
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as { answered: number; scored: number; review: number; detractors: number; answers: Array<{ ticket_id: number; score: number | null; review?: string }> };
-    expect(result).toMatchObject({ answered: 5, scored: 4, review: 1, detractors: 1 });
+    // "Thanks, all good" holds no score: a person reads it rather than collect dropping it.
+    expect(result).toMatchObject({ answered: 6, scored: 4, review: 2, detractors: 1 });
 
     const rows = deskRows(home);
     expect(rows.get(a!)!.tags).toEqual(expect.arrayContaining(['nps_9', 'survey_nps_answered']));
     expect(rows.get(a!)!.fields['9003']).toBe('9');
     expect(rows.get(a!)!.status).toBe('solved'); // the answer alone reopened it; back to solved
     expect(rows.get(d!)!.tags).toContain('nps_9');
+    expect(rows.get(d!)!.status).toBe('solved'); // "nine" asks for nothing more: back to solved, like a digit
     expect(rows.get(f!)!.tags).toContain('nps_10');
     expect(rows.get(b!)!.tags).toEqual(expect.arrayContaining(['survey_nps_review', 'survey_review']));
     expect(rows.get(b!)!.tags.some((t) => /^nps_\d+$/.test(t))).toBe(false);
     expect(result.answers.find((x) => x.ticket_id === b)?.review).toContain('not one score');
-    expect(rows.get(e!)!.tags.some((t) => t.startsWith('nps_') || t === 'survey_nps_review')).toBe(false);
+    expect(rows.get(e!)!.tags).toEqual(expect.arrayContaining(['survey_nps_review', 'survey_review']));
+    expect(rows.get(e!)!.tags.some((t) => /^nps_\d+$/.test(t))).toBe(false);
+    expect(result.answers.find((x) => x.ticket_id === e)?.review).toBe('the customer replied, but no score could be read from the reply');
+    const flagged = rows.get(e!)!.comments.filter((x) => !x.public).at(-1)!;
+    expect(flagged.body).toContain('needs a person');
+    expect(flagged.body).toContain('> Thanks, all good');
 
     const det = rows.get(c!)!;
     expect(det.status).toBe('open');
@@ -212,6 +219,20 @@ describe('survey collect, report and score', () => {
     const again = await cli(['survey', 'collect', '--json'], { env });
     expect(JSON.parse(again.stdout)).toMatchObject({ answered: 0, failed: 0 });
     expect(deskRows(home).get(c!)!.comments.length).toBe(notes);
+  });
+
+  it('sets a non-detractor\'s ticket back to solved unless a reply asks for more', async () => {
+    const [g, h] = surveyed.slice(6);
+    customerReplies(home, g!, 'Who do I talk to about my invoice?');
+    customerReplies(home, g!, '9');
+    customerReplies(home, h!, 'Extremely likely, thanks!');
+    const run = await cli(['survey', 'collect', '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const rows = deskRows(home);
+    expect(rows.get(g!)!.tags).toContain('nps_9');
+    expect(rows.get(g!)!.status).toBe('open');
+    expect(rows.get(h!)!.tags).toContain('nps_10');
+    expect(rows.get(h!)!.status).toBe('solved');
   });
 
   it('records a score read by a person for an answer flagged for review', async () => {
@@ -303,6 +324,7 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
 
   beforeAll(async () => {
     ({ home, cleanup, env, surveyed } = await surveyedDesk(6));
+    expect(surveyed.length).toBeGreaterThanOrEqual(5);
   });
   afterAll(() => cleanup());
 
@@ -364,6 +386,21 @@ describe('survey edge cases: closed tickets, templates, statuses, corrections', 
     expect(tags).toContain('nps_9');
     expect(tags).not.toContain('nps_4');
     expect(tags).not.toContain('survey_detractor');
+  });
+
+  it('skips an out-of-office reply without flagging it, and reads the answer that follows', async () => {
+    const e = surveyed[4]!;
+    customerReplies(home, e, 'I am out of the office until 8 December. For urgent matters call ext. 4.');
+    const first = JSON.parse((await cli(['survey', 'collect', '--json'], { env })).stdout) as { answers: Array<{ ticket_id: number }>; automatic: Array<{ ticket_id: number; reason: string }> };
+    expect(first.answers.some((x) => x.ticket_id === e)).toBe(false);
+    expect(first.automatic).toEqual([{ ticket_id: e, reason: expect.stringContaining('an automatic reply ("I am out of the office")') }]);
+    const tags = deskRows(home).get(e)!.tags;
+    expect(tags.some((t) => /^nps_\d+$/.test(t) || t === 'survey_nps_review' || t === 'survey_review')).toBe(false);
+
+    customerReplies(home, e, '9');
+    const second = JSON.parse((await cli(['survey', 'collect', '--json'], { env })).stdout) as { answers: Array<{ ticket_id: number; score: number | null }>; automatic: unknown[] };
+    expect(second.answers.find((x) => x.ticket_id === e)).toMatchObject({ score: 9 });
+    expect(second.automatic).toEqual([]);
   });
 
   it('keeps a ticket open when the answer asks for more', async () => {

@@ -69,6 +69,7 @@ export async function surveyCollect(ctx: CliContext, flags: CollectFlags): Promi
     } else {
       await printList(ctx.io, result.answers, answerColumns, {}, { emptyMessage: 'no new answers' });
       for (const k of result.skips) ctx.io.err(`not stored: #${k.ticket_id}: ${k.reason}`);
+      for (const k of result.automatic) ctx.io.err(`skipped: #${k.ticket_id}: ${k.reason}`);
       for (const f of result.failures) ctx.io.err(`failed: #${f.ticket_id}: ${f.reason}`);
       ctx.io.err(
         `${flags.dryRun ? 'dry run: ' : ''}${plural(result.answered, 'answer')} (${result.scored} scored, ${result.review} for review, ${plural(result.detractors, 'detractor')}); ` +

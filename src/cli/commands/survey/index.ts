@@ -71,21 +71,28 @@ Examples:
     .addHelpText(
       'after',
       `
-How a score is read from the customer's reply (the quoted survey, reply headers in English,
-French, German and Spanish, Outlook headers and a "--" signature are cut off first; ticket and
-order numbers, dates, times, money and phone numbers are not scores):
-  "9", "9/10", "9 out of 10", "I'd give it a 9", "nine", "9 - quick and friendly"  -> 9
-  two different numbers ("7 or 8", "between 7 and 8", "8, then 9 in a second reply"), a
-  fraction on another scale ("4/5" on NPS), a decimal ("7.5") or a number off the scale
-  ("11")  -> flagged for review, never guessed
-  no number at all ("thanks!")  -> not an answer; left alone
+How a score is read from the customer's reply (an HTML reply is read as text; the quoted
+survey, reply headers and Outlook blocks in English, French, German, Spanish, Dutch, Italian
+and Portuguese, a "--" signature or a closing line with a name under it are cut off first;
+dates, times, money, phone, ticket and order numbers are not scores). When in doubt a person
+reads it; a score is never guessed:
+  "9", "9/10", "8 von 10", "4 sur 5", "I'd give it a 9", "nine", "neuf", "zehn", "diez",
+  "9 - quick and friendly", "#9"  -> 9
+  "Very satisfied" -> CSAT 5, "⭐⭐⭐⭐" -> CSAT 4, "Extremely likely" -> NPS 10,
+  "Strongly agree" -> CES 7 (the answers the survey names, in words)
+  a number that is not an answer ("I had to call 4 times", "2 days late"), two different
+  numbers ("7 or 8", "8, then 9 in a second reply"), a negated or hedged one ("Definitely not
+  0", "maybe 9"), a fraction on another scale ("4/5" on NPS), a decimal, a number off the
+  scale, scale words the survey does not name ("agree"), no score at all ("thanks!")
+  -> flagged for review (survey_review, an internal note quoting the reply)
+  an automatic reply (out of office)  -> skipped, listed under "automatic"; the survey waits
 
 A score is stored as a tag (csat_4, nps_9, ces_6) and in the "Survey score" field. Detractors
 (CSAT 1-2, NPS 0-6, CES 1-3) are reopened for their group with an internal note quoting the
 answer and tagged survey_followup, so they show in \`deskops queue\`; when the ticket was
-closed meanwhile, a follow-up ticket is made for its group instead. A reply that is only the
-score sets a ticket solved when surveyed back to solved. Safe to run again: nothing is stored
-twice.
+closed meanwhile, a follow-up ticket is made for its group instead. Another answer sets a
+ticket solved when surveyed back to solved, unless a reply asks for more (a question, a
+request). Safe to run again: nothing is stored twice.
 
 Examples:
   $ deskops survey collect
