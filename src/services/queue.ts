@@ -110,7 +110,10 @@ export interface QueueOptions {
   now?: () => Date;
   /** Items returned, with names resolved (default: all). */
   limit?: number;
-  /** Top tickets whose thread is read (default 25; 0 for none). */
+  /**
+   * Top tickets whose thread is read (default 25; 0 for none). Keep it independent of `limit`:
+   * it decides the ranking, and the first rows must not change with how many are shown.
+   */
   enrich?: number;
   /** Parallel requests while enriching (default 6). */
   concurrency?: number;

@@ -116,6 +116,30 @@ describe('queue', () => {
   });
 });
 
+describe('queue ranking and --limit', () => {
+  it('ranks the same whatever --limit is: the top 5 of --limit 5 are the first 5 of --limit 100', async () => {
+    // A desk where a ticket outside the top five climbs into it once its thread is read.
+    const { home: other, cleanup: done } = tempHome('deskops-queue-limit-');
+    try {
+      await seedDesk({ home: other, tickets: 500, seed: 42 });
+      const env = { DESKOPS_HOME: other };
+      // One instant for every run, so waiting times and SLA countdowns are the same.
+      const now = new Date();
+      const ranked = async (limit: number) => {
+        const r = await runCli(['queue', '--view', 'all', '--limit', String(limit), '--json'], { env, now });
+        expect(r.code).toBe(0);
+        return (JSON.parse(r.stdout) as QueueJson[]).map((t) => `${t.id}:${t.urgency}`);
+      };
+      const many = await ranked(100);
+      expect(many).toHaveLength(100);
+      expect(await ranked(5)).toEqual(many.slice(0, 5));
+      expect(await ranked(1)).toEqual(many.slice(0, 1));
+    } finally {
+      done();
+    }
+  });
+});
+
 describe('triage', () => {
   it('needs a terminal: exits 2 at once with a hint, before loading Ink or the desk', async () => {
     const { home: empty, cleanup: done } = tempHome('deskops-triage-notty-');
