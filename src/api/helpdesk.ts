@@ -135,7 +135,10 @@ export interface HelpDesk {
    * metric sets are joined on as `ticket.metric_set`.
    */
   getTickets(ids: number[], options?: ShowManyOptions): Promise<Ticket[]>;
-  /** A ticket with its comments, the people and groups named in it and its metrics. */
+  /**
+   * A ticket with its comments, the people and groups named in it, its metrics and, where the
+   * desk keeps SLA policies, its SLA targets on `ticket.slas`.
+   */
   getTicketDetail(id: number): Promise<TicketDetail>;
   listComments(ticketId: number): AsyncIterable<Comment>;
   getTicketMetrics(ticketId: number): Promise<TicketMetric | null>;

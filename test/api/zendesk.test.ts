@@ -141,12 +141,15 @@ describe('tickets', () => {
     fake().get(
       '/api/v2/tickets/7',
       slow({
-        ticket: ticket(7, { metric_set: { id: 1, ticket_id: 7, replies: 1 } }),
+        ticket: ticket(7, {
+          metric_set: { id: 1, ticket_id: 7, replies: 1 },
+          slas: { policy_metrics: [{ metric: 'first_reply_time', stage: 'active', breach_at: '2026-11-20T13:00:00Z', hours: 1 }] },
+        }),
         users: [{ id: 100, name: 'Requester' }, { id: 200, name: 'Agent' }],
         groups: [{ id: 10, name: 'Support' }],
         organizations: [{ id: 50, name: 'Acme', tags: [], organization_fields: {} }],
       }),
-      { query: { include: 'users,groups,organizations,metric_sets' } },
+      { query: { include: 'users,groups,organizations,metric_sets,slas' } },
     );
     fake().get(
       '/api/v2/tickets/7/comments',
@@ -162,6 +165,7 @@ describe('tickets', () => {
     expect(detail.groups.map((g) => g.name)).toEqual(['Support']);
     expect(detail.organizations.map((o) => o.name)).toEqual(['Acme']);
     expect(detail.metrics).toMatchObject({ replies: 1 });
+    expect(detail.ticket.slas?.policy_metrics[0]).toMatchObject({ metric: 'first_reply_time', breach_at: '2026-11-20T13:00:00Z' });
   });
 
   it('says "ticket N not found" for a missing ticket detail', async () => {

@@ -133,6 +133,41 @@ describe('ticket view', () => {
     }
   });
 
+  it('shows the running SLA target in the view and as "sla" in --json, null when there is none', async () => {
+    const now = new Date();
+    // the queue counts down the same target (the earliest active one)
+    const queue = JSON.parse((await runCli(['queue', '--view', 'all', '--limit', '500', '--json'], { env, now })).stdout) as Array<{
+      id: number;
+      priority: string | null;
+      sla_breach_at: string | null;
+      sla_metric: string | null;
+    }>;
+    const breached = queue.find((t) => t.sla_breach_at !== null && Date.parse(t.sla_breach_at) < now.getTime());
+    expect(breached, 'a ticket with a breached SLA in the demo data').toBeDefined();
+    const r = await runCli(['ticket', 'view', String(breached!.id), '--json'], { env, now });
+    expect(r.code).toBe(0);
+    const t = JSON.parse(r.stdout);
+    expect(t.sla).toEqual({
+      metric: breached!.sla_metric,
+      target_minutes: expect.any(Number),
+      breach_at: breached!.sla_breach_at,
+      breached: true,
+      minutes_left: Math.trunc((Date.parse(breached!.sla_breach_at!) - now.getTime()) / 60_000),
+    });
+    expect(t.sla.target_minutes).toBeGreaterThan(0);
+
+    const human = await runCli(['ticket', 'view', String(breached!.id)], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 120 }, now });
+    expect(human.code).toBe(0);
+    const label = breached!.sla_metric!.replace(/_/g, ' ');
+    expect(human.stdout).toMatch(new RegExp(`^sla +${label} \\(target \\d+h 00m\\) · breached \\d+[mhdw] ago, at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`, 'm'));
+
+    // the demo desk keeps no SLA for tickets without a priority
+    const none = queue.find((t) => t.priority === null);
+    expect(none, 'a ticket without a priority in the demo data').toBeDefined();
+    const plain = JSON.parse((await runCli(['ticket', 'view', String(none!.id), '--json'], { env, now })).stdout);
+    expect(plain.sla).toBeNull();
+  });
+
   it('strips terminal escape sequences that customers put in their text', async () => {
     const desk = await startDesk({ home });
     try {

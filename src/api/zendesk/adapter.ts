@@ -249,11 +249,11 @@ export class ZendeskDesk implements HelpDesk {
   async getTicketDetail(id: number): Promise<TicketDetail> {
     const notFound = `ticket ${id} not found`;
     const path = `/api/v2/tickets/${ticketId(id)}`;
-    // The ticket with its people, group, organization and metrics, and every comment page
+    // The ticket with its SLA targets, people, group, organization and metrics, and every comment page
     // with the comment authors, in parallel: usually two requests in all.
     // Both settle before we go on, so no request is left running when one fails.
     const [show, commentPages] = await allSettledOrThrow([
-      this.http.get(path, { include: 'users,groups,organizations,metric_sets' }, { notFound }),
+      this.http.get(path, { include: 'users,groups,organizations,metric_sets,slas' }, { notFound }),
       collect(cursorPages(this.http, { path: `${path}/comments`, query: { include: 'users', 'page[size]': 100 } }, { notFound })),
     ] as const);
     const ticket = objectField<Ticket>(show, 'ticket', `GET ${path}`);

@@ -47,8 +47,14 @@ Examples:
     .addHelpText(
       'after',
       `
+The SLA line shows the running target that breaches first (as the queue counts it down).
+--json prints it as "sla": {metric, target_minutes, breach_at, breached, minutes_left}
+(minutes_left is negative once breached), or null when no target is running or the desk
+has no SLA policies (Request Tracker).
+
 Examples:
   $ deskops ticket view 42
+  $ deskops ticket view 42 --json | jq '.sla'
   $ deskops ticket view 42 --json | jq '.comments[] | select(.public) | .body'`,
     )
     .action(async (id, opts) => (await import('./view.js')).ticketView(ctx, id, opts));
