@@ -34,7 +34,7 @@ import {
   type UrgencyWeights,
 } from '../core/urgency.js';
 import { asTheyAreNow, recentlyChanged } from './recent.js';
-import { resolveNames, type TicketRow } from './tickets.js';
+import { resolveGroup, resolveNames, type TicketRow } from './tickets.js';
 
 export type QueueView =
   | { kind: 'mine' }
@@ -81,11 +81,18 @@ async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueVi
       return (t) => t.assignee_id === me.id;
     }
     case 'group': {
-      const wanted = view.group.toLowerCase();
-      const group = (await desk.listGroups()).find((g) => g.name.toLowerCase() === wanted || String(g.id) === view.group);
-      return (t) => group !== undefined && t.group_id === group.id;
+      const groupId = await resolveGroup(desk, view.group);
+      return (t) => t.group_id === groupId;
     }
   }
+}
+
+/**
+ * Refuses a view of a group the desk does not have (UsageError naming the groups), before
+ * the queue is read: its search would find nothing and show an empty queue.
+ */
+export async function checkQueueView(desk: Pick<HelpDesk, 'listGroups'>, view: QueueView): Promise<void> {
+  if (view.kind === 'group') await resolveGroup(desk, view.group);
 }
 
 export interface QueueItem {

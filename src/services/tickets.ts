@@ -3,7 +3,7 @@
  * view with its thread, update with names (me, agent email, group name) resolved to ids.
  */
 import type { Group, HelpDesk, Organization, Ticket, TicketDetail, TicketUpdate, User } from '../api/helpdesk.js';
-import { NotFoundError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { buildTicketQuery, type TicketFilters } from '../core/ticket-query.js';
 
 export interface TicketRow {
@@ -21,6 +21,7 @@ export interface TicketListResult {
 /** Search for tickets matching the filters, newest activity first, with people and groups resolved. */
 export async function listTickets(desk: HelpDesk, filters: TicketFilters, limit: number): Promise<TicketListResult> {
   const query = buildTicketQuery(filters);
+  await checkFilterNames(desk, filters);
   const tickets: Ticket[] = [];
   // The ranked search stops at 1,000 results on Zendesk; past that, page the uncapped export.
   const source =
@@ -131,6 +132,29 @@ export async function updateTicket(desk: HelpDesk, id: number, change: TicketCha
   return desk.updateTicket(id, update, { ifUnmodifiedSince: current.updated_at });
 }
 
+/**
+ * Refuses an assignee or a group the desk does not have (UsageError naming the valid ones):
+ * a search for one finds nothing, and an empty list would say "nobody has work" instead.
+ */
+export async function checkFilterNames(desk: HelpDesk, filters: Pick<TicketFilters, 'assignee' | 'group'>): Promise<void> {
+  const who = filters.assignee?.trim();
+  await Promise.all([
+    who !== undefined && who !== 'me' && who !== 'none' ? resolveAgent(desk, who) : undefined,
+    filters.group !== undefined ? resolveGroup(desk, filters.group) : undefined,
+  ]);
+}
+
+/** At most this many valid names in a refusal; the rest are counted. */
+const NAMES_LISTED = 20;
+
+/** `group "value" not found; groups: a, b, c and 4 more`: one line. */
+function unknownName(what: string, value: string, valid: string, names: string[]): UsageError {
+  const listed = names.slice(0, NAMES_LISTED).join(', ');
+  const more = names.length > NAMES_LISTED ? ` and ${names.length - NAMES_LISTED} more` : '';
+  return new UsageError(`${what} "${value}" not found; ${valid}: ${names.length > 0 ? `${listed}${more}` : '(none)'}`);
+}
+
+/** An agent (or admin) by id, email or full name, `me`, or `none` (null). UsageError if unknown. */
 export async function resolveAgent(desk: HelpDesk, who: string): Promise<number | null> {
   const w = who.trim();
   if (w === '' ) throw new UsageError('--assign needs me, none, an agent id, email or name');
@@ -144,19 +168,18 @@ export async function resolveAgent(desk: HelpDesk, who: string): Promise<number 
     agents.find((a) => String(a.id) === w) ??
     agents.find((a) => a.email.toLowerCase() === lower) ??
     agents.find((a) => a.name.toLowerCase() === lower);
-  if (!match) throw new NotFoundError(`agent "${who}" not found`, { hint: 'use an agent id, email or full name, or "me"' });
+  if (!match) throw unknownName('agent', who, 'use me, none or one of the agents', agents.map((a) => a.email));
   return match.id;
 }
 
-export async function resolveGroup(desk: HelpDesk, group: string): Promise<number | null> {
+/** A group by id or name (any case), or `none` (null). UsageError naming the groups if unknown. */
+export async function resolveGroup(desk: Pick<HelpDesk, 'listGroups'>, group: string): Promise<number | null> {
   const g = group.trim();
   if (g === 'none') return null;
   const groups = await desk.listGroups();
   const lower = g.toLowerCase();
   const match = groups.find((x) => String(x.id) === g) ?? groups.find((x) => x.name.toLowerCase() === lower);
-  if (!match) {
-    throw new NotFoundError(`group "${group}" not found`, { hint: `groups: ${groups.map((x) => x.name).join(', ')}` });
-  }
+  if (!match) throw unknownName('group', group, 'groups', groups.map((x) => x.name));
   return match.id;
 }
 

@@ -85,6 +85,11 @@ describe('queue', () => {
     expect(view.code).toBe(2);
     expect(view.stderr).toContain('unknown view "everything"');
 
+    const group = await runCli(['queue', '--view', 'group:nosuch', '--json'], { env });
+    expect(group.code).toBe(2);
+    expect(group.stdout).toBe('');
+    expect(group.stderr.trim()).toBe('deskops: group "nosuch" not found; groups: Frontline, Escalations, Billing');
+
     const { home: other, cleanup: done } = tempHome('deskops-queue-config-');
     try {
       writeFileSync(join(other, 'config.json'), JSON.stringify({ settings: { 'urgency.weights': { vip: 'lots' } } }));

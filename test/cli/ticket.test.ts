@@ -92,6 +92,30 @@ describe('ticket list', () => {
     expect(limit.stderr).toContain('--limit must be a whole number');
   });
 
+  it('refuses a group or assignee the desk does not have, naming the valid ones, exit 2', async () => {
+    const group = await runCli(['ticket', 'list', '--group', 'nosuch'], { env });
+    expect(group.code).toBe(2);
+    expect(group.stdout).toBe('');
+    expect(group.stderr.trim()).toBe('deskops: group "nosuch" not found; groups: Frontline, Escalations, Billing');
+
+    const who = await runCli(['ticket', 'list', '--assignee', 'nobody@x', '--json'], { env });
+    expect(who.code).toBe(2);
+    expect(who.stdout).toBe('');
+    expect(who.stderr.trim().split('\n')).toHaveLength(1);
+    expect(who.stderr).toMatch(/^deskops: agent "nobody@x" not found; use me, none or one of the agents: [^\s,]+@[^\s,]+, /);
+
+    // names the desk has still work, in any case, and so do me and none
+    const billing = await runCli(['ticket', 'list', '--group', 'BILLING', '--json'], { env });
+    expect(billing.code).toBe(0);
+    const rows = JSON.parse(billing.stdout) as Array<{ group_name: string }>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const t of rows) expect(t.group_name).toBe('Billing');
+    const agent = (JSON.parse((await runCli(['ticket', 'list', '--status', 'any', '--json', '--limit', '100'], { env })).stdout) as Array<{ assignee_id: number | null }>).find((t) => t.assignee_id !== null)!;
+    const mine = await runCli(['ticket', 'list', '--assignee', String(agent.assignee_id), '--json'], { env });
+    expect(mine.code).toBe(0);
+    expect((await runCli(['ticket', 'list', '--assignee', 'none', '--json'], { env })).code).toBe(0);
+  });
+
   it('exits 4 with a hint when the token is wrong', async () => {
     const r = await runCli(['ticket', 'list'], { env: { ...env, DESKOPS_TOKEN: 'wrong' } });
     expect(r.code).toBe(4);
@@ -239,8 +263,8 @@ describe('ticket update', () => {
     const empty = await runCli(['ticket', 'update', String(id)], { env });
     expect(empty.code).toBe(2);
     const group = await runCli(['ticket', 'update', String(id), '--group', 'no such group'], { env });
-    expect(group.code).toBe(1);
-    expect(group.stderr).toContain('group "no such group" not found');
+    expect(group.code).toBe(2);
+    expect(group.stderr.trim()).toBe('deskops: group "no such group" not found; groups: Frontline, Escalations, Billing');
     const closed = await firstTicket('closed');
     const r = await runCli(['ticket', 'update', String(closed.id), '--status', 'open'], { env });
     expect(r.code).toBe(1);

@@ -16,8 +16,8 @@ export function registerTicketCommands(program: Command, ctx: CliContext): void 
       .description('list tickets, most recently updated first (unsolved by default)')
       .addOption(new Option('-s, --status <status>', 'status filter').choices([...STATUS_FILTERS]).default('unsolved'))
       .addOption(new Option('--priority <priority>', 'priority filter').choices([...TICKET_PRIORITIES]))
-      .option('-a, --assignee <who>', 'me, none, an agent id or email')
-      .option('-g, --group <name>', 'group name or id')
+      .option('-a, --assignee <who>', 'me, none, an agent id, email or full name')
+      .option('-g, --group <name>', 'group name or id, or none')
       .option('-t, --tag <tag>', 'only tickets with this tag (repeatable)', collect)
       .option('-q, --query <query>', 'extra search terms in the desk\'s query syntax, e.g. "created>7days"')
       .option('-n, --limit <n>', 'at most this many tickets', '50'),
