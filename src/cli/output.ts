@@ -55,14 +55,27 @@ function parseFields(fields: string | undefined): string[] | undefined {
   return list;
 }
 
+/** Refuses --fields names that are not among `valid` (one line naming the valid ones): exit 2. */
+function checkFields(fields: string[], valid: Iterable<string>): void {
+  const known = new Set(valid);
+  const unknown = fields.filter((f) => !known.has(f));
+  if (unknown.length === 0) return;
+  const what = unknown.length === 1 ? `unknown field "${unknown[0]}"` : `unknown fields ${unknown.map((f) => `"${f}"`).join(', ')}`;
+  throw new UsageError(`--fields: ${what}; fields: ${[...known].join(', ')}`);
+}
+
+/** The keys of JSON items, in first-seen order. */
+function jsonKeys(items: readonly unknown[]): string[] {
+  const keys = new Set<string>();
+  for (const item of items) if (item !== null && typeof item === 'object') for (const k of Object.keys(item)) keys.add(k);
+  return [...keys];
+}
+
 function selectColumns<T>(columns: Column<T>[], fields: string[] | undefined): Column<T>[] {
   if (!fields) return columns;
+  checkFields(fields, columns.map((c) => c.key));
   const byKey = new Map(columns.map((c) => [c.key, c]));
-  return fields.map((f) => {
-    const c = byKey.get(f);
-    if (c) return c;
-    return { key: f, header: f } satisfies Column<T>;
-  });
+  return fields.map((f) => byKey.get(f)!);
 }
 
 function cellValue<T>(col: Column<T>, row: T): unknown {
@@ -113,6 +126,8 @@ export async function printList<T>(
   const fields = parseFields(flags.fields);
   if (mode === 'json') {
     const items = rows.map((r) => (options.toJson ? options.toJson(r) : r));
+    // The fields of JSON are the items' keys; with no items there is nothing to check.
+    if (fields && items.length > 0) checkFields(fields, jsonKeys(items));
     io.out(JSON.stringify(fields ? items.map((i) => pick(i, fields)) : items, null, 2));
     return;
   }
@@ -145,6 +160,7 @@ export async function printRecord(
 ): Promise<void> {
   const mode = outputMode(flags, io);
   const fields = parseFields(flags.fields);
+  if (fields) checkFields(fields, jsonKeys([record]));
   if (mode === 'json') {
     io.out(JSON.stringify(fields ? pick(record, fields) : record, null, 2));
     return;

@@ -116,6 +116,27 @@ describe('ticket list', () => {
     expect((await runCli(['ticket', 'list', '--assignee', 'none', '--json'], { env })).code).toBe(0);
   });
 
+  it('refuses --fields that are not fields, naming the valid ones, exit 2', async () => {
+    const csv = await runCli(['ticket', 'list', '--csv', '--fields', 'id,bogus', '--limit', '3'], { env });
+    expect(csv.code).toBe(2);
+    expect(csv.stdout).toBe('');
+    expect(csv.stderr.trim()).toBe('deskops: --fields: unknown field "bogus"; fields: id, status, priority, subject, requester, assignee, group, updated');
+
+    const json = await runCli(['ticket', 'list', '--json', '--fields', 'bogus,nope', '--limit', '3'], { env });
+    expect(json.code).toBe(2);
+    expect(json.stdout).toBe('');
+    expect(json.stderr).toMatch(/^deskops: --fields: unknown fields "bogus", "nope"; fields: .*\bid, .*\brequester_id\b.*\bgroup_name\b/);
+    expect(json.stderr.trim().split('\n')).toHaveLength(1);
+    // JSON fields are the JSON keys
+    const ok = await runCli(['ticket', 'list', '--json', '--fields', 'id,group_name', '--limit', '3'], { env });
+    expect(ok.code).toBe(0);
+    for (const t of JSON.parse(ok.stdout)) expect(Object.keys(t)).toEqual(['id', 'group_name']);
+
+    const view = await runCli(['ticket', 'view', '1', '--json', '--fields', 'id,bogus'], { env });
+    expect(view.code).toBe(2);
+    expect(view.stderr).toContain('unknown field "bogus"');
+  });
+
   it('exits 4 with a hint when the token is wrong', async () => {
     const r = await runCli(['ticket', 'list'], { env: { ...env, DESKOPS_TOKEN: 'wrong' } });
     expect(r.code).toBe(4);
