@@ -80,6 +80,11 @@ export interface SearchOptions {
    * exportSearchTickets for everything.
    */
   onCapped?: (info: { total: number | null; returned: number }) => void;
+  /**
+   * Called once with the desk's count of all matches (past any limit or cap) when its answer
+   * carries one: Zendesk's search does, so "50 of 5,000" costs no extra request.
+   */
+  onCount?: (total: number) => void;
 }
 
 export interface ShowOptions {

@@ -206,9 +206,12 @@ describe('search', () => {
   it('respects limit without calling onCapped', async () => {
     fake().get('/api/v2/search', { json: { results: page(1, 100), next_page: `${fake().url}/api/v2/search?page=2`, count: 5000 } });
     const capped: unknown[] = [];
-    const found = await collect(harness(fake().url).desk.searchTickets('x', { limit: 30, onCapped: (i) => capped.push(i) }));
+    const counts: number[] = [];
+    const found = await collect(harness(fake().url).desk.searchTickets('x', { limit: 30, onCapped: (i) => capped.push(i), onCount: (n) => counts.push(n) }));
     expect(found).toHaveLength(30);
     expect(capped).toEqual([]);
+    // the desk's count of every match, for "30 of 5,000"
+    expect(counts).toEqual([5000]);
   });
 
   it('refuses a query for another record type', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { seedDesk, startDesk } from '../../src/desk/index.js';
 import { createHelpDesk } from '../../src/api/index.js';
+import { FakeDesk } from '../helpers/fakeDesk.js';
 
 const ESC = '\u001b';
 let home: string;
@@ -22,7 +23,7 @@ afterAll(() => cleanup());
 describe('ticket list', () => {
   it('prints unsolved tickets as a JSON array', async () => {
     const r = await runCli(['ticket', 'list', '--json', '--limit', '20'], { env });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^20 of \d+ tickets; --limit N or --all for more\n$/);
     expect(r.code).toBe(0);
     const items = JSON.parse(r.stdout);
     expect(Array.isArray(items)).toBe(true);
@@ -90,6 +91,69 @@ describe('ticket list', () => {
     expect(limit.code).toBe(2);
     expect(limit.stderr.trim().split('\n')).toHaveLength(1);
     expect(limit.stderr).toContain('--limit must be a whole number');
+  });
+
+  it('says on stderr when the list is cut, and --all lists every ticket page by page', async () => {
+    const everything = await runCli(['ticket', 'list', '--status', 'any', '--all', '--json'], { env });
+    expect(everything.code).toBe(0);
+    expect(everything.stderr).toBe('');
+    const all = JSON.parse(everything.stdout) as Array<{ id: number }>;
+    expect(all.length).toBeGreaterThan(100); // more than one export page
+    expect(new Set(all.map((t) => t.id)).size).toBe(all.length);
+
+    // the default 50, piped as CSV: the rows on stdout, the cut on stderr
+    const cut = await runCli(['ticket', 'list', '--status', 'any', '--csv'], { env });
+    expect(cut.code).toBe(0);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(51);
+    expect(cut.stderr).toBe(`50 of ${all.length} tickets; --limit N or --all for more\n`);
+    // on a terminal too
+    const tty = await runCli(['ticket', 'list', '--status', 'any', '--limit', '5'], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 100 } });
+    expect(tty.stderr).toBe(`5 of ${all.length} tickets; --limit N or --all for more\n`);
+
+    const csv = await runCli(['ticket', 'list', '--status', 'any', '--all', '--csv', '--fields', 'id,status'], { env });
+    expect(csv.code).toBe(0);
+    expect(csv.stderr).toBe('');
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('id,status');
+    expect(lines.slice(1).map((l) => Number(l.split(',')[0])).sort((a, b) => a - b)).toEqual(all.map((t) => t.id).sort((a, b) => a - b));
+
+    // nothing is said when everything fits
+    const fits = await runCli(['ticket', 'list', '--status', 'any', '--limit', '1000', '--plain'], { env });
+    expect(fits.stderr).toBe('');
+    expect(fits.stdout.trim().split('\n')).toHaveLength(all.length + 1);
+
+    const both = await runCli(['ticket', 'list', '--all', '--limit', '5'], { env });
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe('');
+    expect(both.stderr).toMatch(/'--all' cannot be used with option '-n, --limit <n>'/);
+  });
+
+  it('says "first N tickets" when the desk gives no count', async () => {
+    const fake = await FakeDesk.start();
+    try {
+      const result = (id: number) => ({
+        id, result_type: 'ticket', subject: `Ticket ${id}`, description: '', status: 'open', priority: null, type: null,
+        requester_id: 7, assignee_id: null, group_id: null, organization_id: null, tags: [], custom_fields: [], via: { channel: 'web' },
+        created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-02T10:00:00Z',
+      });
+      // a search answer without "count", as some desks and proxies send it
+      fake.get('/api/v2/search', { json: { results: [result(1), result(2), result(3)], next_page: null } });
+      fake.get('/api/v2/users/show_many', { json: { users: [{ id: 7, name: 'Customer', email: 'c@example.com', role: 'end-user' }] } });
+      const { home: other, cleanup: done } = tempHome();
+      try {
+        const r = await runCli(['ticket', 'list', '--limit', '3', '--csv', '--fields', 'id'], {
+          env: { DESKOPS_HOME: other, DESKOPS_URL: fake.url, DESKOPS_EMAIL: 'agent@example.com', DESKOPS_TOKEN: 'token-0123456789' },
+        });
+        expect(r.stderr).toBe('first 3 tickets; --limit N or --all for more\n');
+        expect(r.stdout).toBe('id\n1\n2\n3\n');
+        expect(r.code).toBe(0);
+      } finally {
+        done();
+      }
+      fake.assertDone();
+    } finally {
+      await fake.close();
+    }
   });
 
   it('refuses a group or assignee the desk does not have, naming the valid ones, exit 2', async () => {

@@ -143,7 +143,10 @@ export class ZendeskDesk implements HelpDesk {
       }
       const results = arrayField<Ticket & { result_type?: string }>(body, 'results', 'GET /api/v2/search');
       const b = body as Body;
-      if (typeof b.count === 'number') total = b.count;
+      if (typeof b.count === 'number') {
+        if (total === null) options.onCount?.(b.count);
+        total = b.count;
+      }
       for (const result of results) {
         if (fromDesk >= SEARCH_RESULT_CAP) break;
         fromDesk += 1;

@@ -20,18 +20,26 @@ export function registerTicketCommands(program: Command, ctx: CliContext): void 
       .option('-g, --group <name>', 'group name or id, or none')
       .option('-t, --tag <tag>', 'only tickets with this tag (repeatable)', collect)
       .option('-q, --query <query>', 'extra search terms in the desk\'s query syntax, e.g. "created>7days"')
-      .option('-n, --limit <n>', 'at most this many tickets', '50'),
+      .option('-n, --limit <n>', 'at most this many tickets', '50')
+      .addOption(new Option('--all', 'every matching ticket, read and printed page by page').conflicts('limit')),
     'tickets',
   )
     .addHelpText(
       'after',
       `
+When more tickets match than --limit shows, stderr says so ("50 of 5,000 tickets; --limit N
+or --all for more"); stdout holds only the tickets. --all lists every match from the desk's
+uncapped search export, printing each page as it arrives (JSON, CSV and plain text; a table
+waits for all of them), in the export's order rather than by update time. Past 1,000,
+--limit reads the export too.
+
 Examples:
   $ deskops ticket list
   $ deskops ticket list --assignee me --status open
   $ deskops ticket list --tag complaint --priority urgent --limit 10
   $ deskops ticket list --query "created>7days refund" --json | jq '.[].id'
-  $ deskops ticket list --status any --fields id,status,subject --csv > tickets.csv`,
+  $ deskops ticket list --status any --fields id,status,subject --csv > tickets.csv   # the 50 latest
+  $ deskops ticket list --status any --all --csv > tickets.csv                        # every ticket`,
     )
     .action(async (opts) => (await import('./list.js')).ticketList(ctx, opts));
 
