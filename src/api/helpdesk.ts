@@ -82,6 +82,11 @@ export interface SearchOptions {
    * exportSearchTickets for everything.
    */
   onCapped?: (info: { total: number | null; returned: number }) => void;
+  /**
+   * Called once with the desk's count of all matches (past any limit or cap) when its answer
+   * carries one: Zendesk's search does, so "50 of 5,000" costs no extra request.
+   */
+  onCount?: (total: number) => void;
 }
 
 export interface ShowOptions {
@@ -137,7 +142,10 @@ export interface HelpDesk {
    * metric sets are joined on as `ticket.metric_set`.
    */
   getTickets(ids: number[], options?: ShowManyOptions): Promise<Ticket[]>;
-  /** A ticket with its comments, the people and groups named in it and its metrics. */
+  /**
+   * A ticket with its comments, the people and groups named in it, its metrics and, where the
+   * desk keeps SLA policies, its SLA targets on `ticket.slas`.
+   */
   getTicketDetail(id: number): Promise<TicketDetail>;
   listComments(ticketId: number): AsyncIterable<Comment>;
   getTicketMetrics(ticketId: number): Promise<TicketMetric | null>;

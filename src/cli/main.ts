@@ -4,6 +4,7 @@
  * service, the HTTP client, the desk or Ink when it runs.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { completeFrom } from './completion-values.js';
 import { ExitCode, isDeskopsError } from '../core/errors.js';
 import { createContext, type CliContext } from './context.js';
 import { createIo, processIo, type Io } from './io.js';
@@ -18,6 +19,7 @@ import { registerKpiCommands } from './commands/kpi/index.js';
 import { registerSweepCommands } from './commands/sweep/index.js';
 import { registerSurveyCommands } from './commands/survey/index.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerCompletionCommand } from './commands/completion/index.js';
 import { VERSION } from '../core/version.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -25,7 +27,7 @@ export function buildProgram(ctx: CliContext): Command {
   program
     .description('Help-desk work from the terminal: triage, replies, follow-ups, surveys and KPIs.')
     .version(VERSION, '-V, --version', 'print the version')
-    .option('-p, --profile <name>', 'profile to use (env DESKOPS_PROFILE; default: the active profile, `local` out of the box)')
+    .addOption(completeFrom(new Option('-p, --profile <name>', 'profile to use (env DESKOPS_PROFILE; default: the active profile, `local` out of the box)'), 'profiles'))
     .option('--verbose', 'print each HTTP request to stderr (secrets redacted) and stacks on errors')
     .addOption(new Option('--no-color', 'no color (also NO_COLOR=1)'))
     .showSuggestionAfterError(true)
@@ -56,6 +58,7 @@ Examples:
   $ deskops reply send 42 --template apology-delay --yes
   $ deskops ticket update 42 --status pending --reply "Thanks, I've sent the refund."
   $ deskops doctor                           # check config, reachability and auth
+  $ deskops completion bash > ~/.local/share/bash-completion/completions/deskops
 
 Environment: DESKOPS_HOME (all state), DESKOPS_PROFILE, DESKOPS_URL, DESKOPS_EMAIL, DESKOPS_TOKEN, NO_COLOR.
 Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 auth failed.`,
@@ -72,6 +75,7 @@ Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 
   registerSweepCommands(program, ctx);
   registerSurveyCommands(program, ctx);
   registerDeskCommands(program, ctx);
+  registerCompletionCommand(program, ctx);
   return program;
 }
 

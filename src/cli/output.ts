@@ -55,14 +55,27 @@ function parseFields(fields: string | undefined): string[] | undefined {
   return list;
 }
 
+/** Refuses --fields names that are not among `valid` (one line naming the valid ones): exit 2. */
+function checkFields(fields: string[], valid: Iterable<string>): void {
+  const known = new Set(valid);
+  const unknown = fields.filter((f) => !known.has(f));
+  if (unknown.length === 0) return;
+  const what = unknown.length === 1 ? `unknown field "${unknown[0]}"` : `unknown fields ${unknown.map((f) => `"${f}"`).join(', ')}`;
+  throw new UsageError(`--fields: ${what}; fields: ${[...known].join(', ')}`);
+}
+
+/** The keys of JSON items, in first-seen order. */
+function jsonKeys(items: readonly unknown[]): string[] {
+  const keys = new Set<string>();
+  for (const item of items) if (item !== null && typeof item === 'object') for (const k of Object.keys(item)) keys.add(k);
+  return [...keys];
+}
+
 function selectColumns<T>(columns: Column<T>[], fields: string[] | undefined): Column<T>[] {
   if (!fields) return columns;
+  checkFields(fields, columns.map((c) => c.key));
   const byKey = new Map(columns.map((c) => [c.key, c]));
-  return fields.map((f) => {
-    const c = byKey.get(f);
-    if (c) return c;
-    return { key: f, header: f } satisfies Column<T>;
-  });
+  return fields.map((f) => byKey.get(f)!);
 }
 
 function cellValue<T>(col: Column<T>, row: T): unknown {
@@ -109,31 +122,82 @@ export async function printList<T>(
   flags: OutputFlags,
   options: ListOptions<T> = {},
 ): Promise<void> {
+  await printPages(io, onePage(rows), columns, flags, options);
+}
+
+async function* onePage<T>(rows: T[]): AsyncGenerator<T[]> {
+  yield rows;
+}
+
+/**
+ * printList for rows that arrive a page at a time (`--all`): JSON, CSV and plain text are
+ * written as each page comes, so the first rows show at once and memory stays flat, and the
+ * bytes are the same as printList's. A human table needs every row for its widths, so it
+ * waits for them all.
+ */
+export async function printPages<T>(
+  io: Io,
+  pages: AsyncIterable<T[]>,
+  columns: Column<T>[],
+  flags: OutputFlags,
+  options: ListOptions<T> = {},
+): Promise<void> {
   const mode = outputMode(flags, io);
   const fields = parseFields(flags.fields);
   if (mode === 'json') {
-    const items = rows.map((r) => (options.toJson ? options.toJson(r) : r));
-    io.out(JSON.stringify(fields ? items.map((i) => pick(i, fields)) : items, null, 2));
+    await printJsonPages(io, pages, fields, options.toJson);
     return;
   }
   const cols = selectColumns(columns, fields);
-  if (mode === 'csv') {
-    const lines = [cols.map((c) => csvEscape(c.key)).join(',')];
-    for (const r of rows) lines.push(cols.map((c) => csvEscape(cellText(cellValue(c, r)))).join(','));
-    io.out(lines.join('\n'));
+  if (mode === 'csv' || mode === 'plain') {
+    const line =
+      mode === 'csv'
+        ? (r: T) => cols.map((c) => csvEscape(cellText(cellValue(c, r)))).join(',')
+        : (r: T) => cols.map((c) => cellText(cellValue(c, r))).join('\t');
+    // The header goes with the first page, so a failure before any row leaves stdout empty.
+    const header = mode === 'csv' ? cols.map((c) => csvEscape(c.key)).join(',') : cols.map((c) => c.key).join('\t');
+    let started = false;
+    for await (const page of pages) {
+      if (page.length === 0) continue;
+      io.out(started ? page.map(line).join('\n') : [header, ...page.map(line)].join('\n'));
+      started = true;
+    }
+    if (!started) io.out(header);
     return;
   }
-  if (mode === 'plain') {
-    const lines = [cols.map((c) => c.key).join('\t')];
-    for (const r of rows) lines.push(cols.map((c) => cellText(cellValue(c, r))).join('\t'));
-    io.out(lines.join('\n'));
-    return;
-  }
+  const rows: T[] = [];
+  for await (const page of pages) rows.push(...page);
   if (rows.length === 0) {
     io.err(options.emptyMessage ?? 'nothing to show');
     return;
   }
   io.out(await renderTable(io, rows, cols));
+}
+
+/**
+ * A JSON array written item by item, byte for byte what JSON.stringify(items, null, 2)
+ * gives. --fields are checked against the keys of the first page's items (with no items
+ * there is nothing to check).
+ */
+async function printJsonPages<T>(io: Io, pages: AsyncIterable<T[]>, fields: string[] | undefined, toJson?: (row: T) => unknown): Promise<void> {
+  // The last item is held back until it is known whether a comma follows it.
+  let held: string | undefined;
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    const items = page.map((r) => (toJson ? toJson(r) : r));
+    if (fields && held === undefined) checkFields(fields, jsonKeys(items));
+    const texts = items.map((i) => indent(JSON.stringify(fields ? pick(i, fields) : i, null, 2)));
+    const lines = held === undefined ? ['['] : [`${held},`];
+    for (const text of texts.slice(0, -1)) lines.push(`${text},`);
+    held = texts[texts.length - 1];
+    io.out(lines.join('\n'));
+  }
+  io.out(held === undefined ? '[]' : `${held}\n]`);
+}
+
+/** Two spaces before each line (split on \n only: JSON leaves U+2028 in strings as it is). */
+function indent(text: string): string {
+  return text.split('\n').map((line) => `  ${line}`).join('\n');
 }
 
 /** Prints one record: JSON object, or a human rendering. */
@@ -145,6 +209,7 @@ export async function printRecord(
 ): Promise<void> {
   const mode = outputMode(flags, io);
   const fields = parseFields(flags.fields);
+  if (fields) checkFields(fields, jsonKeys([record]));
   if (mode === 'json') {
     io.out(JSON.stringify(fields ? pick(record, fields) : record, null, 2));
     return;

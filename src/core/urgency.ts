@@ -219,6 +219,29 @@ export function slaState(ticket: Pick<Ticket, 'slas'>, now: Date | number): SlaS
   return best;
 }
 
+/** The SLA a ticket view shows: the countdown of slaState and the target it counts down from. */
+export interface SlaSummary extends SlaState {
+  /** The policy's target for the metric, in minutes (null when the desk did not say). */
+  targetMinutes: number | null;
+}
+
+/** slaState with the target of the metric it picked, or null when no target is running. */
+export function slaSummary(ticket: Pick<Ticket, 'slas'>, now: Date | number): SlaSummary | null {
+  const state = slaState(ticket, now);
+  if (!state) return null;
+  const policy = ticket.slas?.policy_metrics.find((m) => m.stage === 'active' && m.metric === state.metric && m.breach_at === state.breachAt);
+  return { ...state, targetMinutes: policy ? slaTargetMinutes(policy) : null };
+}
+
+/** A policy metric's target in minutes: Zendesk gives it in minutes, hours or days. */
+export function slaTargetMinutes(m: Pick<SlaPolicyMetric, 'minutes' | 'hours' | 'days'>): number | null {
+  let total: number | null = null;
+  for (const [value, unit] of [[m.minutes, 1], [m.hours, 60], [m.days, 1440]] as const) {
+    if (typeof value === 'number' && Number.isFinite(value)) total = (total ?? 0) + value * unit;
+  }
+  return total;
+}
+
 function metricLabel(metric: string): string {
   return metric.replace(/_/g, ' ');
 }

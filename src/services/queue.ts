@@ -35,7 +35,7 @@ import {
   type UrgencyWeights,
 } from '../core/urgency.js';
 import { asTheyAreNow, recentlyChanged } from './recent.js';
-import { resolveNames, type TicketRow } from './tickets.js';
+import { resolveGroup, resolveNames, type TicketRow } from './tickets.js';
 
 export type QueueView =
   | { kind: 'mine' }
@@ -82,11 +82,18 @@ async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueVi
       return (t) => t.assignee_id === me.id;
     }
     case 'group': {
-      const wanted = view.group.toLowerCase();
-      const group = (await desk.listGroups()).find((g) => g.name.toLowerCase() === wanted || String(g.id) === view.group);
-      return (t) => group !== undefined && t.group_id === group.id;
+      const groupId = await resolveGroup(desk, view.group);
+      return (t) => t.group_id === groupId;
     }
   }
+}
+
+/**
+ * Refuses a view of a group the desk does not have (UsageError naming the groups), before
+ * the queue is read: its search would find nothing and show an empty queue.
+ */
+export async function checkQueueView(desk: Pick<HelpDesk, 'listGroups'>, view: QueueView): Promise<void> {
+  if (view.kind === 'group') await resolveGroup(desk, view.group);
 }
 
 export interface QueueItem {
@@ -111,7 +118,10 @@ export interface QueueOptions {
   now?: () => Date;
   /** Items returned, with names resolved (default: all). */
   limit?: number;
-  /** Top tickets whose thread is read (default 25; 0 for none). */
+  /**
+   * Top tickets whose thread is read (default 25; 0 for none). Keep it independent of `limit`:
+   * it decides the ranking, and the first rows must not change with how many are shown.
+   */
   enrich?: number;
   /** Parallel requests while enriching (default 6). */
   concurrency?: number;

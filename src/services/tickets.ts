@@ -3,7 +3,7 @@
  * view with its thread, update with names (me, agent email, group name) resolved to ids.
  */
 import type { Group, HelpDesk, Organization, Ticket, TicketDetail, TicketUpdate, User } from '../api/helpdesk.js';
-import { NotFoundError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { buildTicketQuery, type TicketFilters } from '../core/ticket-query.js';
 
 export interface TicketRow {
@@ -16,41 +16,90 @@ export interface TicketRow {
 export interface TicketListResult {
   rows: TicketRow[];
   query: string;
+  /** The desk's count of all matches, when it gave one (Zendesk's search does; RT does not). */
+  total: number | null;
+  /**
+   * More tickets may match than `rows` holds: the count says so, or, without a count, the
+   * limit was reached.
+   */
+  truncated: boolean;
 }
 
 /** Search for tickets matching the filters, newest activity first, with people and groups resolved. */
 export async function listTickets(desk: HelpDesk, filters: TicketFilters, limit: number): Promise<TicketListResult> {
   const query = buildTicketQuery(filters);
+  await checkFilterNames(desk, filters);
   const tickets: Ticket[] = [];
+  let total: number | null = null;
   // The ranked search stops at 1,000 results on Zendesk; past that, page the uncapped export.
   const source =
     limit <= 1000
-      ? desk.searchTickets(query, { limit, sortBy: 'updated_at', sortOrder: 'desc' })
+      ? desk.searchTickets(query, { limit, sortBy: 'updated_at', sortOrder: 'desc', onCount: (n) => (total = n) })
       : desk.exportSearchTickets(query);
   for await (const t of source) {
     tickets.push(t);
     if (tickets.length >= limit) break;
   }
-  return { rows: await resolveNames(desk, tickets), query };
+  const counted = total as number | null;
+  const truncated = counted !== null ? counted > tickets.length : tickets.length >= limit;
+  return { rows: await resolveNames(desk, tickets), query, total: counted, truncated };
 }
 
-/** Joins requester, assignee and group records onto tickets in two batched requests. */
-export async function resolveNames(desk: HelpDesk, tickets: Ticket[]): Promise<TicketRow[]> {
+/**
+ * Every ticket matching the filters, a page at a time with names resolved, from the uncapped
+ * search export (Zendesk's search stops at 1,000): in the export's order, not by update time.
+ * Memory stays flat however many match; people and groups are read once per listing.
+ */
+export async function listAllTickets(desk: HelpDesk, filters: TicketFilters, pageSize = EXPORT_PAGE): Promise<AsyncIterable<TicketRow[]>> {
+  // Bad filters fail here, before anything is printed.
+  const query = buildTicketQuery(filters);
+  await checkFilterNames(desk, filters);
+  return exportPages(desk, query, pageSize);
+}
+
+async function* exportPages(desk: HelpDesk, query: string, pageSize: number): AsyncGenerator<TicketRow[]> {
+  const names: NameCache = { users: new Map() };
+  let page: Ticket[] = [];
+  for await (const t of desk.exportSearchTickets(query, { pageSize })) {
+    page.push(t);
+    if (page.length >= pageSize) {
+      yield await resolveNames(desk, page, names);
+      page = [];
+    }
+  }
+  if (page.length > 0) yield await resolveNames(desk, page, names);
+}
+
+/** Tickets an export page holds for listAllTickets (Zendesk recommends 100). */
+const EXPORT_PAGE = 100;
+
+/** People and groups resolveNames has read, kept across the pages of one listing. */
+export interface NameCache {
+  users: Map<number, User>;
+  groups?: Promise<Group[]>;
+}
+
+/**
+ * Joins requester, assignee and group records onto tickets in two batched requests (fewer
+ * with a cache that already holds them).
+ */
+export async function resolveNames(desk: HelpDesk, tickets: Ticket[], cache: NameCache = { users: new Map() }): Promise<TicketRow[]> {
   const userIds = new Set<number>();
   for (const t of tickets) {
-    userIds.add(t.requester_id);
-    if (t.assignee_id) userIds.add(t.assignee_id);
+    if (!cache.users.has(t.requester_id)) userIds.add(t.requester_id);
+    if (t.assignee_id && !cache.users.has(t.assignee_id)) userIds.add(t.assignee_id);
   }
+  if (tickets.some((t) => t.group_id)) cache.groups ??= desk.listGroups();
   const [users, groups] = await Promise.all([
     userIds.size > 0 ? desk.getUsers([...userIds]) : Promise.resolve([] as User[]),
-    tickets.some((t) => t.group_id) ? desk.listGroups() : Promise.resolve([] as Group[]),
+    cache.groups ?? Promise.resolve([] as Group[]),
   ]);
-  const userById = new Map(users.map((u) => [u.id, u]));
+  for (const u of users) cache.users.set(u.id, u);
   const groupById = new Map(groups.map((g) => [g.id, g]));
   return tickets.map((ticket) => ({
     ticket,
-    requester: userById.get(ticket.requester_id),
-    assignee: ticket.assignee_id ? userById.get(ticket.assignee_id) : undefined,
+    requester: cache.users.get(ticket.requester_id),
+    assignee: ticket.assignee_id ? cache.users.get(ticket.assignee_id) : undefined,
     group: ticket.group_id ? groupById.get(ticket.group_id) : undefined,
   }));
 }
@@ -131,6 +180,29 @@ export async function updateTicket(desk: HelpDesk, id: number, change: TicketCha
   return desk.updateTicket(id, update, { ifUnmodifiedSince: current.updated_at });
 }
 
+/**
+ * Refuses an assignee or a group the desk does not have (UsageError naming the valid ones):
+ * a search for one finds nothing, and an empty list would say "nobody has work" instead.
+ */
+export async function checkFilterNames(desk: HelpDesk, filters: Pick<TicketFilters, 'assignee' | 'group'>): Promise<void> {
+  const who = filters.assignee?.trim();
+  await Promise.all([
+    who !== undefined && who !== 'me' && who !== 'none' ? resolveAgent(desk, who) : undefined,
+    filters.group !== undefined ? resolveGroup(desk, filters.group) : undefined,
+  ]);
+}
+
+/** At most this many valid names in a refusal; the rest are counted. */
+const NAMES_LISTED = 20;
+
+/** `group "value" not found; groups: a, b, c and 4 more`: one line. */
+function unknownName(what: string, value: string, valid: string, names: string[]): UsageError {
+  const listed = names.slice(0, NAMES_LISTED).join(', ');
+  const more = names.length > NAMES_LISTED ? ` and ${names.length - NAMES_LISTED} more` : '';
+  return new UsageError(`${what} "${value}" not found; ${valid}: ${names.length > 0 ? `${listed}${more}` : '(none)'}`);
+}
+
+/** An agent (or admin) by id, email or full name, `me`, or `none` (null). UsageError if unknown. */
 export async function resolveAgent(desk: HelpDesk, who: string): Promise<number | null> {
   const w = who.trim();
   if (w === '' ) throw new UsageError('--assign needs me, none, an agent id, email or name');
@@ -144,19 +216,18 @@ export async function resolveAgent(desk: HelpDesk, who: string): Promise<number 
     agents.find((a) => String(a.id) === w) ??
     agents.find((a) => a.email.toLowerCase() === lower) ??
     agents.find((a) => a.name.toLowerCase() === lower);
-  if (!match) throw new NotFoundError(`agent "${who}" not found`, { hint: 'use an agent id, email or full name, or "me"' });
+  if (!match) throw unknownName('agent', who, 'use me, none or one of the agents', agents.map((a) => a.email));
   return match.id;
 }
 
-export async function resolveGroup(desk: HelpDesk, group: string): Promise<number | null> {
+/** A group by id or name (any case), or `none` (null). UsageError naming the groups if unknown. */
+export async function resolveGroup(desk: Pick<HelpDesk, 'listGroups'>, group: string): Promise<number | null> {
   const g = group.trim();
   if (g === 'none') return null;
   const groups = await desk.listGroups();
   const lower = g.toLowerCase();
   const match = groups.find((x) => String(x.id) === g) ?? groups.find((x) => x.name.toLowerCase() === lower);
-  if (!match) {
-    throw new NotFoundError(`group "${group}" not found`, { hint: `groups: ${groups.map((x) => x.name).join(', ')}` });
-  }
+  if (!match) throw unknownName('group', group, 'groups', groups.map((x) => x.name));
   return match.id;
 }
 

@@ -57,8 +57,8 @@ export interface PlannedAction {
 }
 
 /**
- * Checks the action's input and resolves names to ids (agent, group). Throws UsageError or
- * NotFoundError for an unknown status, priority, agent or group: nothing is sent then.
+ * Checks the action's input and resolves names to ids (agent, group). Throws UsageError for
+ * an unknown status, priority, agent or group: nothing is sent then.
  */
 export async function planAction(env: ActionEnv, action: TriageAction): Promise<PlannedAction> {
   const { desk } = env;

@@ -141,12 +141,15 @@ describe('tickets', () => {
     fake().get(
       '/api/v2/tickets/7',
       slow({
-        ticket: ticket(7, { metric_set: { id: 1, ticket_id: 7, replies: 1 } }),
+        ticket: ticket(7, {
+          metric_set: { id: 1, ticket_id: 7, replies: 1 },
+          slas: { policy_metrics: [{ metric: 'first_reply_time', stage: 'active', breach_at: '2026-11-20T13:00:00Z', hours: 1 }] },
+        }),
         users: [{ id: 100, name: 'Requester' }, { id: 200, name: 'Agent' }],
         groups: [{ id: 10, name: 'Support' }],
         organizations: [{ id: 50, name: 'Acme', tags: [], organization_fields: {} }],
       }),
-      { query: { include: 'users,groups,organizations,metric_sets' } },
+      { query: { include: 'users,groups,organizations,metric_sets,slas' } },
     );
     fake().get(
       '/api/v2/tickets/7/comments',
@@ -162,6 +165,7 @@ describe('tickets', () => {
     expect(detail.groups.map((g) => g.name)).toEqual(['Support']);
     expect(detail.organizations.map((o) => o.name)).toEqual(['Acme']);
     expect(detail.metrics).toMatchObject({ replies: 1 });
+    expect(detail.ticket.slas?.policy_metrics[0]).toMatchObject({ metric: 'first_reply_time', breach_at: '2026-11-20T13:00:00Z' });
   });
 
   it('says "ticket N not found" for a missing ticket detail', async () => {
@@ -202,9 +206,12 @@ describe('search', () => {
   it('respects limit without calling onCapped', async () => {
     fake().get('/api/v2/search', { json: { results: page(1, 100), next_page: `${fake().url}/api/v2/search?page=2`, count: 5000 } });
     const capped: unknown[] = [];
-    const found = await collect(harness(fake().url).desk.searchTickets('x', { limit: 30, onCapped: (i) => capped.push(i) }));
+    const counts: number[] = [];
+    const found = await collect(harness(fake().url).desk.searchTickets('x', { limit: 30, onCapped: (i) => capped.push(i), onCount: (n) => counts.push(n) }));
     expect(found).toHaveLength(30);
     expect(capped).toEqual([]);
+    // the desk's count of every match, for "30 of 5,000"
+    expect(counts).toEqual([5000]);
   });
 
   it('refuses a query for another record type', async () => {

@@ -85,6 +85,11 @@ describe('queue', () => {
     expect(view.code).toBe(2);
     expect(view.stderr).toContain('unknown view "everything"');
 
+    const group = await runCli(['queue', '--view', 'group:nosuch', '--json'], { env });
+    expect(group.code).toBe(2);
+    expect(group.stdout).toBe('');
+    expect(group.stderr.trim()).toBe('deskops: group "nosuch" not found; groups: Frontline, Escalations, Billing');
+
     const { home: other, cleanup: done } = tempHome('deskops-queue-config-');
     try {
       writeFileSync(join(other, 'config.json'), JSON.stringify({ settings: { 'urgency.weights': { vip: 'lots' } } }));
@@ -110,6 +115,30 @@ describe('queue', () => {
       const items = JSON.parse(r.stdout) as QueueJson[];
       const rank = { urgent: 4, high: 3, normal: 2, low: 1 } as Record<string, number>;
       for (const t of items) expect(t.urgency).toBe(rank[t.priority ?? ''] ?? 0);
+    } finally {
+      done();
+    }
+  });
+});
+
+describe('queue ranking and --limit', () => {
+  it('ranks the same whatever --limit is: the top 5 of --limit 5 are the first 5 of --limit 100', async () => {
+    // A desk where a ticket outside the top five climbs into it once its thread is read.
+    const { home: other, cleanup: done } = tempHome('deskops-queue-limit-');
+    try {
+      await seedDesk({ home: other, tickets: 500, seed: 42 });
+      const env = { DESKOPS_HOME: other };
+      // One instant for every run, so waiting times and SLA countdowns are the same.
+      const now = new Date();
+      const ranked = async (limit: number) => {
+        const r = await runCli(['queue', '--view', 'all', '--limit', String(limit), '--json'], { env, now });
+        expect(r.code).toBe(0);
+        return (JSON.parse(r.stdout) as QueueJson[]).map((t) => `${t.id}:${t.urgency}`);
+      };
+      const many = await ranked(100);
+      expect(many).toHaveLength(100);
+      expect(await ranked(5)).toEqual(many.slice(0, 5));
+      expect(await ranked(1)).toEqual(many.slice(0, 1));
     } finally {
       done();
     }

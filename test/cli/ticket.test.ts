@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { seedDesk, startDesk } from '../../src/desk/index.js';
 import { createHelpDesk } from '../../src/api/index.js';
+import { FakeDesk } from '../helpers/fakeDesk.js';
 
 const ESC = '\u001b';
 let home: string;
@@ -22,7 +23,7 @@ afterAll(() => cleanup());
 describe('ticket list', () => {
   it('prints unsolved tickets as a JSON array', async () => {
     const r = await runCli(['ticket', 'list', '--json', '--limit', '20'], { env });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^20 of \d+ tickets; --limit N or --all for more\n$/);
     expect(r.code).toBe(0);
     const items = JSON.parse(r.stdout);
     expect(Array.isArray(items)).toBe(true);
@@ -92,6 +93,114 @@ describe('ticket list', () => {
     expect(limit.stderr).toContain('--limit must be a whole number');
   });
 
+  it('says on stderr when the list is cut, and --all lists every ticket page by page', async () => {
+    const everything = await runCli(['ticket', 'list', '--status', 'any', '--all', '--json'], { env });
+    expect(everything.code).toBe(0);
+    expect(everything.stderr).toBe('');
+    const all = JSON.parse(everything.stdout) as Array<{ id: number }>;
+    expect(all.length).toBeGreaterThan(100); // more than one export page
+    expect(new Set(all.map((t) => t.id)).size).toBe(all.length);
+
+    // the default 50, piped as CSV: the rows on stdout, the cut on stderr
+    const cut = await runCli(['ticket', 'list', '--status', 'any', '--csv'], { env });
+    expect(cut.code).toBe(0);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(51);
+    expect(cut.stderr).toBe(`50 of ${all.length} tickets; --limit N or --all for more\n`);
+    // on a terminal too
+    const tty = await runCli(['ticket', 'list', '--status', 'any', '--limit', '5'], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 100 } });
+    expect(tty.stderr).toBe(`5 of ${all.length} tickets; --limit N or --all for more\n`);
+
+    const csv = await runCli(['ticket', 'list', '--status', 'any', '--all', '--csv', '--fields', 'id,status'], { env });
+    expect(csv.code).toBe(0);
+    expect(csv.stderr).toBe('');
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('id,status');
+    expect(lines.slice(1).map((l) => Number(l.split(',')[0])).sort((a, b) => a - b)).toEqual(all.map((t) => t.id).sort((a, b) => a - b));
+
+    // nothing is said when everything fits
+    const fits = await runCli(['ticket', 'list', '--status', 'any', '--limit', '1000', '--plain'], { env });
+    expect(fits.stderr).toBe('');
+    expect(fits.stdout.trim().split('\n')).toHaveLength(all.length + 1);
+
+    const both = await runCli(['ticket', 'list', '--all', '--limit', '5'], { env });
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe('');
+    expect(both.stderr).toMatch(/'--all' cannot be used with option '-n, --limit <n>'/);
+  });
+
+  it('says "first N tickets" when the desk gives no count', async () => {
+    const fake = await FakeDesk.start();
+    try {
+      const result = (id: number) => ({
+        id, result_type: 'ticket', subject: `Ticket ${id}`, description: '', status: 'open', priority: null, type: null,
+        requester_id: 7, assignee_id: null, group_id: null, organization_id: null, tags: [], custom_fields: [], via: { channel: 'web' },
+        created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-02T10:00:00Z',
+      });
+      // a search answer without "count", as some desks and proxies send it
+      fake.get('/api/v2/search', { json: { results: [result(1), result(2), result(3)], next_page: null } });
+      fake.get('/api/v2/users/show_many', { json: { users: [{ id: 7, name: 'Customer', email: 'c@example.com', role: 'end-user' }] } });
+      const { home: other, cleanup: done } = tempHome();
+      try {
+        const r = await runCli(['ticket', 'list', '--limit', '3', '--csv', '--fields', 'id'], {
+          env: { DESKOPS_HOME: other, DESKOPS_URL: fake.url, DESKOPS_EMAIL: 'agent@example.com', DESKOPS_TOKEN: 'token-0123456789' },
+        });
+        expect(r.stderr).toBe('first 3 tickets; --limit N or --all for more\n');
+        expect(r.stdout).toBe('id\n1\n2\n3\n');
+        expect(r.code).toBe(0);
+      } finally {
+        done();
+      }
+      fake.assertDone();
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a group or assignee the desk does not have, naming the valid ones, exit 2', async () => {
+    const group = await runCli(['ticket', 'list', '--group', 'nosuch'], { env });
+    expect(group.code).toBe(2);
+    expect(group.stdout).toBe('');
+    expect(group.stderr.trim()).toBe('deskops: group "nosuch" not found; groups: Frontline, Escalations, Billing');
+
+    const who = await runCli(['ticket', 'list', '--assignee', 'nobody@x', '--json'], { env });
+    expect(who.code).toBe(2);
+    expect(who.stdout).toBe('');
+    expect(who.stderr.trim().split('\n')).toHaveLength(1);
+    expect(who.stderr).toMatch(/^deskops: agent "nobody@x" not found; use me, none or one of the agents: [^\s,]+@[^\s,]+, /);
+
+    // names the desk has still work, in any case, and so do me and none
+    const billing = await runCli(['ticket', 'list', '--group', 'BILLING', '--json'], { env });
+    expect(billing.code).toBe(0);
+    const rows = JSON.parse(billing.stdout) as Array<{ group_name: string }>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const t of rows) expect(t.group_name).toBe('Billing');
+    const agent = (JSON.parse((await runCli(['ticket', 'list', '--status', 'any', '--json', '--limit', '100'], { env })).stdout) as Array<{ assignee_id: number | null }>).find((t) => t.assignee_id !== null)!;
+    const mine = await runCli(['ticket', 'list', '--assignee', String(agent.assignee_id), '--json'], { env });
+    expect(mine.code).toBe(0);
+    expect((await runCli(['ticket', 'list', '--assignee', 'none', '--json'], { env })).code).toBe(0);
+  });
+
+  it('refuses --fields that are not fields, naming the valid ones, exit 2', async () => {
+    const csv = await runCli(['ticket', 'list', '--csv', '--fields', 'id,bogus', '--limit', '3'], { env });
+    expect(csv.code).toBe(2);
+    expect(csv.stdout).toBe('');
+    expect(csv.stderr.trim()).toBe('deskops: --fields: unknown field "bogus"; fields: id, status, priority, subject, requester, assignee, group, updated');
+
+    const json = await runCli(['ticket', 'list', '--json', '--fields', 'bogus,nope', '--limit', '3'], { env });
+    expect(json.code).toBe(2);
+    expect(json.stdout).toBe('');
+    expect(json.stderr).toMatch(/^deskops: --fields: unknown fields "bogus", "nope"; fields: .*\bid, .*\brequester_id\b.*\bgroup_name\b/);
+    expect(json.stderr.trim().split('\n')).toHaveLength(1);
+    // JSON fields are the JSON keys
+    const ok = await runCli(['ticket', 'list', '--json', '--fields', 'id,group_name', '--limit', '3'], { env });
+    expect(ok.code).toBe(0);
+    for (const t of JSON.parse(ok.stdout)) expect(Object.keys(t)).toEqual(['id', 'group_name']);
+
+    const view = await runCli(['ticket', 'view', '1', '--json', '--fields', 'id,bogus'], { env });
+    expect(view.code).toBe(2);
+    expect(view.stderr).toContain('unknown field "bogus"');
+  });
+
   it('exits 4 with a hint when the token is wrong', async () => {
     const r = await runCli(['ticket', 'list'], { env: { ...env, DESKOPS_TOKEN: 'wrong' } });
     expect(r.code).toBe(4);
@@ -131,6 +240,41 @@ describe('ticket view', () => {
       expect(typeof c.author_id).toBe('number');
       expect(typeof c.created_at).toBe('string');
     }
+  });
+
+  it('shows the running SLA target in the view and as "sla" in --json, null when there is none', async () => {
+    const now = new Date();
+    // the queue counts down the same target (the earliest active one)
+    const queue = JSON.parse((await runCli(['queue', '--view', 'all', '--limit', '500', '--json'], { env, now })).stdout) as Array<{
+      id: number;
+      priority: string | null;
+      sla_breach_at: string | null;
+      sla_metric: string | null;
+    }>;
+    const breached = queue.find((t) => t.sla_breach_at !== null && Date.parse(t.sla_breach_at) < now.getTime());
+    expect(breached, 'a ticket with a breached SLA in the demo data').toBeDefined();
+    const r = await runCli(['ticket', 'view', String(breached!.id), '--json'], { env, now });
+    expect(r.code).toBe(0);
+    const t = JSON.parse(r.stdout);
+    expect(t.sla).toEqual({
+      metric: breached!.sla_metric,
+      target_minutes: expect.any(Number),
+      breach_at: breached!.sla_breach_at,
+      breached: true,
+      minutes_left: Math.trunc((Date.parse(breached!.sla_breach_at!) - now.getTime()) / 60_000),
+    });
+    expect(t.sla.target_minutes).toBeGreaterThan(0);
+
+    const human = await runCli(['ticket', 'view', String(breached!.id)], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 120 }, now });
+    expect(human.code).toBe(0);
+    const label = breached!.sla_metric!.replace(/_/g, ' ');
+    expect(human.stdout).toMatch(new RegExp(`^sla +${label} \\(target \\d+h 00m\\) · breached \\d+[mhdw] ago, at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`, 'm'));
+
+    // the demo desk keeps no SLA for tickets without a priority
+    const none = queue.find((t) => t.priority === null);
+    expect(none, 'a ticket without a priority in the demo data').toBeDefined();
+    const plain = JSON.parse((await runCli(['ticket', 'view', String(none!.id), '--json'], { env, now })).stdout);
+    expect(plain.sla).toBeNull();
   });
 
   it('strips terminal escape sequences that customers put in their text', async () => {
@@ -211,8 +355,8 @@ describe('ticket update', () => {
     const empty = await runCli(['ticket', 'update', String(id)], { env });
     expect(empty.code).toBe(2);
     const group = await runCli(['ticket', 'update', String(id), '--group', 'no such group'], { env });
-    expect(group.code).toBe(1);
-    expect(group.stderr).toContain('group "no such group" not found');
+    expect(group.code).toBe(2);
+    expect(group.stderr.trim()).toBe('deskops: group "no such group" not found; groups: Frontline, Escalations, Billing');
     const closed = await firstTicket('closed');
     const r = await runCli(['ticket', 'update', String(closed.id), '--status', 'open'], { env });
     expect(r.code).toBe(1);

@@ -7,6 +7,8 @@ import {
   parseUrgencyWeights,
   rankByUrgency,
   slaState,
+  slaSummary,
+  slaTargetMinutes,
   urgencyScore,
 } from '../../src/core/urgency.js';
 
@@ -83,6 +85,23 @@ describe('urgencyScore', () => {
     });
     expect(slaState(t, NOW)).toEqual({ metric: 'requester_wait_time', breachAt: iso(NOW - HOUR), msLeft: -HOUR });
     expect(slaState(ticket(), NOW)).toBeNull();
+  });
+
+  it('gives the running target with its size in minutes, whichever unit the desk used', () => {
+    const t = ticket({
+      slas: {
+        policy_metrics: [
+          { metric: 'first_reply_time', stage: 'achieved', breach_at: null, hours: 1 },
+          { metric: 'next_reply_time', stage: 'active', breach_at: iso(NOW + HOUR), hours: 8 },
+        ],
+      },
+    });
+    expect(slaSummary(t, NOW)).toEqual({ metric: 'next_reply_time', breachAt: iso(NOW + HOUR), msLeft: HOUR, targetMinutes: 480 });
+    expect(slaSummary(ticket({ slas: { policy_metrics: [{ metric: 'first_reply_time', stage: 'paused', breach_at: null }] } }), NOW)).toBeNull();
+    expect(slaTargetMinutes({ minutes: 30 })).toBe(30);
+    expect(slaTargetMinutes({ days: 2 })).toBe(2880);
+    expect(slaTargetMinutes({ hours: 1, minutes: 30 })).toBe(90);
+    expect(slaTargetMinutes({})).toBeNull();
   });
 
   it('counts the customer\'s wait only while the ticket is new or open, capped', () => {

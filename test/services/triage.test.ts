@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStatus, Ticket, TicketField, User } from '../../src/api/types.js';
-import { ConfigError, NotFoundError, UsageError } from '../../src/core/errors.js';
+import { ConfigError, UsageError } from '../../src/core/errors.js';
 import { applyToMany, planAction, resolveTimeTrackingFields, withHandleTime } from '../../src/services/triage.js';
 import { iterate, memoryDesk } from './memoryDesk.js';
 
@@ -54,7 +54,7 @@ describe('planAction', () => {
     const { desk, calls } = env();
     const plan = (action: Parameters<typeof planAction>[1], group = 'escalations') =>
       planAction({ desk, escalationGroup: group, timeFields: null }, action);
-    await expect(plan({ kind: 'assign', who: 'Nobody Here' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(plan({ kind: 'assign', who: 'Nobody Here' })).rejects.toBeInstanceOf(UsageError);
     await expect(plan({ kind: 'escalate', reason: 'x' }, 'tier 3')).rejects.toThrow(/group "tier 3" not found/);
     await expect(plan({ kind: 'status', status: 'bogus' })).rejects.toBeInstanceOf(UsageError);
     await expect(plan({ kind: 'priority', priority: 'critical' })).rejects.toBeInstanceOf(UsageError);

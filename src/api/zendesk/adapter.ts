@@ -143,7 +143,10 @@ export class ZendeskDesk implements HelpDesk {
       }
       const results = arrayField<Ticket & { result_type?: string }>(body, 'results', 'GET /api/v2/search');
       const b = body as Body;
-      if (typeof b.count === 'number') total = b.count;
+      if (typeof b.count === 'number') {
+        if (total === null) options.onCount?.(b.count);
+        total = b.count;
+      }
       for (const result of results) {
         if (fromDesk >= SEARCH_RESULT_CAP) break;
         fromDesk += 1;
@@ -249,11 +252,11 @@ export class ZendeskDesk implements HelpDesk {
   async getTicketDetail(id: number): Promise<TicketDetail> {
     const notFound = `ticket ${id} not found`;
     const path = `/api/v2/tickets/${ticketId(id)}`;
-    // The ticket with its people, group, organization and metrics, and every comment page
+    // The ticket with its SLA targets, people, group, organization and metrics, and every comment page
     // with the comment authors, in parallel: usually two requests in all.
     // Both settle before we go on, so no request is left running when one fails.
     const [show, commentPages] = await allSettledOrThrow([
-      this.http.get(path, { include: 'users,groups,organizations,metric_sets' }, { notFound }),
+      this.http.get(path, { include: 'users,groups,organizations,metric_sets,slas' }, { notFound }),
       collect(cursorPages(this.http, { path: `${path}/comments`, query: { include: 'users', 'page[size]': 100 } }, { notFound })),
     ] as const);
     const ticket = objectField<Ticket>(show, 'ticket', `GET ${path}`);

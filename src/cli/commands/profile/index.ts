@@ -2,7 +2,8 @@
  * `deskops profile add|list|use|remove`. Options and help are registered here; each action
  * imports its implementation when it runs, so `deskops --help` loads no config store.
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
+import { completeFrom } from '../../completion-values.js';
 import type { CliContext } from '../../context.js';
 import { addOutputOptions } from '../../output.js';
 
@@ -77,7 +78,7 @@ Examples:
   profile
     .command('use')
     .description('make a profile the active one')
-    .argument('<name>', 'profile name')
+    .addArgument(completeFrom(new Argument('<name>', 'profile name'), 'profiles'))
     .addHelpText(
       'after',
       `
@@ -94,7 +95,7 @@ Examples:
     .command('remove')
     .alias('rm')
     .description('remove a profile and its stored secret')
-    .argument('<name>', 'profile name')
+    .addArgument(completeFrom(new Argument('<name>', 'profile name'), 'profiles'))
     .addHelpText(
       'after',
       `

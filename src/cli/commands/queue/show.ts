@@ -2,7 +2,7 @@ import type { CliContext } from '../../context.js';
 import { outputMode, painter, printList, type Column, type OutputFlags, type Tone } from '../../output.js';
 import { sanitizeLine } from '../../sanitize.js';
 import { statusLine } from '../../io.js';
-import { buildQueue, parseQueueView, type QueueItem } from '../../../services/queue.js';
+import { buildQueue, checkQueueView, DEFAULT_ENRICH, parseQueueView, type QueueItem } from '../../../services/queue.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';
 import { UsageError } from '../../../core/errors.js';
 import { formatAge, formatDuration } from '../../../core/time.js';
@@ -23,13 +23,16 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
   const store = await ctx.config();
   const weights = parseUrgencyWeights(store.getSetting(URGENCY_WEIGHTS_SETTING));
   const desk = await ctx.helpdesk();
+  await checkQueueView(desk, view);
   const filter = (flags.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean).map((t) => {
     if (!/^[^\s,"]+$/.test(t)) throw new UsageError(`invalid tag "${t}": tags have no spaces, commas or quotes`);
     return `tags:${t}`;
   }).join(' ');
   // A progress line on a terminal: a big view takes seconds to read.
   const line = statusLine(ctx.io);
-  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: Math.min(limit, 25), onProgress: line?.write, ...(filter ? { filter } : {}) }).finally(() => line?.clear());
+  // The threads of the same top tickets are read whatever --limit is: the ranking must not
+  // depend on how many rows are printed (--limit 5 shows the first five of --limit 100).
+  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, onProgress: line?.write, ...(filter ? { filter } : {}) }).finally(() => line?.clear());
   const now = ctx.now();
 
   const columns: Column<QueueItem>[] = [

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { completeFrom } from '../../completion-values.js';
 import type { CliContext } from '../../context.js';
 import { addOutputOptions } from '../../output.js';
 import { TICKET_STATUSES } from '../../../api/types.js';
@@ -47,7 +48,7 @@ Examples:
     .command('draft')
     .argument('<ticket>', 'ticket id')
     .description('render a template for a ticket and keep it as a local draft')
-    .requiredOption('-t, --template <name>', 'template name')
+    .addOption(completeFrom(new Option('-t, --template <name>', 'template name').makeOptionMandatory(), 'templates'))
     .option('--var <key=value>', 'a template variable, used as {{ vars.key }} (repeatable)', collectVar)
     .option('-l, --locale <locale>', 'template translation to use, e.g. es (default: setting reply.locale, else en)')
     .option('-e, --edit', 'edit the rendered text in $EDITOR before saving (terminal only)')
@@ -96,7 +97,7 @@ Examples:
     .command('send')
     .argument('<ticket>', 'ticket id')
     .description('send a reply: from a template, a draft, a file or text; shows it first and asks on a terminal')
-    .option('-t, --template <name>', 'render this template for the ticket')
+    .addOption(completeFrom(new Option('-t, --template <name>', 'render this template for the ticket'), 'templates'))
     .option('-d, --draft <id>', 'send a saved draft (it is deleted once sent)')
     .option('--rerender', 'with --draft: if the ticket changed since, render the draft\'s template again for it as it is now')
     .option('--body-file <file>', 'send the text of a file as written (- reads stdin)')

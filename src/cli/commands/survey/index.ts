@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { completeFrom } from '../../completion-values.js';
 import type { CliContext } from '../../context.js';
 import { addOutputOptions } from '../../output.js';
 
@@ -33,7 +34,7 @@ Examples:
     .option('-t, --type <type>', 'csat, nps or ces')
     .option('--since <period>', 'tickets solved within this period: 7d, 4w, 3m', '7d')
     .option('--ticket <ids...>', 'these tickets only (ids, or comma-separated)')
-    .option('--template <name>', 'survey template (default: survey-<type>)')
+    .addOption(completeFrom(new Option('--template <name>', 'survey template (default: survey-<type>)'), 'templates'))
     .option('--locale <locale>', 'template locale, e.g. es (falls back to en)')
     .option('--status <list>', 'statuses surveyed, comma-separated (default: solved, or the survey.statuses setting)')
     .option('--fatigue-days <n>', 'skip requesters surveyed (any type) within this many days (default 30, or the survey.fatigue_days setting)')

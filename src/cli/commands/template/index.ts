@@ -1,4 +1,5 @@
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
+import { completeFrom } from '../../completion-values.js';
 import type { CliContext } from '../../context.js';
 import { addOutputOptions } from '../../output.js';
 
@@ -61,7 +62,7 @@ Examples:
 
   template
     .command('show')
-    .argument('<name>', 'template name')
+    .addArgument(completeFrom(new Argument('<name>', 'template name'), 'templates'))
     .description('print a template: front matter and body')
     .option('-l, --locale <locale>', 'the translation to show (falls back to English)')
     .option('--json', 'print the parsed template as JSON (with the variables it uses)')

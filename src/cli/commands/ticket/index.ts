@@ -16,22 +16,30 @@ export function registerTicketCommands(program: Command, ctx: CliContext): void 
       .description('list tickets, most recently updated first (unsolved by default)')
       .addOption(new Option('-s, --status <status>', 'status filter').choices([...STATUS_FILTERS]).default('unsolved'))
       .addOption(new Option('--priority <priority>', 'priority filter').choices([...TICKET_PRIORITIES]))
-      .option('-a, --assignee <who>', 'me, none, an agent id or email')
-      .option('-g, --group <name>', 'group name or id')
+      .option('-a, --assignee <who>', 'me, none, an agent id, email or full name')
+      .option('-g, --group <name>', 'group name or id, or none')
       .option('-t, --tag <tag>', 'only tickets with this tag (repeatable)', collect)
       .option('-q, --query <query>', 'extra search terms in the desk\'s query syntax, e.g. "created>7days"')
-      .option('-n, --limit <n>', 'at most this many tickets', '50'),
+      .option('-n, --limit <n>', 'at most this many tickets', '50')
+      .addOption(new Option('--all', 'every matching ticket, read and printed page by page').conflicts('limit')),
     'tickets',
   )
     .addHelpText(
       'after',
       `
+When more tickets match than --limit shows, stderr says so ("50 of 5,000 tickets; --limit N
+or --all for more"); stdout holds only the tickets. --all lists every match from the desk's
+uncapped search export, printing each page as it arrives (JSON, CSV and plain text; a table
+waits for all of them), in the export's order rather than by update time. Past 1,000,
+--limit reads the export too.
+
 Examples:
   $ deskops ticket list
   $ deskops ticket list --assignee me --status open
   $ deskops ticket list --tag complaint --priority urgent --limit 10
   $ deskops ticket list --query "created>7days refund" --json | jq '.[].id'
-  $ deskops ticket list --status any --fields id,status,subject --csv > tickets.csv`,
+  $ deskops ticket list --status any --fields id,status,subject --csv > tickets.csv   # the 50 latest
+  $ deskops ticket list --status any --all --csv > tickets.csv                        # every ticket`,
     )
     .action(async (opts) => (await import('./list.js')).ticketList(ctx, opts));
 
@@ -47,8 +55,14 @@ Examples:
     .addHelpText(
       'after',
       `
+The SLA line shows the running target that breaches first (as the queue counts it down).
+--json prints it as "sla": {metric, target_minutes, breach_at, breached, minutes_left}
+(minutes_left is negative once breached), or null when no target is running or the desk
+has no SLA policies (Request Tracker).
+
 Examples:
   $ deskops ticket view 42
+  $ deskops ticket view 42 --json | jq '.sla'
   $ deskops ticket view 42 --json | jq '.comments[] | select(.public) | .body'`,
     )
     .action(async (id, opts) => (await import('./view.js')).ticketView(ctx, id, opts));

@@ -1,6 +1,7 @@
 import type { CliContext } from '../../context.js';
-import { printList, type Column, type OutputFlags } from '../../output.js';
-import { listTickets, type TicketRow } from '../../../services/tickets.js';
+import { printList, printPages, type Column, type OutputFlags } from '../../output.js';
+import { listAllTickets, listTickets, type TicketRow } from '../../../services/tickets.js';
+import type { TicketFilters } from '../../../core/ticket-query.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';
 import { formatAge } from '../../../core/time.js';
 import { ticketJson, priorityTone, statusTone } from './present.js';
@@ -13,23 +14,20 @@ interface ListFlags extends OutputFlags {
   tag?: string[];
   query?: string;
   limit: string;
+  all?: boolean;
 }
 
 export async function ticketList(ctx: CliContext, flags: ListFlags): Promise<void> {
   const limit = parsePositiveInt(flags.limit, '--limit', 100_000);
   const desk = await ctx.helpdesk();
-  const { rows } = await listTickets(
-    desk,
-    {
-      status: flags.status,
-      priority: flags.priority,
-      assignee: flags.assignee,
-      group: flags.group,
-      tags: flags.tag,
-      query: flags.query,
-    },
-    limit,
-  );
+  const filters: TicketFilters = {
+    status: flags.status,
+    priority: flags.priority,
+    assignee: flags.assignee,
+    group: flags.group,
+    tags: flags.tag,
+    query: flags.query,
+  };
   const now = ctx.now();
   const columns: Column<TicketRow>[] = [
     { key: 'id', header: 'ID', get: (r) => r.ticket.id, align: 'right' },
@@ -41,8 +39,20 @@ export async function ticketList(ctx: CliContext, flags: ListFlags): Promise<voi
     { key: 'group', header: 'GROUP', get: (r) => r.group?.name ?? '', maxWidth: 12 },
     { key: 'updated', header: 'UPDATED', get: (r) => formatAge(r.ticket.updated_at, now), align: 'right' },
   ];
-  await printList(ctx.io, rows, columns, flags, {
-    toJson: ticketJson,
-    emptyMessage: 'no tickets match',
-  });
+  const output = { toJson: ticketJson, emptyMessage: 'no tickets match' };
+  if (flags.all) {
+    await printPages(ctx.io, await listAllTickets(desk, filters), columns, flags, output);
+    return;
+  }
+  const { rows, total, truncated } = await listTickets(desk, filters, limit);
+  await printList(ctx.io, rows, columns, flags, output);
+  // Said on stderr whatever the format, so a file written from stdout is never cut silently.
+  if (truncated) {
+    const shown = total !== null && total > rows.length ? `${count(rows.length)} of ${count(total)} tickets` : `first ${count(rows.length)} tickets`;
+    ctx.io.err(`${shown}; --limit N or --all for more`);
+  }
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }

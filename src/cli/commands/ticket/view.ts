@@ -1,9 +1,10 @@
 import type { CliContext } from '../../context.js';
-import { painter, printRecord, type OutputFlags } from '../../output.js';
+import { painter, printRecord, type OutputFlags, type Tone } from '../../output.js';
 import { sanitizeLine, sanitizeText } from '../../sanitize.js';
 import { viewTicket, type TicketView } from '../../../services/tickets.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
-import { formatAge, formatMinutes, formatTimestamp } from '../../../core/time.js';
+import { formatAge, formatDuration, formatMinutes, formatTimestamp } from '../../../core/time.js';
+import { slaSummary, type SlaSummary } from '../../../core/urgency.js';
 import { priorityTone, statusTone } from './present.js';
 
 interface ViewFlags extends OutputFlags {
@@ -16,8 +17,11 @@ export async function ticketView(ctx: CliContext, idArg: string, flags: ViewFlag
   const view = await viewTicket(desk, id);
   const comments = flags.publicOnly ? view.comments.filter((c) => c.public) : view.comments;
   const users = new Map(view.users.map((u) => [u.id, u]));
+  const now = ctx.now();
+  const sla = slaSummary(view.ticket, now);
   const json = {
     ...view.ticket,
+    sla: sla ? slaJson(sla) : null,
     requester: view.requester ?? null,
     assignee: view.assignee ?? null,
     group: view.group ?? null,
@@ -32,12 +36,29 @@ export async function ticketView(ctx: CliContext, idArg: string, flags: ViewFlag
       created_at: c.created_at,
     })),
   };
-  await printRecord(ctx.io, json, flags, () => renderTicket(ctx, view, comments));
+  await printRecord(ctx.io, json, flags, () => renderTicket(ctx, view, comments, sla, now));
 }
 
-async function renderTicket(ctx: CliContext, view: TicketView, comments: TicketView['comments']): Promise<string> {
+/** The running SLA target as --json prints it: the earliest active one (as the queue counts). */
+function slaJson(sla: SlaSummary): Record<string, unknown> {
+  return {
+    metric: sla.metric,
+    target_minutes: sla.targetMinutes,
+    breach_at: sla.breachAt,
+    breached: sla.msLeft <= 0,
+    // negative once breached
+    minutes_left: Math.trunc(sla.msLeft / 60_000),
+  };
+}
+
+async function renderTicket(
+  ctx: CliContext,
+  view: TicketView,
+  comments: TicketView['comments'],
+  sla: SlaSummary | null,
+  now: Date,
+): Promise<string> {
   const paint = await painter(ctx.io);
-  const now = ctx.now();
   const t = view.ticket;
   const users = new Map(view.users.map((u) => [u.id, u]));
   const name = (id: number | null | undefined) => (id ? sanitizeLine(users.get(id)?.name ?? `user ${id}`) : '');
@@ -75,14 +96,8 @@ async function renderTicket(ctx: CliContext, view: TicketView, comments: TicketV
     ].filter(Boolean);
     lines.push(`${paint('muted', 'metrics  ')} ${parts.join(' · ')}`);
   }
-  for (const sla of t.slas?.policy_metrics ?? []) {
-    if (sla.stage !== 'active' || !sla.breach_at) continue;
-    const left = Date.parse(sla.breach_at) - now.getTime();
-    const label = sla.metric.replace(/_/g, ' ');
-    lines.push(
-      `${paint('muted', 'sla      ')} ${label} ${left < 0 ? paint('bad', `breached ${formatAge(sla.breach_at, now)} ago`) : paint(left < 3_600_000 ? 'warn' : undefined, `due in ${formatAge(new Date(now.getTime() - left).toISOString(), now)}`)}`,
-    );
-  }
+  const slaLine = slaText(t, sla, paint);
+  if (slaLine) lines.push(`${paint('muted', 'sla      ')} ${slaLine}`);
   lines.push('');
   if (comments.length === 0) lines.push(paint('muted', '(no comments)'));
   for (const c of comments) {
@@ -93,4 +108,25 @@ async function renderTicket(ctx: CliContext, view: TicketView, comments: TicketV
     lines.push('');
   }
   return lines.join('\n').trimEnd();
+}
+
+/**
+ * "first reply time (target 8h) · breached 3h ago, at 2026-11-20 09:00", or what the targets
+ * are doing when none is running; empty when the desk has no SLA for the ticket.
+ */
+function slaText(t: TicketView['ticket'], sla: SlaSummary | null, paint: (tone: Tone, text: string) => string): string {
+  if (sla) {
+    const target = sla.targetMinutes !== null ? ` (target ${formatMinutes(sla.targetMinutes)})` : '';
+    const when = sla.msLeft <= 0
+      ? paint('bad', `breached ${formatDuration(-sla.msLeft)} ago`)
+      : paint(sla.msLeft < 3_600_000 ? 'warn' : undefined, `due in ${formatDuration(sla.msLeft)}`);
+    return `${metricLabel(sla.metric)}${target} · ${when}, at ${formatTimestamp(sla.breachAt)}`;
+  }
+  const metrics = t.slas?.policy_metrics ?? [];
+  if (metrics.length === 0) return '';
+  return `none running (${metrics.map((m) => `${metricLabel(m.metric)} ${sanitizeLine(String(m.stage))}`).join(', ')})`;
+}
+
+function metricLabel(metric: string): string {
+  return sanitizeLine(String(metric).replace(/_/g, ' '));
 }

@@ -10,7 +10,7 @@ import {
 } from '../../../core/triage.js';
 import { LAST_UPDATE_TIME_FIELD_SETTING, TOTAL_TIME_FIELD_SETTING } from '../../../core/handle-time.js';
 import { ConfigError } from '../../../core/errors.js';
-import { DEFAULT_ENRICH, QueueCache, buildQueueStaged, parseQueueView } from '../../../services/queue.js';
+import { DEFAULT_ENRICH, QueueCache, buildQueueStaged, checkQueueView, parseQueueView } from '../../../services/queue.js';
 
 interface TriageFlags {
   view: string;
@@ -40,6 +40,7 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
   const screen = import('../../../ui/triage/run.js');
   screen.catch(() => undefined);
   const desk = await ctx.helpdesk();
+  await checkQueueView(desk, view);
   const cache = new QueueCache();
   const abort = new AbortController();
   const firstLoad = buildQueueStaged(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, cache, signal: abort.signal });
