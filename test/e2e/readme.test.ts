@@ -31,7 +31,8 @@ export function readmeCommands(markdown: string): string[] {
     }
     if (!inBlock || !shell) continue;
     const command = line.replace(/\s+#\s.*$/, '').trim();
-    if (/^(deskops |npm ci && node bin\/deskops\.js )/.test(command)) lines.push(command);
+    // a deskops line, or one that makes a directory for what deskops writes
+    if (/^(deskops |npm ci && node bin\/deskops\.js |mkdir -p \S+ && deskops |source <\(deskops )/.test(command)) lines.push(command);
   }
   return lines;
 }
