@@ -254,6 +254,10 @@ describe('kpi trend', () => {
     expect(r.stdout).toMatch(/[┼┤]/);
     expect(r.stdout).toMatch(/PERIOD\s+VALUE\s+N/);
     expect(r.stdout).toContain('2026-11-19');
+    // the chart spreads its 14 days over the terminal's 100 columns, labelled as durations
+    const chartLines = r.stdout.split('\n').filter((l) => /[┼┤]/.test(l));
+    expect(Math.max(...chartLines.map((l) => l.trimEnd().length))).toBeGreaterThan(80);
+    expect(chartLines[0]).toMatch(/^\s*(\d+d \d+h|\d+h \d{2}m|\d+m) [┼┤]/);
   });
 
   it('--csv, and usage errors for what a trend does not take', async () => {

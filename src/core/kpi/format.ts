@@ -54,5 +54,7 @@ export function changeVerdict(id: MetricId, change: number | null | undefined): 
 
 /** The unit as a column shows it. */
 export function unitLabel(id: MetricId): string {
-  return METRICS[id].percentiles ? 'min (median / p90)' : METRICS[id].unit;
+  // durations read as 8h 49m or 2d 13h on a terminal (minutes stay in --json and --csv)
+  if (METRICS[id].percentiles) return 'median / p90';
+  return METRICS[id].unit === 'min' ? 'time' : METRICS[id].unit;
 }

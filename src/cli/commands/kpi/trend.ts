@@ -1,3 +1,4 @@
+import { formatMinutes } from '../../../core/time.js';
 import type { CliContext } from '../../context.js';
 import { painter, printList, outputMode, type Column, type OutputFlags } from '../../output.js';
 import { METRICS, parseMetricId } from '../../../core/kpi/catalog.js';
@@ -75,11 +76,13 @@ async function renderChart(points: TrendPoint[], columns: number, metric: Metric
   // Gaps (no value in a bucket) are drawn as the previous value, so the line stays readable.
   let last = known[0]!;
   const series = values.map((v) => (v === null ? last : (last = v)));
+  // As wide as the terminal allows: each point drawn over `step` columns (at most 8).
+  const step = Math.max(1, Math.min(8, Math.floor((columns - labelWidth - 1) / series.length)));
+  const wide = series.flatMap((v) => Array<number>(step).fill(v));
   const unit = METRICS[metric].unit;
-  return plot(series, {
-    height: 10,
-    format: (x: number) => (unit === '%' ? `${x.toFixed(1)}%` : x.toFixed(unit === 'tickets' ? 0 : 1)).padStart(labelWidth - 2),
-  });
+  const label = (x: number) =>
+    unit === '%' ? `${x.toFixed(1)}%` : unit === 'min' ? formatMinutes(x) || '0m' : x.toFixed(unit === 'tickets' ? 0 : 1);
+  return plot(wide, { height: 10, format: (x: number) => label(x).padStart(labelWidth - 2) });
 }
 
 interface AsciiChart {
