@@ -729,9 +729,9 @@ export interface SurveyFigures {
   type: SurveyType;
   key: string;
   sent: number;
-  /** Answers with a score (the sample size of the score). */
-  answered: number;
-  /** Customers who answered: with a score, or flagged for a person. */
+  /** Replies read as a score (the sample size of the score). */
+  scored: number;
+  /** Customers who replied: with a score, or flagged for a person. */
   responses: number;
   /** responses / sent, in % (one decimal). */
   response_rate: number | null;
@@ -770,7 +770,7 @@ export function surveyFigures(records: readonly SurveyRecord[]): SurveyFigures[]
       type,
       key,
       sent: list.length,
-      answered: n,
+      scored: n,
       responses: n + review,
       response_rate: list.length ? round1((100 * (n + review)) / list.length) : null,
       review,

@@ -261,7 +261,7 @@ describe('survey collect, report and score', () => {
     const asAdmin = await cli(['survey', 'report', '--json'], { env: { ...env, DESKOPS_EMAIL: readDeskCredentials(home)!.admin_email! } });
     expect(asAdmin.stderr).toBe('');
     expect(JSON.parse(asAdmin.stdout).ratings).toMatchObject({ good: expect.any(Number), bad: expect.any(Number) });
-    const report = JSON.parse(rep.stdout) as { rows: Array<{ type: string; sent: number; answered: number; value: number; promoters: number; detractors: number; distribution: Record<string, number> }>; review: Array<{ ticket_id: number }> };
+    const report = JSON.parse(rep.stdout) as { rows: Array<{ type: string; sent: number; scored: number; value: number; promoters: number; detractors: number; distribution: Record<string, number> }>; review: Array<{ ticket_id: number }> };
     const nps = report.rows.find((r) => r.type === 'nps')!;
     // Counted independently from the desk's tags.
     const scores = [...deskRows(home).values()]
@@ -270,7 +270,7 @@ describe('survey collect, report and score', () => {
       .filter(Boolean)
       .map((m) => Number(m![1]));
     expect(nps.sent).toBe(surveyed.length);
-    expect(nps.answered).toBe(scores.length);
+    expect(nps.scored).toBe(scores.length);
     const promoters = scores.filter((s) => s >= 9).length;
     const detractors = scores.filter((s) => s <= 6).length;
     expect(nps.value).toBeCloseTo((100 * (promoters - detractors)) / scores.length, 1);
@@ -278,8 +278,12 @@ describe('survey collect, report and score', () => {
 
     const table = await cli(['survey', 'report', '--by', 'group'], { env: { ...env, NO_COLOR: '1' }, tty: { columns: 120 } });
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/SURVEY\s+GROUP\s+SENT\s+ANSWERED/);
+    expect(table.stdout).toMatch(/SURVEY\s+GROUP\s+SENT\s+REPLIED/);
     expect(table.stderr).toContain('7 = least effort');
+    // piped: one table on stdout; the answers waiting for a person are named on stderr
+    const piped = await cli(['survey', 'report', '--plain'], { env });
+    expect(piped.stdout.split('\n')[0]).toMatch(/^type\tsent\tresponses\tresponse_rate\tscored\t/);
+    if (report.review.length > 0) expect(piped.stderr).toContain(`for review: #${report.review[0]!.ticket_id} (`);
     const badBy = await cli(['survey', 'report', '--by', 'team'], { env });
     expect(badBy.code).toBe(2);
   });

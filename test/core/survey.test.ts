@@ -507,7 +507,7 @@ describe('surveyFigures', () => {
 
   it('computes NPS as % promoters minus % detractors', () => {
     const [f] = surveyFigures([r('nps', 10), r('nps', 9), r('nps', 8), r('nps', 3), r('nps', null), r('nps', null, '', true)]);
-    expect(f).toMatchObject({ type: 'nps', sent: 6, answered: 4, responses: 5, response_rate: 83.3, promoters: 2, passives: 1, detractors: 1, value: 25, review: 1 });
+    expect(f).toMatchObject({ type: 'nps', sent: 6, scored: 4, responses: 5, response_rate: 83.3, promoters: 2, passives: 1, detractors: 1, value: 25, review: 1 });
     expect(f!.distribution['10']).toBe(1);
   });
 

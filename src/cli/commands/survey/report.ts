@@ -44,17 +44,23 @@ export async function surveyReportCommand(ctx: CliContext, flags: ReportFlags): 
     { key: 'type', header: 'SURVEY', get: (f) => SURVEY_SCALES[f.type].label },
     ...(by ? [{ key: 'key', header: by.toUpperCase(), flex: true } as Column<SurveyFigures>] : []),
     { key: 'sent', header: 'SENT', align: 'right' },
-    { key: 'responses', header: 'ANSWERED', align: 'right' },
+    { key: 'responses', header: 'REPLIED', align: 'right' },
     { key: 'response_rate', header: 'RATE', align: 'right', get: (f) => (f.response_rate === null ? '-' : `${f.response_rate}%`) },
-    { key: 'answered', header: 'N', align: 'right' },
+    { key: 'scored', header: 'SCORED', align: 'right' },
     { key: 'value', header: 'SCORE', align: 'right', get: valueText, tone: () => 'strong' },
     { key: 'promoters', header: 'P/P/D', align: 'right', get: (f) => (f.type === 'nps' ? `${f.promoters}/${f.passives}/${f.detractors}` : `-/-/${f.detractors}`) },
     { key: 'review', header: 'REVIEW', align: 'right', tone: (f) => (f.review > 0 ? 'warn' : 'muted') },
     ...(wide ? [{ key: 'distribution', header: 'DISTRIBUTION', flex: !by, get: distributionText } as Column<SurveyFigures>] : []),
   ];
   await printList(ctx.io, report.rows, columns, flags, { emptyMessage: `no surveys sent since ${report.since.slice(0, 10)}` });
-  if (mode !== 'table') return;
-  ctx.io.err('ANSWERED: customers who replied with a number (RATE of those sent); N: answers with a score.');
+  if (mode !== 'table') {
+    // stdout holds the one table a script reads; the answers waiting for a person still show
+    if (report.review.length > 0) {
+      ctx.io.err(`${report.review.length} answer${report.review.length === 1 ? '' : 's'} for review: ${report.review.map((r) => `#${r.ticket_id} (${SURVEY_SCALES[r.type].label})`).join(', ')}; record a score with: deskops survey score TICKET --type TYPE SCORE`);
+    }
+    return;
+  }
+  ctx.io.err('REPLIED: customers who replied (RATE of those sent); SCORED: replies read as a score, the SCORE\'s sample.');
   ctx.io.err('SCORE: CSAT % answering 4-5; NPS % promoters (9-10) minus % detractors (0-6);');
   ctx.io.err('       CES mean of 1-7, 7 = least effort (higher is better). P/P/D: promoters/passives/detractors.');
   if (!wide) ctx.io.err('(the score distribution is in --json and --csv, or on a wider terminal)');
