@@ -214,6 +214,11 @@ export async function printRecord(
     io.out(JSON.stringify(fields ? pick(record, fields) : record, null, 2));
     return;
   }
+  // asked for with --plain (piped without it, a record keeps its human lines)
+  if (mode === 'plain' && !fields && flags.plain === true) {
+    io.out(plainRecordLines(record).join('\n'));
+    return;
+  }
   if (mode === 'csv' || (mode === 'plain' && fields)) {
     const keys = fields ?? Object.keys(record as object).filter((k) => typeof (record as Record<string, unknown>)[k] !== 'object');
     const sep = mode === 'csv' ? ',' : '\t';
@@ -223,6 +228,31 @@ export async function printRecord(
     return;
   }
   io.out(await human());
+}
+
+/** A value on one plain line: tabs, newlines and backslashes written as \\t, \\n and \\\\. */
+function plainValue(v: unknown): string {
+  return String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
+/**
+ * One record as `key<TAB>value` lines, for scripts (grep, cut, awk): nested objects by dotted
+ * keys (requester.name), lists of values comma-joined (tags), lists of records numbered
+ * (comments.0.body).
+ */
+export function plainRecordLines(record: unknown, prefix = ''): string[] {
+  if (record === null || typeof record !== 'object') return [`${prefix.replace(/\.$/, '')}\t${record === null || record === undefined ? '' : plainValue(record)}`];
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(record as Record<string, unknown>)) {
+    const key = `${prefix}${k}`;
+    if (v === null || v === undefined) lines.push(`${key}\t`);
+    else if (Array.isArray(v)) {
+      if (v.every((x) => x === null || typeof x !== 'object')) lines.push(`${key}\t${v.map((x) => plainValue(x ?? '')).join(',')}`);
+      else v.forEach((x, i) => lines.push(...plainRecordLines(x, `${key}.${i}.`)));
+    } else if (typeof v === 'object') lines.push(...plainRecordLines(v, `${key}.`));
+    else lines.push(`${key}\t${plainValue(v)}`);
+  }
+  return lines;
 }
 
 /** A painter that colors only when the io allows it. */

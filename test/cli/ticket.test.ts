@@ -343,6 +343,20 @@ describe('ticket update', () => {
     expect(view.assignee_id).not.toBeNull();
   });
 
+  it('view --plain: one key<TAB>value line per field, nested keys dotted, text on one line', async () => {
+    const { id } = await firstTicket('open');
+    const r = await runCli(['ticket', 'view', String(id), '--plain'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    for (const line of lines) expect(line.split('\t'), line).toHaveLength(2);
+    const field = new Map(lines.map((l) => l.split('\t') as [string, string]));
+    expect(field.get('id')).toBe(String(id));
+    expect(field.get('status')).toBe('open');
+    expect(field.get('requester.email')).toMatch(/@/);
+    expect(field.get('comments.0.body')).toBeDefined();
+    expect(field.get('comments.0.body')).not.toContain('\n');
+  });
+
   it('says in its one line what changed: the group and the tags too', async () => {
     const { id } = await firstTicket('open');
     const r = await runCli(['ticket', 'update', String(id), '--group', 'billing', '--tag', 'moved', '--untag', 'nosuchtag', '--note', 'to billing'], { env });
