@@ -37,7 +37,7 @@ export type TriageAction =
    * a public reply or, with `note`, an internal note, with the template's status, priority
    * and tags, in the same one update that sendReply would send.
    */
-  | { kind: 'templateReply'; reply: RenderedReply; note: boolean };
+  | { kind: 'templateReply'; reply: RenderedReply; note: boolean; /** sent and set in the same update */ status?: TicketStatus };
 
 export interface ActionEnv {
   desk: HelpDesk;
@@ -127,11 +127,12 @@ export async function planAction(env: ActionEnv, action: TriageAction): Promise<
     case 'templateReply': {
       // Loaded here, not up front: the template engine is only needed once a reply is sent.
       const { replyUpdate } = await import('./replies.js');
-      const update = replyUpdate(action.reply, { note: action.note });
+      const update = replyUpdate(action.reply, { note: action.note, ...(action.status ? { status: action.status } : {}) });
       const what = update.comment!.public ? 'reply sent' : 'internal note added';
+      const status = action.status ? `, status ${action.status}` : '';
       return {
         action,
-        summary: action.reply.template ? `${what} (${action.reply.template})` : what,
+        summary: `${action.reply.template ? `${what} (${action.reply.template})` : what}${status}`,
         updateFor: (ticket) => {
           if (ticket.id !== action.reply.ticketId) throw new UsageError(`the reply was written for #${action.reply.ticketId}, not #${ticket.id}`);
           return { ...update, ...(update.additional_tags ? { additional_tags: [...update.additional_tags] } : {}) };

@@ -131,6 +131,9 @@ wait_for '✎ write my own' 15
 keys Up
 wait_for '^› ✎ write my own'
 keys Enter
+wait_for "^Reply to #$third with your text — public reply" 15   # the editor's text, previewed
+wait_for 'the refund is on its way'
+keys y
 wait_for "#$third: reply sent( \\([0-9]+s logged\\))? *$" 15
 wait_for '^ +URG +SLA +ID +SUBJECT'
 

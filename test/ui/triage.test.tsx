@@ -296,7 +296,7 @@ describe('triage screen', () => {
     expect(after.status).toBe(before.status);
   });
 
-  it('sends a reply written in the editor ("write my own" in the picker), and cancels on an empty file', async () => {
+  it('previews a reply written in the editor ("write my own" in the picker), sends it and sets pending with p, and cancels on an empty file', async () => {
     const texts = ['', 'Thanks for waiting, the replacement ships today.'];
     const s = await mount({ editText: async () => texts.shift() ?? null });
     const id = selected(s).ticket.id;
@@ -311,10 +311,19 @@ describe('triage screen', () => {
     await s.type('zzz-no-such-template');
     await s.waitForText(/› ✎ write my own/);
     await s.press(KEY.enter);
-    await s.waitForText(`#${id}: reply sent`);
+    // the text as it will be sent, before anything is
+    await s.waitForText(`Reply to #${id} with your text — public reply`);
+    await s.waitForText('the replacement ships today');
+    await s.waitForText('p send, pending');
+    const before: Array<{ body: string }> = [];
+    for await (const c of desk.listComments(id)) before.push(c);
+    expect(before.some((c) => c.body.includes('the replacement ships today'))).toBe(false);
+    await s.press('p');
+    await s.waitForText(`#${id}: reply sent, status pending`);
     const comments: Array<{ body: string; public: boolean }> = [];
     for await (const c of desk.listComments(id)) comments.push(c);
     expect(comments.at(-1)).toMatchObject({ body: 'Thanks for waiting, the replacement ships today.', public: true });
+    expect((await desk.getTicket(id)).status).toBe('pending');
   });
 
   describe('reply picker', () => {

@@ -404,7 +404,7 @@ export class TriageController {
         if (s.overlay.kind !== 'reply' || s.overlay.reply.step !== 'preview') return;
         const draft = s.overlay.reply.draft;
         this.dispatch({ type: 'closeOverlay' });
-        return this.perform({ kind: 'templateReply', reply: draft, note: command.note }, [draft.ticketId]);
+        return this.perform({ kind: 'templateReply', reply: draft, note: command.note, ...(command.status ? { status: command.status } : {}) }, [draft.ticketId]);
       }
       case 'replyEdit':
         return this.#editPreview();
@@ -615,6 +615,7 @@ export class TriageController {
 
   /** The agent's own text in $VISUAL / $EDITOR, sent when saved; an empty file cancels. */
   async #replyInEditor(targets: number[]): Promise<void> {
+    const fromPicker = this.#state.overlay.kind === 'reply' ? this.#state.overlay.reply : undefined;
     this.dispatch({ type: 'editorOpened' });
     let text: string | null;
     try {
@@ -624,11 +625,19 @@ export class TriageController {
       this.#status(`the editor failed: ${messageOf(err)}`, 'error');
       return;
     }
-    this.dispatch({ type: 'closeOverlay' });
     if (text === null || text.trim() === '') {
+      this.dispatch({ type: 'closeOverlay' });
       this.#status('reply cancelled (the file was empty)', 'info');
       return;
     }
+    // One ticket, from the picker: the text is previewed as a template's is, and sent from there.
+    const ticket = this.#replyTicket;
+    if (targets.length === 1 && fromPicker && ticket && ticket.view.ticket.id === targets[0]) {
+      const { literalReply } = await replyModule();
+      this.dispatch({ type: 'replyPreview', draft: literalReply(ticket, text) });
+      return;
+    }
+    this.dispatch({ type: 'closeOverlay' });
     await this.perform({ kind: 'reply', body: text }, targets);
   }
 

@@ -366,7 +366,7 @@ export function replyLines(reply: ReplyOverlay, subject: string, width: number, 
       ? [{ text: `── lines ${scroll + 1}-${scroll + shown.length} of ${body.length} · j/k scroll ${'─'.repeat(Math.max(0, width))}`.slice(0, Math.max(0, width)), tone: 'muted' }]
       : rule;
   const keys = d.public
-    ? 'enter / y send as a public reply · n send as an internal note · e edit · esc back'
+    ? 'enter / y send as a public reply · p send, pending · s send, solved · n internal note · e edit · esc back'
     : 'enter / y add as an internal note (an internal template) · e edit · esc back';
   return [...head, rule, ...shown, bottom, [{ text: truncate(keys, width), tone: 'accent' }]];
 }

@@ -54,7 +54,7 @@ export type TriageCommand =
   | { type: 'replyClear' }
   | { type: 'replyHighlight'; delta: number }
   | { type: 'replyChoose' }
-  | { type: 'replySend'; note: boolean }
+  | { type: 'replySend'; note: boolean; /** Zendesk's "Submit as pending / solved" */ status?: 'pending' | 'solved' }
   | { type: 'replyEdit' }
   | { type: 'replyScroll'; delta: number }
   | { type: 'replyBack' }
@@ -81,7 +81,7 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['s', 'set status'],
   ['n', 'add an internal note'],
   ['r', 'reply from a template (suggested first; type to filter) or write your own in $EDITOR'],
-  ['  preview', 'enter / y send as a public reply · n as an internal note · e edit · esc back'],
+  ['  preview', 'enter / y send as a public reply · p send and set pending · s send and set solved · n as an internal note · e edit · esc back'],
   ['space', 'mark a ticket and move to the next; the next change applies to every marked ticket'],
   ['esc', 'clear the marks'],
   ['/', 'filter with search terms, as `ticket list --query` (empty clears)'],
@@ -166,6 +166,8 @@ export function commandFor(mode: KeyMode, input: string, key: KeyInfo): TriageCo
     if (key.ctrl || key.meta) return null;
     if (key.return || input === 'y') return { type: 'replySend', note: false };
     if (input === 'n') return { type: 'replySend', note: true };
+    if (input === 'p') return { type: 'replySend', note: false, status: 'pending' };
+    if (input === 's') return { type: 'replySend', note: false, status: 'solved' };
     if (input === 'e') return { type: 'replyEdit' };
     if (input === 'j' || key.downArrow) return { type: 'replyScroll', delta: 1 };
     if (input === 'k' || key.upArrow) return { type: 'replyScroll', delta: -1 };
