@@ -20,6 +20,7 @@ import { registerSweepCommands } from './commands/sweep/index.js';
 import { registerSurveyCommands } from './commands/survey/index.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerCompletionCommand } from './commands/completion/index.js';
+import { registerConfigCommands } from './commands/config/index.js';
 import { VERSION } from '../core/version.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -71,6 +72,7 @@ Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 
   registerProfileCommands(program, ctx);
   registerInitCommand(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerConfigCommands(program, ctx);
   registerKpiCommands(program, ctx);
   registerSweepCommands(program, ctx);
   registerSurveyCommands(program, ctx);

@@ -33,8 +33,12 @@ export async function surveyStatuses(ctx: CliContext, flag: string | undefined):
   const stored = flag === undefined ? (await ctx.config()).getSetting<unknown>(STATUSES_SETTING) : undefined;
   const raw = flag ?? (Array.isArray(stored) ? stored.join(',') : typeof stored === 'string' ? stored : undefined);
   if (raw === undefined) return [...DEFAULT_SURVEY_STATUSES];
+  return checkSurveyStatuses(raw, flag !== undefined ? '--status' : `the setting ${STATUSES_SETTING}`);
+}
+
+/** Statuses to survey from "solved,pending": throws UsageError naming `where` for anything else. */
+export function checkSurveyStatuses(raw: string, where: string): TicketStatus[] {
   const list = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const where = flag !== undefined ? '--status' : `the setting ${STATUSES_SETTING}`;
   for (const s of list) {
     if (s === 'closed') throw new UsageError(`${where}: closed tickets cannot be changed, so they cannot be surveyed`);
     if (!(STATUSES as readonly string[]).includes(s)) throw new UsageError(`${where} must list statuses from ${STATUSES.join(', ')}, got "${s}"`);
@@ -48,9 +52,14 @@ export async function fatigueDays(ctx: CliContext, flag: string | undefined): Pr
   const stored = flag === undefined ? (await ctx.config()).getSetting<unknown>(FATIGUE_SETTING) : undefined;
   const raw = flag ?? (stored === undefined ? undefined : String(stored));
   if (raw === undefined) return DEFAULT_FATIGUE_DAYS;
+  return checkFatigueDays(raw, flag !== undefined ? '--fatigue-days' : `the setting ${FATIGUE_SETTING}`);
+}
+
+/** Days from "30": a whole number from 0 to 3650, else a UsageError naming `where`. */
+export function checkFatigueDays(raw: string, where: string): number {
   const n = Number(raw);
   if (!/^\d{1,4}$/.test(raw.trim()) || !Number.isInteger(n) || n > 3650) {
-    throw new UsageError(`${flag !== undefined ? '--fatigue-days' : `the setting ${FATIGUE_SETTING}`} must be a whole number of days from 0 to 3650, got "${raw}"`);
+    throw new UsageError(`${where} must be a whole number of days from 0 to 3650, got "${raw}"`);
   }
   return n;
 }

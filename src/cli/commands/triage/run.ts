@@ -64,7 +64,8 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
   });
 }
 
-function settingSeconds(value: unknown): number {
+/** The setting triage.refresh_seconds, checked (also by `deskops config set`). */
+export function settingSeconds(value: unknown): number {
   if (value === undefined || value === null) return DEFAULT_REFRESH_SECONDS;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 86_400) {
     throw new ConfigError(`setting ${REFRESH_SECONDS_SETTING} must be a whole number of seconds from 1 to 86400, got ${JSON.stringify(value)}`);
@@ -72,7 +73,8 @@ function settingSeconds(value: unknown): number {
   return value;
 }
 
-function settingText(value: unknown, key: string): string | undefined {
+/** A setting naming a group (triage.escalation_group), checked (also by `deskops config set`). */
+export function settingText(value: unknown, key: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ConfigError(`setting ${key} must be a group name, got ${JSON.stringify(value)}`);
