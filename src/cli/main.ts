@@ -29,7 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Help-desk work from the terminal: triage, replies, follow-ups, surveys and KPIs.')
     .version(VERSION, '-V, --version', 'print the version')
     .addOption(completeFrom(new Option('-p, --profile <name>', 'profile to use (env DESKOPS_PROFILE; default: the active profile, `local` out of the box)'), 'profiles'))
-    .option('--verbose', 'print each HTTP request to stderr (secrets redacted) and stacks on errors')
+    .option('-v, --verbose', 'print each HTTP request to stderr (secrets redacted) and stacks on errors')
     .addOption(new Option('--no-color', 'no color (also NO_COLOR=1)'))
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -87,7 +87,7 @@ Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 
  */
 export async function main(argv: string[], ctx: CliContext = createContext(processIo())): Promise<number> {
   const program = buildProgram(ctx);
-  const verbose = argv.includes('--verbose');
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;

@@ -50,3 +50,25 @@ describe('deskops main', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 });
+
+describe('short flags', () => {
+  it('mean one thing across every command (-t is --tag, -v is --verbose), so muscle memory is safe', () => {
+    const io = createIo({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough() }, {});
+    const program = buildProgram(createContext(io, { env: {} }));
+    const meaning = new Map<string, Set<string>>();
+    const walk = (cmd: Command) => {
+      for (const o of cmd.options) {
+        if (!o.short) continue;
+        const longs = meaning.get(o.short) ?? new Set<string>();
+        longs.add(o.long ?? '');
+        meaning.set(o.short, longs);
+      }
+      for (const sub of cmd.commands) walk(sub);
+    };
+    walk(program);
+    const clashes = [...meaning].filter(([, longs]) => longs.size > 1).map(([short, longs]) => `${short}: ${[...longs].join(', ')}`);
+    expect(clashes).toEqual([]);
+    expect([...meaning.get('-t')!]).toEqual(['--tag']);
+    expect([...meaning.get('-v')!]).toEqual(['--verbose']);
+  });
+});

@@ -9,7 +9,7 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
     program
       .command('queue')
       .description('unsolved tickets ranked by urgency: SLA, priority, waiting time, anger, VIP, reopens, channel')
-      .option('-v, --view <view>', 'mine, unassigned, all or group:NAME', 'mine')
+      .option('--view <view>', 'mine, unassigned, all or group:NAME', 'mine')
       .option('-n, --limit <n>', 'show the N most urgent tickets', '25')
       .option('-t, --tag <tags...>', 'only tickets with these tags (e.g. survey_followup for detractors to call back)')
       .option('--explain', 'list every reason with its points'),

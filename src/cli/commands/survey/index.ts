@@ -31,7 +31,7 @@ Examples:
   survey
     .command('send')
     .description('post a survey as a public reply on solved tickets, once per ticket, sparing requesters surveyed lately')
-    .option('-t, --type <type>', 'csat, nps or ces')
+    .option('--type <type>', 'csat, nps or ces')
     .option('--since <period>', 'tickets solved within this period: 7d, 4w, 3m', '7d')
     .option('--ticket <ids...>', 'these tickets only (ids, or comma-separated)')
     .addOption(completeFrom(new Option('--template <name>', 'survey template (default: survey-<type>)'), 'templates'))
@@ -65,7 +65,7 @@ Examples:
     .command('collect')
     .description('read the replies to surveys, store the scores, flag unclear answers, reopen detractors for follow-up')
     .option('--since <period>', 'surveys sent within this period: 7d, 4w, 3m', '30d')
-    .option('-t, --type <type>', 'only this survey type: csat, nps or ces')
+    .option('--type <type>', 'only this survey type: csat, nps or ces')
     .option('--dry-run', 'show the answers read; nothing is written')
     .option('--max-rate <n>', 'requests per minute at most (default: 90% of the desk\'s limit)')
     .option('--json', 'print the result as a JSON object')
@@ -129,7 +129,7 @@ Examples:
     .argument('<ticket>', 'the ticket id')
     .argument('<score>', 'the score a person read from the answer')
     .description('record the score of an answer flagged for review, as collect would have stored it')
-    .option('-t, --type <type>', 'csat, nps or ces')
+    .option('--type <type>', 'csat, nps or ces')
     .option('--replace', 'correct a score stored before')
     .option('--json', 'print the result as a JSON object')
     .addHelpText(

@@ -5,7 +5,7 @@ export function registerTriageCommand(program: Command, ctx: CliContext): void {
   program
     .command('triage')
     .description('work the urgency-ranked queue interactively: read, assign, escalate, tag, reply')
-    .option('-v, --view <view>', 'mine, unassigned, all or group:NAME', 'mine')
+    .option('--view <view>', 'mine, unassigned, all or group:NAME', 'mine')
     .option('-n, --limit <n>', 'load at most N tickets into the list', '500')
     .option('--refresh <seconds>', 'reload the queue every N seconds (config triage.refresh_seconds, default 60)')
     .addHelpText(
