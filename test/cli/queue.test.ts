@@ -78,6 +78,10 @@ describe('queue', () => {
     expect(r.stdout).toMatch(/URG\s+SLA\s+ID\s+PRI\s+SUBJECT\s+REQUESTER\s+AGE\s+WHY/);
     expect(r.stdout).toMatch(/^\s*\d+\s+-\d+[mhdw]\s+\d+\s/m);
     for (const line of r.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(120);
+    // which desk, on stderr: the table stays the table
+    expect(r.stderr).toMatch(/^view all on demo desk$/m);
+    const piped = await runCli(['queue', '--view', 'all', '--limit', '3'], { env });
+    expect(piped.stderr).not.toContain('demo desk');
   });
 
   it('refuses a bad view with exit 2, and bad weights in config with exit 1 naming the key', async () => {

@@ -1,4 +1,5 @@
 import type { CliContext } from '../../context.js';
+import { deskLabel } from '../../../services/desk-identity.js';
 import { outputMode, painter, printList, type Column, type OutputFlags, type Tone } from '../../output.js';
 import { sanitizeLine } from '../../sanitize.js';
 import { statusLine } from '../../io.js';
@@ -68,6 +69,12 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
   });
   if (mode === 'table' && queue.total > queue.items.length) {
     ctx.io.err(`${queue.items.length} of ${queue.total} unsolved tickets in view ${flags.view}; --limit shows more`);
+  }
+  // On a terminal, which desk this was: a live one is marked, as in triage's header.
+  if (mode === 'table') {
+    const where = deskLabel(desk.connection);
+    const paint = await painter(ctx.io);
+    ctx.io.err(paint(where.live ? 'warn' : 'muted', `view ${flags.view} on ${where.live ? 'LIVE ' : ''}${where.name}`));
   }
 }
 
