@@ -31,7 +31,7 @@ export type TriageAction =
   | { kind: 'tag'; input: string }
   | { kind: 'status'; status: string }
   | { kind: 'note'; body: string }
-  | { kind: 'reply'; body: string }
+  | { kind: 'reply'; body: string; /** set in the same update as the reply */ status?: TicketStatus }
   /**
    * A rendered template (services/replies renderForTicket): its body exactly as previewed, as
    * a public reply or, with `note`, an internal note, with the template's status, priority
@@ -118,10 +118,11 @@ export async function planAction(env: ActionEnv, action: TriageAction): Promise<
       const body = action.body.replace(/\s+$/, '');
       if (body.trim() === '') throw new UsageError(`the ${action.kind} is empty`);
       const isPublic = action.kind === 'reply';
+      const status = action.kind === 'reply' ? action.status : undefined;
       return {
         action,
-        summary: isPublic ? 'reply sent' : 'internal note added',
-        updateFor: () => ({ comment: { body, public: isPublic } }),
+        summary: `${isPublic ? 'reply sent' : 'internal note added'}${status ? `, status ${status}` : ''}`,
+        updateFor: () => ({ comment: { body, public: isPublic }, ...(status ? { status } : {}) }),
       };
     }
     case 'templateReply': {

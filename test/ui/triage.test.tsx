@@ -252,6 +252,35 @@ describe('triage screen', () => {
     expect(f).not.toContain('marked');
   });
 
+  it('previews one text for several marked tickets before it goes to all of them; s sends and solves', async () => {
+    const text = 'We found the cause of the outage and fixed it; thanks for your patience.';
+    const s = await mount({ editText: async () => text });
+    const items = s.controller.getState().items;
+    const ids = items.slice(6, 8).map((i) => i.ticket.id);
+    s.controller.dispatch({ type: 'moveTo', index: 6 });
+    await s.press(KEY.space, KEY.space);
+    await s.waitForText('2 marked');
+    await s.press('r');
+    await s.waitForText('Reply to 2 marked tickets — public reply, the same text to each');
+    await s.waitForText(`#${ids[0]}, #${ids[1]}`);
+    await s.waitForText('the cause of the outage');
+    await s.waitForText('enter / y send to all 2');
+    // nothing has gone yet
+    for (const id of ids) {
+      const bodies: string[] = [];
+      for await (const c of desk.listComments(id)) bodies.push(c.body);
+      expect(bodies).not.toContain(text);
+    }
+    await s.press('s');
+    await s.waitForText('reply sent, status solved: all 2 tickets');
+    for (const id of ids) {
+      const bodies: string[] = [];
+      for await (const c of desk.listComments(id)) bodies.push(c.body);
+      expect(bodies.at(-1)).toBe(text);
+      expect((await desk.getTicket(id)).status).toBe('solved');
+    }
+  });
+
   it('shows a change at once and rolls it back with an error when the desk refuses it', async () => {
     let closed: Ticket | undefined;
     for await (const t of desk.searchTickets('type:ticket status:closed', { limit: 1 })) closed = t;

@@ -8,7 +8,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { TriageController } from './controller.js';
 import { sanitizeLine } from '../../cli/sanitize.js';
 import { clip, layoutFor, MIN_COLUMNS, MIN_ROWS, previewScrollMax, threadLines, truncate, type Line } from './format.js';
-import { DetailPane, HelpPane, ListPane, PromptBar, ReplyPane, StatusBar, ThreadPane, promptHeight } from './panes.js';
+import { BulkReplyPane, DetailPane, HelpPane, ListPane, PromptBar, ReplyPane, StatusBar, ThreadPane, promptHeight } from './panes.js';
 import { LineView } from '../components/LineView.js';
 import { selectedItem, type TriageState } from './state.js';
 
@@ -91,6 +91,8 @@ export function TriageApp({ controller, size, onQuit }: TriageAppProps) {
   if (reply) {
     const ticket = state.items.find((i) => i.ticket.id === reply.ticketId)?.ticket;
     body = <ReplyPane reply={reply} subject={ticket?.subject ?? ''} width={layout.width} height={threadArea} />;
+  } else if (state.overlay.kind === 'bulkReply') {
+    body = <BulkReplyPane targets={state.overlay.targets} body={state.overlay.body} width={layout.width} height={threadArea} />;
   } else if (state.overlay.kind === 'editor') {
     body = <LineView line={[{ text: 'editing in $VISUAL / $EDITOR… (save and quit to send, an empty file cancels)', tone: 'muted' }]} />;
   } else if (state.overlay.kind === 'help') {

@@ -210,6 +210,7 @@ export class TriageController {
     const o = this.#state.overlay;
     if (o.kind === 'none') return this.#state.items.length === 0 && this.#state.loading ? 'loading' : 'list';
     if (o.kind === 'reply') return o.reply.step === 'loading' ? 'replyLoading' : o.reply.step === 'pick' ? 'replyPick' : 'replyPreview';
+    if (o.kind === 'bulkReply') return 'bulkPreview';
     return o.kind;
   }
 
@@ -405,6 +406,12 @@ export class TriageController {
         const draft = s.overlay.reply.draft;
         this.dispatch({ type: 'closeOverlay' });
         return this.perform({ kind: 'templateReply', reply: draft, note: command.note, ...(command.status ? { status: command.status } : {}) }, [draft.ticketId]);
+      }
+      case 'bulkSend': {
+        if (s.overlay.kind !== 'bulkReply') return;
+        const { targets, body } = s.overlay;
+        this.dispatch({ type: 'closeOverlay' });
+        return this.perform({ kind: 'reply', body, ...(command.status ? { status: command.status } : {}) }, targets);
       }
       case 'replyEdit':
         return this.#editPreview();
@@ -637,8 +644,9 @@ export class TriageController {
       this.dispatch({ type: 'replyPreview', draft: literalReply(ticket, text) });
       return;
     }
+    // Several tickets: the one text, and who gets it, before it goes to all of them.
     this.dispatch({ type: 'closeOverlay' });
-    await this.perform({ kind: 'reply', body: text }, targets);
+    this.dispatch({ type: 'bulkReplyPreview', targets, body: text.replace(/\s+$/, '') });
   }
 
   async #applyFilter(filter: string): Promise<void> {

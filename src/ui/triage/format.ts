@@ -395,6 +395,19 @@ export function previewBodyLines(body: string, width: number): Line[] {
   return wrapText(sanitizeText(body), Math.max(1, width - 2)).map((l): Line => [{ text: `  ${l}` }]);
 }
 
+/** The preview of one text for several marked tickets: who gets it, the text, the keys. */
+export function bulkReplyLines(targets: readonly number[], body: string, width: number, height: number): Line[] {
+  const who = targets.map((id) => `#${id}`).join(', ');
+  const head: Line[] = [[{ text: truncate(`Reply to ${targets.length} marked tickets — public reply, the same text to each`, width), tone: 'strong' }], [{ text: truncate(who, width), tone: 'muted' }]];
+  const rule: Line = [{ text: '─'.repeat(Math.max(0, width)), tone: 'muted' }];
+  const lines = previewBodyLines(body, width);
+  const room = previewRoom(height, head.length);
+  const shown = lines.slice(0, room);
+  const more: Line = lines.length > room ? [{ text: truncate(`── ${lines.length - room} more lines ${'─'.repeat(Math.max(0, width))}`, width), tone: 'muted' }] : rule;
+  const keys = `enter / y send to all ${targets.length} · p send, pending · s send, solved · esc cancel`;
+  return [...head, rule, ...shown, more, [{ text: truncate(keys, width), tone: 'accent' }]];
+}
+
 /** Lines of body text the preview shows in `height` lines under `headLines` of title. */
 export function previewRoom(height: number, headLines: number): number {
   return Math.max(1, height - headLines - 3);

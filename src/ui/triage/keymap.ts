@@ -22,7 +22,7 @@ export interface KeyInfo {
   delete?: boolean;
 }
 
-export type KeyMode = 'list' | 'thread' | 'help' | 'prompt' | 'editor' | 'loading' | 'replyLoading' | 'replyPick' | 'replyPreview';
+export type KeyMode = 'list' | 'thread' | 'help' | 'prompt' | 'editor' | 'loading' | 'replyLoading' | 'replyPick' | 'replyPreview' | 'bulkPreview';
 
 export type ActionKey = 'assign' | 'escalate' | 'priority' | 'tag' | 'status' | 'note' | 'reply';
 
@@ -58,7 +58,8 @@ export type TriageCommand =
   | { type: 'replyEdit' }
   | { type: 'replyScroll'; delta: number }
   | { type: 'replyBack' }
-  | { type: 'replyCancel' };
+  | { type: 'replyCancel' }
+  | { type: 'bulkSend'; status?: 'pending' | 'solved' };
 
 const ACTION_KEYS: Record<string, ActionKey> = {
   a: 'assign',
@@ -158,6 +159,15 @@ export function commandFor(mode: KeyMode, input: string, key: KeyInfo): TriageCo
     if (key.backspace || key.delete) return { type: 'replyBackspace' };
     if (key.ctrl && input === 'u') return { type: 'replyClear' };
     if (isPrintable(input, key)) return { type: 'replyText', text: input };
+    return null;
+  }
+
+  if (mode === 'bulkPreview') {
+    if (key.escape) return { type: 'replyCancel' };
+    if (key.ctrl || key.meta) return null;
+    if (key.return || input === 'y') return { type: 'bulkSend' };
+    if (input === 'p') return { type: 'bulkSend', status: 'pending' };
+    if (input === 's') return { type: 'bulkSend', status: 'solved' };
     return null;
   }
 

@@ -2,6 +2,7 @@
 import { LinesBox, LineView } from '../components/LineView.js';
 import type { QueueItem } from '../../services/queue.js';
 import {
+  bulkReplyLines,
   clip,
   detailLines,
   fit,
@@ -85,6 +86,10 @@ export function ThreadPane({ title, lines, scroll, width, height }: { title: str
 
 export function ReplyPane({ reply, subject, width, height }: { reply: ReplyOverlay; subject: string; width: number; height: number }) {
   return <LinesBox lines={replyLines(reply, subject, width, height).map((l) => clip(l, width))} height={height} />;
+}
+
+export function BulkReplyPane({ targets, body, width, height }: { targets: readonly number[]; body: string; width: number; height: number }) {
+  return <LinesBox lines={bulkReplyLines(targets, body, width, height).map((l) => clip(l, width))} height={height} />;
 }
 
 export function HelpPane({ width, height }: { width: number; height: number }) {

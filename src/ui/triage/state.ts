@@ -54,7 +54,9 @@ export type Overlay =
   | { kind: 'prompt'; prompt: PromptState; /** where to go back to */ under: 'none' | 'thread' }
   | { kind: 'reply'; reply: ReplyOverlay; under: 'none' | 'thread' }
   /** `reply`: the picker to come back to after editing a preview. */
-  | { kind: 'editor'; under: 'none' | 'thread'; reply?: ReplyOverlay };
+  | { kind: 'editor'; under: 'none' | 'thread'; reply?: ReplyOverlay }
+  /** One text for several marked tickets, shown before it goes to all of them. */
+  | { kind: 'bulkReply'; targets: number[]; body: string; under: 'none' | 'thread' };
 
 export type ThreadEntry =
   | { state: 'loading' }
@@ -91,6 +93,8 @@ export interface TriageState {
 
 export type TriageEvent =
   | { type: 'loadStarted' }
+  /** The text written for several marked tickets, to preview before it is sent to all. */
+  | { type: 'bulkReplyPreview'; targets: number[]; body: string }
   /** Another view (`v`): its tickets are loaded next; marks do not carry over. */
   | { type: 'viewChanged'; view: string }
   /** Items scored again after a change the desk took (services/queue refreshQueueItems). */
@@ -182,7 +186,7 @@ export function replyChoice(picker: ReplyPicker): ReplyChoice {
 
 function underOf(overlay: Overlay): 'none' | 'thread' {
   if (overlay.kind === 'thread') return 'thread';
-  if (overlay.kind === 'prompt' || overlay.kind === 'reply' || overlay.kind === 'editor') return overlay.under;
+  if (overlay.kind === 'prompt' || overlay.kind === 'reply' || overlay.kind === 'editor' || overlay.kind === 'bulkReply') return overlay.under;
   return 'none';
 }
 
@@ -426,6 +430,9 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
         status: event.status,
       };
     }
+
+    case 'bulkReplyPreview':
+      return { ...state, overlay: { kind: 'bulkReply', targets: event.targets, body: event.body, under: underOf(state.overlay) } };
 
     case 'viewChanged':
       return { ...state, view: event.view, marked: new Set() };
