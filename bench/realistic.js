@@ -5,7 +5,8 @@
 // against the next one's minute; the commands run in order and change the data as they go
 // (sweep run before survey send).
 //
-//   node bench/realistic.js [tickets]      (default 10000)
+//   node bench/realistic.js [tickets] [--only NAME-PART]   (default 10000, every case)
+//   node bench/realistic.js 100000 --only "as an admin"   (the 100,000-ticket KPI read, ~10 min)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { bundle, bundleDir, cliArgs, deskEnv, isMain, mb, requireBuild, round, timeNode } from './lib.js';
 import { REALISTIC, countRequests, limitFloorMs, sequentialLatencyMs } from './conditions.js';
 
-export async function benchRealistic({ tickets = 10_000 } = {}) {
+export async function benchRealistic({ tickets = 10_000, only } = {}) {
   requireBuild();
   const work = bundleDir('realistic');
   const home = mkdtempSync(join(tmpdir(), 'deskops-bench-realistic-'));
@@ -31,7 +32,7 @@ export async function benchRealistic({ tickets = 10_000 } = {}) {
       { name: 'survey send --type nps --since 30d', as: 'agent', args: ['survey', 'send', '--type', 'nps', '--since', '30d', '--yes', '--json'], ok: [0, 3] },
     ];
     const results = [];
-    for (const c of cases) {
+    for (const c of cases.filter((x) => !only || x.name.includes(only))) {
       const lines = [];
       const desk = await startDesk({ home, ...REALISTIC.desk, log: (line) => lines.push(line) });
       try {
@@ -70,6 +71,9 @@ export async function benchRealistic({ tickets = 10_000 } = {}) {
 }
 
 if (isMain(import.meta.url)) {
-  const [tickets] = process.argv.slice(2).map(Number);
-  console.log(JSON.stringify(await benchRealistic({ tickets: tickets || undefined }), null, 2));
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--only');
+  const only = at >= 0 ? args[at + 1] : undefined;
+  const tickets = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--only'));
+  console.log(JSON.stringify(await benchRealistic({ tickets: tickets || undefined, only }), null, 2));
 }
