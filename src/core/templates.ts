@@ -19,8 +19,8 @@
 import { Liquid, type Context, type FS, type Template } from 'liquidjs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { DeskopsError, UsageError } from './errors.js';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '../api/types.js';
-import type { Group, Organization, Ticket, TicketPriority, TicketStatus, User } from '../api/types.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from './model.js';
+import type { Group, Organization, Ticket, TicketPriority, TicketStatus, User } from './model.js';
 
 export const TEMPLATE_CATEGORIES = [
   'empathy',

@@ -16,7 +16,8 @@
  *
  * Reading scores and the report math are pure (core/survey.ts).
  */
-import type { Group, HelpDesk, Organization, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../api/helpdesk.js';
+import type { HelpDesk } from '../api/helpdesk.js';
+import type { Group, Organization, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../core/model.js';
 import { ApiError, Cancelled, NotFoundError, PermissionError, UsageError, isAccessError } from '../core/errors.js';
 import { asTheyAreNow, recentlyChanged, withRecent } from './recent.js';
 import { buildRenderContext, renderTemplate, templateVariables, type ReplyTemplate } from '../core/templates.js';

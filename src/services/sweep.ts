@@ -14,7 +14,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Group, HelpDesk, Organization, Ticket, TicketMetric, TicketUpdate, User } from '../api/helpdesk.js';
+import type { HelpDesk } from '../api/helpdesk.js';
+import type { Group, Organization, Ticket, TicketMetric, TicketUpdate, User } from '../core/model.js';
 import { ConfigError, NotFoundError, PermissionError } from '../core/errors.js';
 import { recentlyChanged } from './recent.js';
 import {

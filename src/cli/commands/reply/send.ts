@@ -4,7 +4,7 @@ import { deskInstance } from '../../../services/desk-identity.js';
 import { NotFoundError, UsageError } from '../../../core/errors.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
 import { parseVars } from '../../../core/templates.js';
-import type { TicketStatus } from '../../../api/types.js';
+import type { TicketStatus } from '../../../core/model.js';
 import {
   discardDraft,
   literalReply,

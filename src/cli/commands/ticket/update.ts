@@ -6,7 +6,7 @@ import { UsageError } from '../../../core/errors.js';
 import { sanitizeLine } from '../../sanitize.js';
 import { readPipedStdin } from '../../io.js';
 import { ticketJson } from './present.js';
-import type { Ticket } from '../../../api/helpdesk.js';
+import type { Ticket } from '../../../core/model.js';
 
 interface UpdateFlags extends OutputFlags {
   status?: Ticket['status'];
