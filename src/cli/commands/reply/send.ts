@@ -15,7 +15,7 @@ import {
   sendReply,
   type RenderedReply,
 } from '../../../services/replies.js';
-import { sanitizeLine } from '../../sanitize.js';
+import { sanitizeLine } from '../../../core/sanitize.js';
 import { chosenLocale, loadTemplateLibrary } from '../template/shared.js';
 import { printPreview } from './present.js';
 import { readPipedStdin } from '../../io.js';

@@ -3,7 +3,7 @@ import { printRecord, type OutputFlags } from '../../output.js';
 import { resolveNames, updateTicket } from '../../../services/tickets.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
 import { UsageError } from '../../../core/errors.js';
-import { sanitizeLine } from '../../sanitize.js';
+import { sanitizeLine } from '../../../core/sanitize.js';
 import { readPipedStdin } from '../../io.js';
 import { ticketJson } from './present.js';
 import type { Ticket } from '../../../core/model.js';
