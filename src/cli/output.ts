@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Io } from './io.js';
-import { sanitizeLine } from './sanitize.js';
+import { sanitizeLine } from '../core/sanitize.js';
 
 export interface OutputFlags {
   json?: boolean;

@@ -5,7 +5,7 @@
  * value plus this stretch) and "Time spent last update (sec)" (this stretch alone). Then the
  * ticket's count starts again from zero. Pure: the clock is injected.
  */
-import type { CustomFieldValue, Ticket } from '../api/types.js';
+import type { CustomFieldValue, Ticket } from './model.js';
 
 export const TOTAL_TIME_FIELD_TITLE = 'Total time spent (sec)';
 export const LAST_UPDATE_TIME_FIELD_TITLE = 'Time spent last update (sec)';

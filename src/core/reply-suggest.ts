@@ -8,7 +8,7 @@
  * a billing error, a repeat contact), take ownership, resolve, then follow up (a check-in after
  * solving, reminders while pending, a survey once it is done).
  */
-import type { Comment, Ticket, TicketMetric } from '../api/types.js';
+import type { Comment, Ticket, TicketMetric } from './model.js';
 import type { TemplateCategory } from './templates.js';
 
 export interface SuggestCandidate {

@@ -11,7 +11,7 @@
  * A step fires at most once per ticket: its marker tag is excluded by its own conditions, and
  * the marker goes on the ticket in the same update as the comment.
  */
-import type { Comment, Group, Ticket, TicketMetric, User } from '../api/types.js';
+import type { Comment, Group, Ticket, TicketMetric, User } from './model.js';
 import { cutoffFor, type BusinessCalendar, type Duration } from './business-hours.js';
 import { SINCE_SOURCE, type AgeCondition, type SinceRef, type SweepStep } from './sweep-rules.js';
 

@@ -29,7 +29,7 @@
  * the template's), vars, locale, status, tags, remove_tags, priority, assignee.
  */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../api/types.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from './model.js';
 import {
   DEFAULT_CALENDAR,
   WEEKDAYS,

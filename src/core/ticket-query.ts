@@ -3,7 +3,7 @@
  * against Zendesk and the embedded desk, and the triage screen's `/` filter reuses it.
  */
 import { UsageError } from './errors.js';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '../api/types.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from './model.js';
 
 export const STATUS_FILTERS = [...TICKET_STATUSES, 'unsolved', 'any'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];

@@ -3,8 +3,8 @@
  * local copy of an update, escalation notes, tag input.
  */
 import { UsageError } from './errors.js';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '../api/types.js';
-import type { Ticket, TicketPriority, TicketStatus, TicketUpdate } from '../api/types.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from './model.js';
+import type { Ticket, TicketPriority, TicketStatus, TicketUpdate } from './model.js';
 import type { UrgencyReason } from './urgency.js';
 
 /** The group an escalation moves tickets to, unless config `triage.escalation_group` names another. */

@@ -36,7 +36,7 @@
  * and sorting compares precomputed numbers.
  */
 import { ConfigError } from './errors.js';
-import type { SlaPolicyMetric, Ticket, TicketPriority } from '../api/types.js';
+import type { SlaPolicyMetric, Ticket, TicketPriority } from './model.js';
 
 export interface UrgencyWeights {
   slaBreached: number;

@@ -6,7 +6,7 @@
  * process died mid-way) is marked failed.
  */
 import { randomBytes } from 'node:crypto';
-import type { JobStatus, JobStatusResult } from '../api/types.js';
+import type { JobStatus, JobStatusResult } from '../core/model.js';
 import { DeskHttpError } from './http-errors.js';
 import type { UserRow } from './records.js';
 import type { DeskStore } from './store.js';

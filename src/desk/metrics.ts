@@ -9,7 +9,7 @@
  * Zendesk, wait times add up the time spent in each status up to the last status change:
  * requester wait = new + open + hold, agent wait = pending, on hold = hold.
  */
-import type { MinutesPair, SlaPolicyMetric, TicketMetric, TicketPriority, TicketStatus } from '../api/types.js';
+import type { MinutesPair, SlaPolicyMetric, TicketMetric, TicketPriority, TicketStatus } from '../core/model.js';
 import { businessMinutes, calendarMinutes, isoOrNull, isoSeconds } from './time.js';
 
 export type EventKind = 'status' | 'group' | 'assignee' | 'comment';

@@ -1,5 +1,5 @@
 /**
- * Rows as the store keeps them, and their Zendesk JSON shapes (src/api/types.ts).
+ * Rows as the store keeps them, and their Zendesk JSON shapes (the core model, src/core/model.ts).
  * Rows are always mapped field by field: libsql rows carry extra properties (`_metadata`).
  */
 import type {
@@ -12,8 +12,8 @@ import type {
   TicketPriority,
   TicketStatus,
   User,
-} from '../api/types.js';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '../api/types.js';
+} from '../core/model.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/model.js';
 import { CUSTOM_FIELD_IDS, TICKET_FIELDS } from './fields.js';
 import { isoSeconds } from './time.js';
 

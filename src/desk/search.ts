@@ -20,7 +20,7 @@
  * except several `field:value` terms on the same field, which are ORed as in Zendesk
  * (status:open status:pending). An unknown field is a 400 with the list of known ones.
  */
-import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../api/types.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../core/model.js';
 import { DeskHttpError } from './http-errors.js';
 import { normalizeTag, normalizeWords } from './records.js';
 import { DAY_S, HOUR_S, MINUTE_S, parseIsoSeconds } from './time.js';

@@ -5,7 +5,7 @@
  * (ticket, comments, metric events, rating), so the metrics computed from the events agree
  * with the thread.
  */
-import type { TicketPriority, TicketStatus } from '../api/types.js';
+import type { TicketPriority, TicketStatus } from '../core/model.js';
 import type { Rng } from './prng.js';
 import {
   TOPIC_EXTRA_TAGS,

@@ -9,8 +9,8 @@ import { systemClock } from '../core/time.js';
 import { openDb, seededAt, getMeta, type Db } from './db.js';
 import { parseFaultSpec } from './faults.js';
 import { DEFAULT_PLAN, PLAN_NAMES, PLANS, type Plan } from './limits.js';
-import type { DeskOptions, RunningDesk, SeedOptions, SeedSummary } from './index.js';
-import { DEFAULT_INDEX_LAG_S, DEFAULT_SEED, DEFAULT_SEED_TICKETS } from './index.js';
+import type { DeskOptions, RunningDesk, SeedOptions, SeedSummary } from './options.js';
+import { DEFAULT_INDEX_LAG_S, DEFAULT_SEED, DEFAULT_SEED_TICKETS } from './options.js';
 import { ensureDeskDir, readCredentialsFile, writeCredentialsFile, type DeskCredentials, type DeskPaths } from './paths.js';
 import { DeskStore } from './store.js';
 

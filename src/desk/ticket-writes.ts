@@ -9,8 +9,8 @@
  * by at least one second (max(now, previous + 1)): so the updated_at a client read is a
  * reliable stamp for safe_update even when two updates land within the same second.
  */
-import type { TicketPriority, TicketStatus } from '../api/types.js';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '../api/types.js';
+import type { TicketPriority, TicketStatus } from '../core/model.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/model.js';
 import { CUSTOM_FIELD_IDS, TICKET_FIELDS } from './fields.js';
 import { DeskHttpError, badRequest, fieldInvalid, notFound, recordInvalid } from './http-errors.js';
 import { decodeEvents, encodeEvents, type EventRow } from './metrics.js';

@@ -22,7 +22,8 @@
  *  6. Names (requester, assignee, group) for the `limit` tickets returned, in two batched
  *     requests per stage, each ticket's once.
  */
-import type { Comment, Group, HelpDesk, Organization, Ticket, TicketMetric, User } from '../api/helpdesk.js';
+import type { HelpDesk } from '../api/helpdesk.js';
+import type { Comment, Group, Organization, Ticket, TicketMetric, User } from '../core/model.js';
 import { UsageError } from '../core/errors.js';
 import { buildTicketQuery } from '../core/ticket-query.js';
 import {

@@ -6,7 +6,8 @@
  * the fatigue rule would be wrong. So the tickets changed within SEARCH_LAG_BOUND_S are read
  * from the ticket list instead (live, newest first: usually one page) and win over search.
  */
-import type { HelpDesk, Ticket } from '../api/helpdesk.js';
+import type { HelpDesk } from '../api/helpdesk.js';
+import type { Ticket } from '../core/model.js';
 
 /** Longer than search's index lag is expected to get (Zendesk: "up to a few minutes"). */
 export const SEARCH_LAG_BOUND_S = 15 * 60;

@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HelpDesk, Ticket, TicketStatus, TicketUpdate, User } from '../api/helpdesk.js';
+import type { HelpDesk } from '../api/helpdesk.js';
+import type { Ticket, TicketStatus, TicketUpdate, User } from '../core/model.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import {
   DEFAULT_LOCALE,

@@ -2,7 +2,8 @@
  * Ticket workflows shared by the CLI and the triage screen: list with names resolved,
  * view with its thread, update with names (me, agent email, group name) resolved to ids.
  */
-import type { Group, HelpDesk, Organization, Ticket, TicketDetail, TicketUpdate, User } from '../api/helpdesk.js';
+import type { HelpDesk, TicketDetail } from '../api/helpdesk.js';
+import type { Group, Organization, Ticket, TicketUpdate, User } from '../core/model.js';
 import { UsageError } from '../core/errors.js';
 import { buildTicketQuery, type TicketFilters } from '../core/ticket-query.js';
 

@@ -4,7 +4,8 @@
  * turned into the desk's update for one ticket or many, with handle time recorded in the same
  * update, and the per-ticket outcome of a bulk change. No Ink here: the screen calls these.
  */
-import type { HelpDesk, JobStatus, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../api/helpdesk.js';
+import type { HelpDesk } from '../api/helpdesk.js';
+import type { JobStatus, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../core/model.js';
 import type { RenderedReply } from './replies.js';
 import { ApiError, ConfigError, NotFoundError, UsageError } from '../core/errors.js';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HandleTimer, timeTrackingValues } from '../../src/core/handle-time.js';
 import { applyUpdateLocally, escalationNote, parseStatus, parseTagInput, raisePriority } from '../../src/core/triage.js';
-import type { Ticket } from '../../src/api/types.js';
+import type { Ticket } from '../../src/core/model.js';
 
 const FIELDS = { totalFieldId: 9001, lastUpdateFieldId: 9002 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Organization, Ticket, TicketMetric } from '../../src/api/types.js';
+import type { Organization, Ticket, TicketMetric } from '../../src/core/model.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { ChurnAccumulator, organizationCustomer } from '../../src/core/kpi/churn.js';
 import { KpiComputation, KpiTrend, changeOf, groupKeys } from '../../src/core/kpi/compute.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Comment, Ticket, TicketMetric } from '../../src/api/types.js';
+import type { Comment, Ticket, TicketMetric } from '../../src/core/model.js';
 import { DEFAULT_CALENDAR } from '../../src/core/business-hours.js';
 import { parseRuleFile } from '../../src/core/sweep-rules.js';
 import {

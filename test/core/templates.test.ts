@@ -25,7 +25,7 @@ import {
 import { readCustomerSignals, suggestTemplates, type SuggestCandidate } from '../../src/core/reply-suggest.js';
 import { findTemplate, lintTemplates, loadLibrary } from '../../src/services/replies.js';
 import { UsageError, NotFoundError } from '../../src/core/errors.js';
-import type { Comment, Ticket, User } from '../../src/api/types.js';
+import type { Comment, Ticket, User } from '../../src/core/model.js';
 
 function file(front: string, body: string): string {
   return `---\n${front.trim()}\n---\n${body}`;

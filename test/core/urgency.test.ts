@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Ticket } from '../../src/api/types.js';
+import type { Ticket } from '../../src/core/model.js';
 import { ConfigError } from '../../src/core/errors.js';
 import {
   DEFAULT_URGENCY_WEIGHTS,

@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BulkUpdate, HelpDesk } from '../../src/api/helpdesk.js';
-import type { JobStatus, JobStatusResult, Ticket, TicketUpdate } from '../../src/api/types.js';
+import type { JobStatus, JobStatusResult, Ticket, TicketUpdate } from '../../src/core/model.js';
 import { ApiError } from '../../src/core/errors.js';
 import {
   LockedError,

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IncrementalTicketPage, Organization, SatisfactionRating, Ticket } from '../../src/api/types.js';
+import type { IncrementalTicketPage } from '../../src/api/types.js';
+import type { Organization, SatisfactionRating, Ticket } from '../../src/core/model.js';
 import { KpiTicketCache, ORGANIZATIONS_TTL_S } from '../../src/services/kpi/cache.js';
 
 const at = (iso: string) => Date.parse(iso) / 1000;

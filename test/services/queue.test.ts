@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Comment, Organization, Ticket, TicketMetric, User } from '../../src/api/types.js';
+import type { Comment, Organization, Ticket, TicketMetric, User } from '../../src/core/model.js';
 import { QueueCache, buildQueue, latestCustomerMessage, parseQueueView, queueQuery } from '../../src/services/queue.js';
 import { iterate, memoryDesk } from './memoryDesk.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobStatus, Ticket, TicketField, User } from '../../src/api/types.js';
+import type { JobStatus, Ticket, TicketField, User } from '../../src/core/model.js';
 import { ConfigError, UsageError } from '../../src/core/errors.js';
 import { applyToMany, planAction, resolveTimeTrackingFields, withHandleTime } from '../../src/services/triage.js';
 import { iterate, memoryDesk } from './memoryDesk.js';

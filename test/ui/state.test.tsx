@@ -1,6 +1,6 @@
 /** The triage screen's logic without rendering: reducer, key map, text layout. */
 import { describe, expect, it } from 'vitest';
-import type { Ticket } from '../../src/api/types.js';
+import type { Ticket } from '../../src/core/model.js';
 import type { QueueItem } from '../../src/services/queue.js';
 import { commandFor, splitKeys } from '../../src/ui/triage/keymap.js';
 import type { RenderedReply } from '../../src/services/replies.js';

@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HelpDesk, Ticket } from '../../src/api/helpdesk.js';
+import type { HelpDesk } from '../../src/api/helpdesk.js';
+import type { Ticket } from '../../src/core/model.js';
 import { createHelpDesk } from '../../src/api/index.js';
 import { ZENDESK_ENDPOINT_LIMITS, describeWait } from '../../src/api/pacer.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';

@@ -1,5 +1,5 @@
 /**
- * Request Tracker REST2 records in the Zendesk shapes of ../types.ts. Pure.
+ * Request Tracker REST2 records in the Zendesk shapes of the core model (src/core/model.ts). Pure.
  *
  * REST2 sends ids as numbers on a record and as strings in lists ("id": "7"), and names a user
  * by login in links ("id": "root"); deskops asks for `fields[Owner]=id,...` so user blocks carry

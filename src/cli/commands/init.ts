@@ -52,7 +52,7 @@ async function guidedSetup(ctx: CliContext): Promise<void> {
       import('@inquirer/prompts'),
       import('../../config/store.js'),
       import('../../config/connection.js'),
-      import('../sanitize.js'),
+      import('../../core/sanitize.js'),
     ]);
   const { input, password, select, confirm } = prompts;
   const context = await promptStreams(ctx);

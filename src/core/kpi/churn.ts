@@ -8,7 +8,7 @@
  * desk's organizations (churned_at field, or a `churned` tag dated by the last update) or the
  * rows of a --customers CSV.
  */
-import type { Organization } from '../../api/types.js';
+import type { Organization } from '../model.js';
 import { METRICS } from './catalog.js';
 import { joinNotes, round } from './accumulators.js';
 import { unixOf } from './rules.js';

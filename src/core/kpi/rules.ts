@@ -3,7 +3,7 @@
  * time is, survey answers in tags, SLA targets, and the reduction of a ticket plus its
  * metric_set to the few fields the cache keeps (toKpiTicket, toKpiMetricSet). Pure.
  */
-import type { Ticket, TicketMetric } from '../../api/types.js';
+import type { Ticket, TicketMetric } from '../model.js';
 import { ConfigError } from '../errors.js';
 import type { KpiMetricSet, KpiTicket, MinutesPair } from './types.js';
 

@@ -3,7 +3,7 @@
  * page URLs, and tickets rendered with their sideloads.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Ticket } from '../../api/types.js';
+import type { Ticket } from '../../core/model.js';
 import { badRequest, notFound } from '../http-errors.js';
 import type { JobRunner } from '../jobs.js';
 import { computeSlas, computeTicketMetric, decodeEvents } from '../metrics.js';

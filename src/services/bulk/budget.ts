@@ -14,13 +14,12 @@
 import type { ClientOptions, Connection, HelpDesk, RequestLogger, ShowManyOptions } from '../../api/helpdesk.js';
 import type { RequestLedger } from '../../api/ledger.js';
 import type { EndpointLimit } from '../../api/pacer.js';
+import type { IncrementalTicketPage, RateLimitState } from '../../api/types.js';
 import type {
   Comment,
   Group,
-  IncrementalTicketPage,
   JobStatus,
   Organization,
-  RateLimitState,
   SatisfactionRating,
   Ticket,
   TicketCreate,
@@ -28,7 +27,7 @@ import type {
   TicketMetric,
   TicketUpdate,
   User,
-} from '../../api/types.js';
+} from '../../core/model.js';
 import type { BulkUpdate, SearchOptions, ShowOptions, TicketDetail, TicketListOptions } from '../../api/helpdesk.js';
 
 const MINUTE_MS = 60_000;

@@ -18,7 +18,7 @@
  * ticket's later items are re-read first, to get the stamp the earlier one left.
  */
 import type { HelpDesk, ShowManyOptions } from '../../api/helpdesk.js';
-import type { JobStatus, JobStatusResult, Ticket, TicketUpdate } from '../../api/types.js';
+import type { JobStatus, JobStatusResult, Ticket, TicketUpdate } from '../../core/model.js';
 import { ApiError, DeskopsError, isAccessError } from '../../core/errors.js';
 import { bodyHash, type Journal, type OutcomeTuple } from './journal.js';
 

@@ -25,7 +25,8 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
-import type { HelpDesk, IncrementalTicketPage, Ticket, TicketMetric } from '../../api/helpdesk.js';
+import type { HelpDesk, IncrementalTicketPage } from '../../api/helpdesk.js';
+import type { Ticket, TicketMetric } from '../../core/model.js';
 import { ApiError, ConfigError, PermissionError, isDamagedDatabase } from '../../core/errors.js';
 import { isoSeconds } from '../../core/time.js';
 import { SEARCH_LAG_BOUND_S } from '../recent.js';

@@ -2,12 +2,12 @@
  * Runs the `kpi --watch` dashboard on the terminal until q. Imported lazily by the command.
  */
 import { render } from 'ink';
-import type { Io } from '../../cli/io.js';
+import type { ScreenStreams } from '../streams.js';
 import type { KpiReport } from '../../core/kpi/types.js';
 import { KpiDashboard } from './KpiDashboard.js';
 
 export interface RunKpiWatchOptions {
-  io: Io;
+  io: ScreenStreams;
   load: () => Promise<KpiReport>;
   intervalMs: number;
 }

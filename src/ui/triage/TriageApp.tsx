@@ -6,7 +6,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { TriageController } from './controller.js';
-import { sanitizeLine } from '../../cli/sanitize.js';
+import { sanitizeLine } from '../../core/sanitize.js';
 import { clip, layoutFor, MIN_COLUMNS, MIN_ROWS, previewScrollMax, threadLines, truncate, type Line } from './format.js';
 import { BulkReplyPane, DetailPane, HelpPane, ListPane, PromptBar, ReplyPane, StatusBar, ThreadPane, promptHeight } from './panes.js';
 import { LineView } from '../components/LineView.js';

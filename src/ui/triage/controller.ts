@@ -5,8 +5,9 @@
  * picker (templates from services/replies, loaded on the first `r`). The Ink component
  * subscribes to it and renders; tests can drive it directly.
  */
-import type { HelpDesk, Ticket, User } from '../../api/helpdesk.js';
-import { TICKET_PRIORITIES } from '../../api/types.js';
+import type { HelpDesk } from '../../api/helpdesk.js';
+import type { Ticket, User } from '../../core/model.js';
+import { TICKET_PRIORITIES } from '../../core/model.js';
 import { HandleTimer, type TimeTrackingFields } from '../../core/handle-time.js';
 import { applyUpdateLocally, defaultEscalationReason, parseStatus } from '../../core/triage.js';
 import type { QueueItem } from '../../services/queue.js';

@@ -4,8 +4,8 @@
  * Customer text passes through the CLI's sanitizer: no escape sequence reaches the terminal.
  */
 import stringWidth from 'string-width';
-import type { Comment, User } from '../../api/helpdesk.js';
-import { sanitizeLine, sanitizeText } from '../../cli/sanitize.js';
+import type { Comment, User } from '../../core/model.js';
+import { sanitizeLine, sanitizeText } from '../../core/sanitize.js';
 import { formatAge, formatDuration, formatTimestamp } from '../../core/time.js';
 import type { QueueItem } from '../../services/queue.js';
 import type { RenderedReply } from '../../services/replies.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HelpDesk } from '../../api/helpdesk.js';
-import type { Io } from '../../cli/io.js';
+import type { ScreenStreams } from '../streams.js';
 import type { UrgencyWeights } from '../../core/urgency.js';
 import { describeWait, type WaitObserver } from '../../api/pacer.js';
 import { DEFAULT_ENRICH, QueueCache, buildQueue, parseQueueView, refreshQueueItems, viewName, type Queue, type QueueView } from '../../services/queue.js';
@@ -47,7 +47,7 @@ function loadScreen(): Promise<typeof import('./screen.js')> {
 
 export interface RunTriageOptions {
   desk: HelpDesk;
-  io: Io;
+  io: ScreenStreams;
   env: NodeJS.ProcessEnv;
   view: QueueView;
   limit: number;

@@ -3,7 +3,7 @@
  * an event here, so selection, marks, overlays, optimistic changes and rollbacks are tested
  * without rendering or a desk.
  */
-import type { Ticket } from '../../api/helpdesk.js';
+import type { Ticket } from '../../core/model.js';
 import type { QueueItem } from '../../services/queue.js';
 import type { RenderedReply } from '../../services/replies.js';
 import type { TicketView } from '../../services/tickets.js';

@@ -5,14 +5,9 @@
  */
 import { Argument, Option, type Command } from 'commander';
 import type { CliContext } from '../../context.js';
-import { COMPLETION_LISTS, type CompletionList } from '../../completion-values.js';
-
-export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
-
-export interface CompletionFlags {
-  list?: CompletionList;
-}
+import { COMPLETION_LISTS } from '../../completion-values.js';
+import type { CompletionFlags } from './run.js';
+import { COMPLETION_SHELLS, type CompletionShell } from './shells.js';
 
 export function registerCompletionCommand(program: Command, ctx: CliContext): void {
   program

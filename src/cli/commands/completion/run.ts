@@ -3,7 +3,11 @@ import type { CliContext } from '../../context.js';
 import type { CompletionList } from '../../completion-values.js';
 import { UsageError } from '../../../core/errors.js';
 import { completionScript } from './scripts.js';
-import type { CompletionFlags, CompletionShell } from './index.js';
+import type { CompletionShell } from './shells.js';
+
+export interface CompletionFlags {
+  list?: CompletionList;
+}
 
 export async function completion(ctx: CliContext, command: Command, shell: CompletionShell | undefined, flags: CompletionFlags): Promise<void> {
   if (flags.list !== undefined) {

@@ -11,7 +11,7 @@
  */
 import type { Argument, Command, Option } from 'commander';
 import { completionListOf, type CompletionList } from '../../completion-values.js';
-import type { CompletionShell } from './index.js';
+import type { CompletionShell } from './shells.js';
 
 /** How a value completes: a fixed set, a list deskops prints, or anything (file names). */
 type Values = { words: readonly string[] } | { list: CompletionList } | 'free';

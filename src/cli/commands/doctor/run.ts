@@ -355,7 +355,7 @@ function scrubCheck(check: DoctorCheck, secrets: Set<string>): DoctorCheck {
 async function printReport(ctx: CliContext, report: DoctorReport, flags: { json?: boolean }): Promise<void> {
   const [{ printRecord, painter }, { sanitizeLine }] = await Promise.all([
     import('../../output.js'),
-    import('../../sanitize.js'),
+    import('../../../core/sanitize.js'),
   ]);
   await printRecord(ctx.io, report, { json: flags.json }, async () => {
     const paint = await painter(ctx.io);

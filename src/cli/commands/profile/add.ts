@@ -2,9 +2,17 @@
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../../core/errors.js';
 import type { CliContext } from '../../context.js';
-import type { ProfileAddFlags } from './index.js';
 
 const MAX_SECRET_BYTES = 64 * 1024;
+
+export interface ProfileAddFlags {
+  url: string;
+  email?: string;
+  kind: 'zendesk' | 'rt';
+  tokenStdin?: boolean;
+  oauthTokenStdin?: boolean;
+  use?: boolean;
+}
 
 export async function addProfile(ctx: CliContext, name: string, flags: ProfileAddFlags): Promise<void> {
   const [{ checkProfileName }, { checkDeskUrl }] = await Promise.all([

@@ -6,15 +6,7 @@ import { Argument, Command, Option } from 'commander';
 import { completeFrom } from '../../completion-values.js';
 import type { CliContext } from '../../context.js';
 import { addOutputOptions } from '../../output.js';
-
-export interface ProfileAddFlags {
-  url: string;
-  email?: string;
-  kind: 'zendesk' | 'rt';
-  tokenStdin?: boolean;
-  oauthTokenStdin?: boolean;
-  use?: boolean;
-}
+import type { ProfileAddFlags } from './add.js';
 
 export function registerProfileCommands(program: Command, ctx: CliContext): void {
   const profile = program

@@ -1,7 +1,7 @@
 import type { CliContext } from '../../context.js';
 import { deskLabel } from '../../../services/desk-identity.js';
 import { outputMode, painter, printList, type Column, type OutputFlags, type Tone } from '../../output.js';
-import { sanitizeLine } from '../../sanitize.js';
+import { sanitizeLine } from '../../../core/sanitize.js';
 import { statusLine } from '../../io.js';
 import { buildQueue, checkQueueView, DEFAULT_ENRICH, parseQueueView, type QueueItem } from '../../../services/queue.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';

@@ -4,7 +4,7 @@ import { Cancelled, UsageError } from '../../../core/errors.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
 import { parseVars } from '../../../core/templates.js';
 import { loadReplyTicket, renderForTicket, saveDraft } from '../../../services/replies.js';
-import { sanitizeText } from '../../sanitize.js';
+import { sanitizeText } from '../../../core/sanitize.js';
 import { chosenLocale, loadTemplateLibrary } from '../template/shared.js';
 import { editText } from './editor.js';
 

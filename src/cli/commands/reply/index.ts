@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { completeFrom } from '../../completion-values.js';
 import type { CliContext } from '../../context.js';
 import { addOutputOptions } from '../../output.js';
-import { TICKET_STATUSES } from '../../../api/types.js';
+import { TICKET_STATUSES } from '../../../core/model.js';
 
 const collectVar = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -1,7 +1,7 @@
 /** The preview shared by `reply draft` and `reply send`. */
 import type { CliContext } from '../../context.js';
 import { painter } from '../../output.js';
-import { sanitizeLine, sanitizeText } from '../../sanitize.js';
+import { sanitizeLine, sanitizeText } from '../../../core/sanitize.js';
 import type { ReplyTicket, RenderedReply, SendOptions } from '../../../services/replies.js';
 
 /** One line per change the reply makes besides the comment. */

@@ -4,7 +4,7 @@ import { deskInstance } from '../../../services/desk-identity.js';
 import { NotFoundError, UsageError } from '../../../core/errors.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
 import { parseVars } from '../../../core/templates.js';
-import type { TicketStatus } from '../../../api/types.js';
+import type { TicketStatus } from '../../../core/model.js';
 import {
   discardDraft,
   literalReply,
@@ -15,7 +15,7 @@ import {
   sendReply,
   type RenderedReply,
 } from '../../../services/replies.js';
-import { sanitizeLine } from '../../sanitize.js';
+import { sanitizeLine } from '../../../core/sanitize.js';
 import { chosenLocale, loadTemplateLibrary } from '../template/shared.js';
 import { printPreview } from './present.js';
 import { readPipedStdin } from '../../io.js';

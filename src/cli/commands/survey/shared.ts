@@ -1,6 +1,6 @@
 /** What the survey commands share: flags, settings, the budgeted desk under the survey lock. */
 import type { CliContext } from '../../context.js';
-import type { TicketStatus } from '../../../api/helpdesk.js';
+import type { TicketStatus } from '../../../core/model.js';
 import { UsageError } from '../../../core/errors.js';
 import { parseSince } from '../../../core/kpi/period.js';
 import { SURVEY_SCALES, SURVEY_TYPES, parseSurveyType, type SurveyType } from '../../../core/survey.js';

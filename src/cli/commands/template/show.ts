@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CliContext } from '../../context.js';
-import { sanitizeText } from '../../sanitize.js';
+import { sanitizeText } from '../../../core/sanitize.js';
 import { findTemplate } from '../../../services/replies.js';
 import { templateVariables } from '../../../core/templates.js';
 import { chosenLocale, loadTemplateLibrary } from './shared.js';

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../../context.js';
 import { addOutputOptions } from '../../output.js';
 import { STATUS_FILTERS } from '../../../core/ticket-query.js';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../../api/types.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../../core/model.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 

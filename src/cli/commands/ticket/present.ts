@@ -1,5 +1,5 @@
 /** Presentation shared by the ticket commands: JSON shape and colors. */
-import type { Ticket } from '../../../api/helpdesk.js';
+import type { Ticket } from '../../../core/model.js';
 import type { TicketRow } from '../../../services/tickets.js';
 import type { Tone } from '../../output.js';
 

@@ -3,10 +3,10 @@ import { printRecord, type OutputFlags } from '../../output.js';
 import { resolveNames, updateTicket } from '../../../services/tickets.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
 import { UsageError } from '../../../core/errors.js';
-import { sanitizeLine } from '../../sanitize.js';
+import { sanitizeLine } from '../../../core/sanitize.js';
 import { readPipedStdin } from '../../io.js';
 import { ticketJson } from './present.js';
-import type { Ticket } from '../../../api/helpdesk.js';
+import type { Ticket } from '../../../core/model.js';
 
 interface UpdateFlags extends OutputFlags {
   status?: Ticket['status'];

@@ -1,6 +1,6 @@
 import type { CliContext } from '../../context.js';
 import { painter, printRecord, type OutputFlags, type Tone } from '../../output.js';
-import { sanitizeLine, sanitizeText } from '../../sanitize.js';
+import { sanitizeLine, sanitizeText } from '../../../core/sanitize.js';
 import { viewTicket, type TicketView } from '../../../services/tickets.js';
 import { parseTicketId } from '../../../core/ticket-query.js';
 import { formatAge, formatDuration, formatMinutes, formatTimestamp } from '../../../core/time.js';

@@ -1,0 +1,56 @@
+/**
+ * What sending, collecting and reporting surveys share: the bulk kind and defaults, the run
+ * options and skip lists, and the searches for surveyed tickets and detractors' follow-ups.
+ */
+import type { HelpDesk } from '../../api/helpdesk.js';
+import type { Ticket, TicketStatus } from '../../core/model.js';
+import { withRecent } from '../recent.js';
+import { FOLLOWUP_TAG, SURVEYED_TAG, sentAtFromTags } from '../../core/survey.js';
+import type { BulkOutcome, BulkProgress, RunScope } from '../bulk/index.js';
+
+export const SURVEY_KIND = 'survey';
+export const DEFAULT_FATIGUE_DAYS = 30;
+export const DEFAULT_SURVEY_STATUSES: readonly TicketStatus[] = ['solved'];
+export const EXPORT_PAGE = 1000;
+
+export interface Skip {
+  ticket_id: number;
+  reason: string;
+}
+
+export interface BulkRunOptions {
+  scope: RunScope;
+  now: () => Date;
+  signal?: AbortSignal;
+  onProgress?: (p: BulkProgress) => void;
+  onStart?: (runId: string) => void;
+  meta?: Record<string, unknown>;
+  bulk?: { batchSize?: number; maxSends?: number; concurrency?: number };
+}
+
+export function outcomeList(outcomes: readonly BulkOutcome[], status: BulkOutcome['status']): Skip[] {
+  return outcomes.filter((o) => o.status === status).map((o) => ({ ticket_id: o.ticketId, reason: o.reason ?? status }));
+}
+
+/** Tickets surveyed at or after `since` (by their send-time tag), with that time. */
+export async function* surveyedSince(desk: HelpDesk, since: Date, recent: ReadonlyMap<number, Ticket>): AsyncIterable<{ ticket: Ticket; sentAt: Date }> {
+  const search = desk.exportSearchTickets(`type:ticket tags:${SURVEYED_TAG} updated>=${since.toISOString()}`, { pageSize: EXPORT_PAGE });
+  for await (const ticket of withRecent(search, recent, (t) => (t.tags ?? []).includes(SURVEYED_TAG))) {
+    const sentAt = sentAtFromTags(ticket.tags ?? []);
+    if (sentAt && sentAt >= since) yield { ticket, sentAt };
+  }
+}
+
+/** Follow-up tickets made since `since` for detractors whose tickets were closed, with the original's id. */
+export async function* followupsSince(desk: HelpDesk, since: Date, recent: ReadonlyMap<number, Ticket>): AsyncIterable<{ ticket: Ticket; of: number }> {
+  const search = desk.exportSearchTickets(`type:ticket tags:${FOLLOWUP_TAG} created>=${since.toISOString()}`, { pageSize: EXPORT_PAGE });
+  const wanted = (t: Ticket) => (t.tags ?? []).includes(FOLLOWUP_TAG) && Date.parse(t.created_at) >= since.getTime();
+  for await (const ticket of withRecent(search, recent, wanted)) {
+    const of = (ticket.tags ?? []).map((x) => FOLLOWUP_OF.exec(x)).find(Boolean);
+    if (of) yield { ticket, of: Number(of[1]) };
+  }
+}
+
+/** On a follow-up ticket made for a detractor whose ticket was closed: the original's id. */
+export const followupOfTag = (ticketId: number) => `survey_followup_of_${ticketId}`;
+const FOLLOWUP_OF = /^survey_followup_of_(\d+)$/;

@@ -1,0 +1,196 @@
+/**
+ * Planning a sweep: candidates from the uncapped search export, the facts the rules need
+ * (metric sets, comments only where a rule reads the thread), and the plan (core/sweep-plan.ts).
+ */
+import type { HelpDesk } from '../../api/helpdesk.js';
+import type { Group, TicketMetric, User } from '../../core/model.js';
+import { ConfigError, PermissionError } from '../../core/errors.js';
+import { recentlyChanged } from '../recent.js';
+import type { SweepStep } from '../../core/sweep-rules.js';
+import { candidateQuery, groupIdLookup, planSweep, summarizeThread, type PlannedAction, type TicketFacts } from '../../core/sweep-plan.js';
+import { slimTicket } from '../tickets.js';
+import type { LoadedRules } from './rules.js';
+import { slimMetric, slimUser, usesDescription } from './slim.js';
+
+export interface PlanRow {
+  /** Step id: "pending_reminder/1", or the rule name. */
+  rule: string;
+  name: string;
+  step: number | null;
+  description: string;
+  marker: string;
+  template: string | null;
+  public: boolean | null;
+  planned: number;
+  ticket_ids: number[];
+}
+
+export interface SweepPlanView {
+  now: Date;
+  steps: SweepStep[];
+  actions: PlannedAction[];
+  facts: Map<number, TicketFacts>;
+  groups: Group[];
+  rows: PlanRow[];
+  /** Tickets read from the searches. */
+  candidates: number;
+  queries: string[];
+}
+
+export interface PlanOptions {
+  now: Date;
+  /** A line about each phase, for a live display. */
+  onPhase?: (message: string) => void;
+}
+
+/** Pages of the search export (1,000 tickets each: the most Zendesk gives). */
+const EXPORT_PAGE = 1_000;
+/** Incremental export pages spent looking for metric sets before show_many takes over (Zendesk allows 10 a minute). */
+const MAX_INCREMENTAL_PAGES = 10;
+
+/** What would happen now: the candidates, the facts the rules need, and each step's tickets. */
+export async function planSweepRun(desk: HelpDesk, loaded: LoadedRules, options: PlanOptions): Promise<SweepPlanView> {
+  const { rules } = loaded;
+  const groups = await desk.listGroups();
+  checkGroups(rules.steps, groups);
+  const ctx = { now: options.now, calendar: rules.calendar, groups };
+  const facts = new Map<number, TicketFacts>();
+  const byRule = new Map<string, SweepStep[]>();
+  for (const s of rules.steps) byRule.set(s.rule, [...(byRule.get(s.rule) ?? []), s]);
+  const queries = [...new Set([...byRule.values()].map((steps) => candidateQuery(steps, ctx)))];
+  const keepDescription = usesDescription(loaded);
+  for (const q of queries) {
+    options.onPhase?.(`searching: ${q}`);
+    for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) {
+      if (!facts.has(t.id)) facts.set(t.id, { ticket: slimTicket(t, keepDescription) });
+    }
+  }
+  // Search trails the desk: tickets changed in the last minutes (a marker a run just left)
+  // are taken as they are now.
+  for (const [id, t] of await recentlyChanged(desk, options.now)) {
+    if (facts.has(id)) facts.set(id, { ticket: slimTicket(t, keepDescription) });
+  }
+  let plan = planSweep(rules.steps, facts.values(), ctx);
+  for (let i = 0; i < 3 && (plan.needs.metrics.length > 0 || plan.needs.thread.length > 0); i++) {
+    if (plan.needs.metrics.length > 0) {
+      options.onPhase?.(`reading metrics of ${plan.needs.metrics.length} tickets`);
+      await fetchMetrics(desk, facts, plan.needs.metrics, keepDescription, options.onPhase);
+    } else {
+      options.onPhase?.(`reading the comments of ${plan.needs.thread.length} tickets`);
+      await fetchThreads(desk, facts, plan.needs.thread);
+    }
+    plan = planSweep(rules.steps, facts.values(), ctx);
+  }
+  const rows: PlanRow[] = rules.steps.map((s) => {
+    const t = loaded.templates.get(s.id);
+    const ids = plan.byStep.get(s.id) ?? [];
+    return {
+      rule: s.id,
+      name: s.rule,
+      step: s.step,
+      description: s.description,
+      marker: s.marker,
+      template: templateLabel(s),
+      public: t ? (s.action.public ?? t.public) : null,
+      planned: ids.length,
+      ticket_ids: ids,
+    };
+  });
+  return { now: options.now, steps: rules.steps, actions: plan.actions, facts, groups, rows, candidates: facts.size, queries };
+}
+
+/** The template a step sends, or "inline reply" / "inline note", or null for a change without a comment. */
+export function templateLabel(s: SweepStep): string | null {
+  return s.action.template ?? (s.action.inline ? (s.action.inline.public ? 'inline reply' : 'inline note') : null);
+}
+
+function checkGroups(steps: SweepStep[], groups: Group[]): void {
+  const known = groupIdLookup(groups);
+  for (const s of steps) {
+    for (const g of s.conditions.groups ?? []) {
+      if (typeof g === 'string' && !known.has(g)) {
+        throw new ConfigError(`${s.file}:${s.line}: ${s.id}: no group named "${g}" on the desk`, {
+          hint: `groups: ${groups.map((x) => x.name).join(', ')}`,
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Metric sets for `ids`: from the incremental export (1,000 tickets a page, metric sets
+ * sideloaded) while that is the cheaper way, then show_many (100 a request) for the rest.
+ * The incremental export is for admins: for an agent (403) show_many reads them all.
+ */
+export async function fetchMetrics(
+  desk: HelpDesk,
+  facts: Map<number, TicketFacts>,
+  ids: number[],
+  keepDescription = true,
+  onNotice?: (message: string) => void,
+): Promise<void> {
+  const wanted = new Set(ids);
+  const viaShowMany = Math.ceil(wanted.size / 100);
+  if (viaShowMany > 2) {
+    let start = Infinity;
+    for (const id of wanted) start = Math.min(start, Date.parse(facts.get(id)!.ticket.updated_at));
+    const budget = Math.min(MAX_INCREMENTAL_PAGES, Math.floor(viaShowMany / 2));
+    let pages = 0;
+    if (Number.isFinite(start) && budget > 0) {
+      try {
+        for await (const page of desk.incrementalTickets({ startTime: Math.floor(start / 1000) - 1 }, { pageSize: 1000 })) {
+          pages++;
+          const metrics = new Map<number, TicketMetric>(page.metric_sets.map((m) => [m.ticket_id, m]));
+          for (const t of page.tickets) {
+            if (!wanted.has(t.id)) continue;
+            const f = facts.get(t.id)!;
+            const m = metrics.get(t.id);
+            f.ticket = slimTicket(t, keepDescription);
+            f.metric = m ? slimMetric(m) : null;
+            wanted.delete(t.id);
+          }
+          if (wanted.size === 0 || pages >= budget || page.end_of_stream) break;
+        }
+      } catch (err) {
+        if (!(err instanceof PermissionError)) throw err;
+        onNotice?.(`the incremental export needs an admin: reading the metrics of ${wanted.size} tickets with show_many, 100 a request`);
+      }
+    }
+  }
+  if (wanted.size === 0) return;
+  const fresh = await desk.getTickets([...wanted], { include: ['metric_sets'] });
+  for (const t of fresh) {
+    const f = facts.get(t.id);
+    if (!f) continue;
+    f.ticket = slimTicket(t, keepDescription);
+    f.metric = t.metric_set ? slimMetric(t.metric_set) : null;
+    wanted.delete(t.id);
+  }
+  for (const id of wanted) facts.delete(id); // gone from the desk
+}
+
+/** Comments, and their authors' roles and groups, for the tickets whose rules read the thread. */
+export async function fetchThreads(desk: HelpDesk, facts: Map<number, TicketFacts>, ids: number[], people: Map<number, User> = new Map()): Promise<void> {
+  const threads = new Map<number, Awaited<ReturnType<typeof collectComments>>>();
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      threads.set(id, await collectComments(desk, id));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(3, ids.length) }, worker));
+  const authors = new Set<number>();
+  for (const comments of threads.values()) for (const c of comments) if (!people.has(c.author_id)) authors.add(c.author_id);
+  if (authors.size > 0) for (const u of await desk.getUsers([...authors])) people.set(u.id, slimUser(u));
+  for (const [id, comments] of threads) {
+    const f = facts.get(id);
+    if (f) f.thread = summarizeThread(f.ticket, comments, people);
+  }
+}
+
+async function collectComments(desk: HelpDesk, id: number) {
+  const out = [];
+  for await (const c of desk.listComments(id)) out.push(c);
+  return out;
+}
