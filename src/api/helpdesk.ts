@@ -10,6 +10,7 @@ import type {
   TicketCreate,
   TicketField,
   TicketMetric,
+  TicketAudit,
   TicketUpdate,
   User,
 } from './types.js';
@@ -149,6 +150,8 @@ export interface HelpDesk {
   getTicketDetail(id: number): Promise<TicketDetail>;
   listComments(ticketId: number): AsyncIterable<Comment>;
   getTicketMetrics(ticketId: number): Promise<TicketMetric | null>;
+  /** A ticket's audits, oldest first (GET /api/v2/tickets/{id}/audits): who changed what, when. */
+  listAudits(ticketId: number): AsyncIterable<TicketAudit>;
 
   createTicket(ticket: TicketCreate, options?: { idempotencyKey?: string }): Promise<Ticket>;
   /**

@@ -22,6 +22,8 @@ export type {
   TicketCreate,
   TicketField,
   TicketMetric,
+  TicketAudit,
+  AuditEvent,
   TicketPriority,
   TicketStatus,
   TicketUpdate,

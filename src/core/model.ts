@@ -66,6 +66,27 @@ export interface Comment {
   via?: { channel: Channel | string };
 }
 
+/**
+ * One event of a ticket audit, as Zendesk records it (GET /api/v2/tickets/{id}/audits). deskops
+ * reads comments and field changes; other event types (notifications, triggers) pass through.
+ * For tags, value and previous_value are lists.
+ */
+export type AuditEvent =
+  | { id: number; type: 'Comment'; author_id: number; body: string; public: boolean }
+  | { id: number; type: 'Create' | 'Change'; field_name: string; value: string | string[] | null; previous_value?: string | string[] | null }
+  | { id: number; type: string; [key: string]: unknown };
+
+/** One update of a ticket: who made it, when, and what it changed. */
+export interface TicketAudit {
+  id: number;
+  ticket_id: number;
+  created_at: string;
+  /** -1 for the desk itself (automations, triggers). */
+  author_id: number;
+  events: AuditEvent[];
+  via?: { channel: Channel | string };
+}
+
 export interface User {
   id: number;
   name: string;

@@ -12,13 +12,20 @@
 import type { MinutesPair, SlaPolicyMetric, TicketMetric, TicketPriority, TicketStatus } from '../core/model.js';
 import { businessMinutes, calendarMinutes, isoOrNull, isoSeconds } from './time.js';
 
-export type EventKind = 'status' | 'group' | 'assignee' | 'comment';
+export type EventKind = 'status' | 'group' | 'assignee' | 'comment' | 'tags';
 
+/**
+ * One change to a ticket. Events of one update share `at` (the desk gives every update of a
+ * ticket its own second), which is how the audits endpoint groups them. `tags` holds the tag
+ * lists before and after, space-separated; `by` is who made the change (absent in the seed,
+ * whose comments name their authors).
+ */
 export interface EventRow {
   at: number;
   kind: EventKind;
   from: string | null;
   to: string | null;
+  by?: number;
 }
 
 export interface MetricTicket {
@@ -179,9 +186,11 @@ export function computeSlas(ticket: MetricTicket, events: readonly EventRow[]): 
 
 /** Events as the tickets.events column keeps them: a JSON array of [at, kind, from, to]. */
 export function encodeEvents(events: readonly EventRow[]): string {
-  return JSON.stringify(events.map((e) => [e.at, e.kind, e.from, e.to]));
+  return JSON.stringify(events.map((e) => (e.by === undefined ? [e.at, e.kind, e.from, e.to] : [e.at, e.kind, e.from, e.to, e.by])));
 }
 
 export function decodeEvents(column: string): EventRow[] {
-  return (JSON.parse(column) as Array<[number, EventKind, string | null, string | null]>).map(([at, kind, from, to]) => ({ at, kind, from, to }));
+  return (JSON.parse(column) as Array<[number, EventKind, string | null, string | null, number?]>).map(([at, kind, from, to, by]) =>
+    by === undefined ? { at, kind, from, to } : { at, kind, from, to, by },
+  );
 }

@@ -273,7 +273,8 @@ export function updateTicket(ctx: WriteContext, id: number, change: TicketChange
     next.tags = tagsColumn(tags);
     next.custom_fields = mergeCustomFields(row.custom_fields, change.customFields);
 
-    const record = (e: Omit<EventRow, 'at'>) => events.push({ at: now, ...e });
+    const by = authorId ?? ctx.me.id;
+    const record = (e: Omit<EventRow, 'at' | 'by'>) => events.push({ at: now, ...e, by });
     if (next.group_id !== row.group_id) record({ kind: 'group', from: idText(row.group_id), to: idText(next.group_id) });
     if (next.assignee_id !== row.assignee_id) record({ kind: 'assignee', from: idText(row.assignee_id), to: idText(next.assignee_id) });
     if (change.comment) {
@@ -281,6 +282,9 @@ export function updateTicket(ctx: WriteContext, id: number, change: TicketChange
       record({ kind: 'comment', from: authorRole!, to: change.comment.isPublic ? 'public' : 'private' });
     }
     if (next.status !== row.status) record({ kind: 'status', from: row.status, to: next.status });
+    const tagsBefore = parseTags(row.tags).sort().join(' ');
+    const tagsAfter = parseTags(next.tags).sort().join(' ');
+    if (tagsBefore !== tagsAfter) record({ kind: 'tags', from: tagsBefore, to: tagsAfter });
     if (next.status === 'solved' && row.status !== 'solved') next.solved_at = now;
     else if (next.status !== 'solved' && next.status !== 'closed') next.solved_at = null;
     next.updated_at = now;

@@ -150,6 +150,40 @@ describe('updating tickets', () => {
     expect(after.body.comments.at(-1)).toMatchObject({ body: 'Could you send a photo?', public: true, author_id: (await t.api('/api/v2/users/me')).body.user.id });
   });
 
+  it('lists a ticket\'s audits: one per update, with its comment, status and tag changes and its author', async () => {
+    const [id] = await find('status:open');
+    const me = (await t.api('/api/v2/users/me')).body.user.id;
+    const before = (await t.api(`/api/v2/tickets/${id}/audits.json`)).body;
+    expect(before.audits[0].events.some((e: { type: string }) => e.type === 'Comment')).toBe(true);
+    const put = await t.api(`/api/v2/tickets/${id}.json`, {
+      method: 'PUT',
+      json: { ticket: { status: 'pending', additional_tags: ['audit-check'], comment: { body: 'Audited reply', public: true } } },
+    });
+    expect(put.status).toBe(200);
+    const r = await t.api(`/api/v2/tickets/${id}/audits.json`);
+    expect(r.status).toBe(200);
+    expect(r.body.audits).toHaveLength(before.audits.length + 1);
+    const last = r.body.audits.at(-1);
+    expect(last).toMatchObject({ ticket_id: id, author_id: me, created_at: put.body.ticket.updated_at });
+    expect(last.events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'Comment', body: 'Audited reply', public: true, author_id: me }),
+        expect.objectContaining({ type: 'Change', field_name: 'status', previous_value: 'open', value: 'pending' }),
+        expect.objectContaining({ type: 'Change', field_name: 'tags', value: expect.arrayContaining(['audit-check']) }),
+      ]),
+    );
+    const tagChange = last.events.find((e: { field_name?: string }) => e.field_name === 'tags');
+    expect(tagChange.previous_value).not.toContain('audit-check');
+    const ids = r.body.audits.map((a: { id: number }) => a.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const paged = await t.api(`/api/v2/tickets/${id}/audits.json?page[size]=1`);
+    expect(paged.body.audits).toHaveLength(1);
+    expect(paged.body.meta.has_more).toBe(true);
+    const next = await t.api(paged.body.links.next.replace(t.desk.url, ''));
+    expect(next.body.audits[0].id).toBe(ids[1]);
+    expect((await t.api('/api/v2/tickets/99999999/audits.json')).status).toBe(404);
+  });
+
   it('rejects invalid values with 422 RecordInvalid', async () => {
     const [id] = await find('status:open');
     const r = await t.api(`/api/v2/tickets/${id}.json`, { method: 'PUT', json: { ticket: { status: 'archived' } } });

@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { createHelpDesk } from '../../src/api/index.js';
 import type { HelpDesk, Ticket, TicketUpdate } from '../../src/api/helpdesk.js';
+import type { TicketAudit } from '../../src/core/model.js';
+import { withoutOwnTraffic } from '../../src/core/kpi/own-traffic.js';
+import { toKpiMetricSet } from '../../src/core/kpi/rules.js';
 import { ApiError } from '../../src/core/errors.js';
 import { classifyItemError } from '../../src/services/bulk/executor.js';
 import { ConfigStore } from '../../src/config/store.js';
@@ -415,6 +418,32 @@ describe.skipIf(!rt)(suiteName, () => {
     const parsed = JSON.parse(report.stdout) as { rows: Array<{ type: string; sent: number }>; ratings: unknown };
     expect(parsed.rows.find((r) => r.type === 'nps')?.sent).toBeGreaterThanOrEqual(1);
     expect(parsed.ratings).toBeNull(); // RT has no satisfaction ratings
+
+    // The survey is deskops' own message: its audit (the correspondence with the Tags values it
+    // added) is recognised, and the ticket's metrics count one reply, the person's.
+    const audits: TicketAudit[] = [];
+    for await (const a of desk.listAudits(t.id)) audits.push(a);
+    const own = audits.filter((a) => a.events.some((e) => e.type === 'Change' && (e as { field_name?: string }).field_name === 'tags' && JSON.stringify((e as { value?: unknown }).value).includes('survey_nps_sent')));
+    expect(own).toHaveLength(1);
+    expect(own[0]!.events.some((e) => e.type === 'Comment' && (e as { public?: boolean }).public)).toBe(true);
+    const metric = (await desk.getTicketMetrics(t.id))!;
+    expect(metric.replies).toBe(2);
+    const ticket = await desk.getTicket(t.id);
+    const fixed = withoutOwnTraffic({
+      metrics: toKpiMetricSet(metric),
+      createdAt: Date.parse(ticket.created_at) / 1000,
+      status: ticket.status,
+      requesterId: ticket.requester_id,
+      audits,
+      businessMinutes: () => 0,
+    });
+    expect(fixed.metrics.replies).toBe(1);
+    // RT reopened the resolved ticket for the survey and deskops resolved it again: not a reopen,
+    // and the resolution stays the person's
+    expect(metric.reopens).toBe(1);
+    expect(fixed.metrics.reopens).toBe(0);
+    const personSolved = audits.find((a) => a.events.some((e) => (e as { value?: unknown }).value === 'solved'))!;
+    expect(fixed.metrics.solvedAt).toBe(Date.parse(personSolved.created_at) / 1000);
   });
 
   it('kpi: computed from RT\'s transactions, and a note for each metric RT has no data for', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncrementalTicketPage } from '../../src/api/types.js';
-import type { Organization, SatisfactionRating, Ticket } from '../../src/core/model.js';
+import type { Organization, SatisfactionRating, Ticket, TicketAudit } from '../../src/core/model.js';
 import { KpiTicketCache, ORGANIZATIONS_TTL_S } from '../../src/services/kpi/cache.js';
 
 const at = (iso: string) => Date.parse(iso) / 1000;
@@ -56,6 +56,10 @@ function scriptedDesk(script: { pages?: IncrementalTicketPage[][]; ratings?: Sat
     },
     getTickets(): Promise<Ticket[]> {
       throw new Error('unexpected show_many');
+    },
+    // No ticket here carries deskops' marker tags, so no audit is read.
+    listAudits(): AsyncIterable<TicketAudit> {
+      throw new Error('unexpected audits listing');
     },
   };
 }

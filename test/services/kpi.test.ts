@@ -58,13 +58,13 @@ describe('the KPI ticket cache', () => {
     const window = windowNow();
     const first = await open();
     const cold = await first.report({ metrics: ['created', 'backlog'], window, by: null });
-    expect(cold.stats.sync).toEqual({ source: 'incremental', pages: 3, tickets: TICKETS, full: true });
+    expect(cold.stats.sync).toEqual({ source: 'incremental', pages: 3, tickets: TICKETS, full: true, audits: 0 });
     expect(incremental()).toBe(3);
     expect(first.cache.count()).toBe(TICKETS);
 
     requests.length = 0;
     const warm = await first.report({ metrics: ['created', 'backlog'], window, by: null });
-    expect(warm.stats.sync).toEqual({ source: 'incremental', pages: 1, tickets: 0, full: false });
+    expect(warm.stats.sync).toEqual({ source: 'incremental', pages: 1, tickets: 0, full: false, audits: 0 });
     expect(incremental()).toBe(1);
     expect(warm.report).toEqual(cold.report);
     first.close();

@@ -53,6 +53,7 @@ import type {
   TicketCreate,
   TicketField,
   TicketMetric,
+  TicketAudit,
   TicketUpdate,
   User,
 } from '../types.js';
@@ -158,6 +159,10 @@ export class RtDesk implements HelpDesk {
 
   getTicketMetrics(ticket: number): Promise<TicketMetric | null> {
     return this.tickets.getTicketMetrics(ticket);
+  }
+
+  async *listAudits(ticket: number): AsyncIterable<TicketAudit> {
+    yield* await this.tickets.audits(ticket);
   }
 
   // --- tickets: writing -----------------------------------------------------------------

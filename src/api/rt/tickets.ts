@@ -5,7 +5,8 @@
 import { NotFoundError } from '../../core/errors.js';
 import type { ShowManyOptions, ShowOptions, TicketDetail } from '../helpdesk.js';
 import type { Query } from '../http.js';
-import type { Comment, Group, Ticket, TicketMetric } from '../types.js';
+import type { AuditEvent, Comment, Group, Ticket, TicketAudit, TicketMetric } from '../types.js';
+import { statusFromRt } from './mapping.js';
 import { computeMetrics } from './metrics.js';
 import {
   channelFromInterface,
@@ -32,6 +33,29 @@ import { sqlString } from './ticketsql.js';
 /** Ids per ticket search when reading tickets by id. */
 export const IDS_PER_SEARCH = 100;
 /** Transaction types read for the thread and the metrics. */
+/** How long after its first transaction one request's transactions are taken as one audit. */
+const AUDIT_SPAN_S = 5;
+
+/** One transaction as an audit event, or null for what audits do not show. */
+function auditEventOf(txn: RtTransaction, id: number): AuditEvent | null {
+  switch (txn.type) {
+    case 'Create':
+    case 'Correspond':
+    case 'Comment':
+      return { id, type: 'Comment', author_id: txn.creatorId ?? -1, body: '', public: txn.type !== 'Comment' };
+    case 'CustomField':
+      return { id, type: 'Change', field_name: 'tags', value: txn.newValue ? [txn.newValue] : [], previous_value: txn.oldValue ? [txn.oldValue] : [] };
+    case 'Status':
+      return { id, type: 'Change', field_name: 'status', value: statusFromRt(txn.newValue), previous_value: txn.oldValue ? statusFromRt(txn.oldValue) : null };
+    case 'Set':
+      return txn.field === 'Status'
+        ? { id, type: 'Change', field_name: 'status', value: statusFromRt(txn.newValue), previous_value: txn.oldValue ? statusFromRt(txn.oldValue) : null }
+        : null;
+    default:
+      return null;
+  }
+}
+
 const HISTORY_TYPES = ['Create', 'Correspond', 'Comment', 'Status', 'Set', 'Give', 'Take', 'Steal', 'Untake', 'Force'];
 const TRANSACTION_FIELDS = ['ObjectId', 'Type', 'Field', 'OldValue', 'NewValue', 'Created', 'Creator'];
 const PART_FIELDS = ['TransactionId', 'ContentType', 'Content', 'Filename', 'Headers'];
@@ -159,6 +183,47 @@ export class RtTickets {
 
   metricsOf(t: RtTicket, history: readonly RtTransaction[], nobodyId: number | null): TicketMetric {
     return computeMetrics({ ticket: t.ticket, rtStatus: t.rtStatus, requesterIds: t.requesterIds, nobodyId, transactions: history, now: this.session.deskNow() });
+  }
+
+  /**
+   * A ticket's history as audits. RT records one request as several transactions: a message,
+   * then RT_System reopening a resolved ticket for it, then the Tags values and the status the
+   * request set, over a second or two. So an audit is a run of transactions by one creator (with
+   * RT_System's automatic changes inside it) within AUDIT_SPAN_S of its first, and a second
+   * message starts a new one. Correspond is a public comment, Comment a private one, Create the
+   * description; a custom field value added or removed reads as a tag change (deskops' tags live
+   * in the Tags field); statuses are mapped to Zendesk's.
+   */
+  async audits(id: number): Promise<TicketAudit[]> {
+    const items = await this.session.all(
+      `${REST2}/ticket/${ticketId(id)}/history?orderby=id&order=ASC`,
+      { fields: TRANSACTION_FIELDS.filter((f) => f !== 'ObjectId'), 'fields[Creator]': 'id,Name' },
+      { notFound: `ticket ${id} not found` },
+    );
+    const audits: TicketAudit[] = [];
+    let eventId = 0;
+    let startedAt = 0;
+    for (const item of items) {
+      const txn = transactionFrom(item, id);
+      const event = auditEventOf(txn, eventId + 1);
+      if (!event) continue;
+      eventId++;
+      const system = isBody(item.Creator) && item.Creator.Name === 'RT_System';
+      const at = Date.parse(txn.created) / 1000;
+      const last = audits[audits.length - 1];
+      const joins =
+        last !== undefined &&
+        at - startedAt <= AUDIT_SPAN_S &&
+        (system || txn.creatorId === last.author_id) &&
+        !(event.type === 'Comment' && last.events.some((e) => e.type === 'Comment'));
+      if (joins) {
+        last.events.push(event);
+        continue;
+      }
+      startedAt = at;
+      audits.push({ id: txn.id, ticket_id: id, created_at: txn.created, author_id: system ? -1 : (txn.creatorId ?? -1), events: [event], via: { channel: 'api' } });
+    }
+    return audits;
   }
 
   /** A ticket's transactions of HISTORY_TYPES; with `people`, their creators are remembered as users. */

@@ -27,6 +27,7 @@ import type {
   TicketCreate,
   TicketField,
   TicketMetric,
+  TicketAudit,
   TicketUpdate,
   User,
 } from '../types.js';
@@ -301,6 +302,15 @@ export class ZendeskDesk implements HelpDesk {
       this.http,
       { path: `/api/v2/tickets/${ticketId(ticket)}/comments`, query: { 'page[size]': 100 } },
       'comments',
+      { notFound: `ticket ${ticket} not found` },
+    );
+  }
+
+  listAudits(ticket: number): AsyncIterable<TicketAudit> {
+    return cursorItems<TicketAudit>(
+      this.http,
+      { path: `/api/v2/tickets/${ticketId(ticket)}/audits`, query: { 'page[size]': 100 } },
+      'audits',
       { notFound: `ticket ${ticket} not found` },
     );
   }

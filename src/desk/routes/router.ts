@@ -27,6 +27,7 @@ import {
 import { search, searchCount, searchExport } from './search.js';
 import {
   createTicketRoute,
+  listAudits,
   listComments,
   listTickets,
   showManyTickets,
@@ -62,6 +63,7 @@ const ROUTES: readonly Route[] = [
   route('PUT', `/tickets/${ID}`, updateTicketRoute),
   route('GET', `/tickets/${ID}/comments`, listComments),
   route('GET', `/tickets/${ID}/metrics`, ticketMetrics),
+  route('GET', `/tickets/${ID}/audits`, listAudits),
   route('GET', '/search', search),
   route('GET', '/search/count', searchCount),
   route('GET', '/search/export', searchExport),

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { badRequest, DeskHttpError, notFound } from '../http-errors.js';
 import type { JobItem } from '../jobs.js';
 import { computeTicketMetric, decodeEvents } from '../metrics.js';
-import { cursorEnvelope, keysetPage, offsetEnvelope, pageParams } from '../pagination.js';
+import { cursorEnvelope, decodeCursor, encodeCursor, keysetPage, offsetEnvelope, pageParams } from '../pagination.js';
+import { ticketAudits } from '../audits.js';
+import type { TicketAudit } from '../../core/model.js';
 import { TICKET_COLUMNS, commentJson, userJson, type CommentRow, type TicketRow } from '../records.js';
 import { createTicket, parseTicketChange, updateTicket } from '../ticket-writes.js';
 import {
@@ -194,6 +196,43 @@ export function listComments(req: DeskRequest, ctx: DeskContext): DeskReply {
     body.users = ctx.store.usersByIds(ids).map((u) => userJson(u, ctx.base));
   }
   return { body };
+}
+
+/**
+ * A ticket's audits, oldest first (sort_order=desc for newest first), 100 a page at most: the
+ * history of who changed what, built from the ticket's events (desk/audits.ts).
+ */
+export function listAudits(req: DeskRequest, ctx: DeskContext): DeskReply {
+  const ticketId = pathId(req.params[0]);
+  if (!ctx.store.ticket(ticketId)) throw notFound();
+  const page = pageParams(req.query);
+  const order = req.query.get('sort_order') ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') throw badRequest('InvalidParameter', 'sort_order must be asc or desc');
+  const comments = ctx.store.all<CommentRow>('SELECT ticket_id, id, author_id, body, public, channel, created_at FROM comments WHERE ticket_id = ? ORDER BY id', [ticketId]);
+  const all = ticketAudits(ticketId, decodeEvents(ctx.store.eventsByTicket([ticketId]).get(ticketId) ?? '[]'), comments);
+  if (order === 'desc') all.reverse();
+  let audits: TicketAudit[];
+  let envelope: Record<string, unknown>;
+  if (page.mode === 'cursor') {
+    const backwards = page.before !== undefined;
+    const cursor = page.after ?? page.before;
+    const at = cursor === undefined ? -1 : all.findIndex((a) => a.id === decodeCursor(cursor)[1]);
+    if (cursor !== undefined && at < 0) throw badRequest('InvalidPaginationParameter', 'page cursor is not valid for this list');
+    const from = backwards ? Math.max(0, at - page.size) : at + 1;
+    const to = backwards ? at : Math.min(all.length, from + page.size);
+    audits = all.slice(from, to);
+    const hasMore = backwards ? from > 0 : to < all.length;
+    const first = audits[0];
+    const last = audits[audits.length - 1];
+    envelope = cursorEnvelope(
+      { rows: audits, hasMore, afterCursor: last ? encodeCursor([last.id, last.id]) : null, beforeCursor: first ? encodeCursor([first.id, first.id]) : null },
+      (c) => pageUrl(req, ctx, c),
+    );
+  } else {
+    audits = all.slice((page.page - 1) * page.perPage, page.page * page.perPage);
+    envelope = offsetEnvelope(page, all.length, (c) => pageUrl(req, ctx, c));
+  }
+  return { body: { audits, ...envelope } };
 }
 
 export function ticketMetrics(req: DeskRequest, ctx: DeskContext): DeskReply {

@@ -25,6 +25,7 @@ import type {
   TicketCreate,
   TicketField,
   TicketMetric,
+  TicketAudit,
   TicketUpdate,
   User,
 } from '../../core/model.js';
@@ -296,6 +297,9 @@ export class BudgetedDesk implements HelpDesk {
   }
   getTicketMetrics(ticketId: number): Promise<TicketMetric | null> {
     return this.one(() => this.inner.getTicketMetrics(ticketId));
+  }
+  listAudits(ticketId: number): AsyncIterable<TicketAudit> {
+    return budgetedItems(this.inner.listAudits(ticketId), 100, this.budget);
   }
   createTicket(ticket: TicketCreate, options?: { idempotencyKey?: string }): Promise<Ticket> {
     return this.one(() => this.inner.createTicket(ticket, options));

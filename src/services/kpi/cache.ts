@@ -26,7 +26,9 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import type { HelpDesk, IncrementalTicketPage } from '../../api/helpdesk.js';
-import type { Ticket, TicketMetric } from '../../core/model.js';
+import type { Ticket, TicketAudit, TicketMetric } from '../../core/model.js';
+import { DEFAULT_CALENDAR, businessMsBetween } from '../../core/business-hours.js';
+import { touchedByDeskops, withoutOwnTraffic } from '../../core/kpi/own-traffic.js';
 import { ApiError, ConfigError, PermissionError, isDamagedDatabase } from '../../core/errors.js';
 import { isoSeconds } from '../../core/time.js';
 import { SEARCH_LAG_BOUND_S } from '../recent.js';
@@ -37,7 +39,7 @@ import type { KpiCustomer, KpiMetricSet, KpiTicket, Window } from '../../core/kp
 type Db = InstanceType<typeof Database>;
 
 /** Bumped when the table changes: an older cache is rebuilt. */
-export const KPI_CACHE_SCHEMA = '2';
+export const KPI_CACHE_SCHEMA = '3';
 /** Tickets per incremental export page (Zendesk's maximum). */
 export const EXPORT_PAGE_SIZE = 1000;
 /** How long a cached list of organizations is used before it is read again. */
@@ -50,6 +52,12 @@ const SOURCE_RECHECK_S = 86_400;
 export const SEARCH_EXPORT_PAGE = 100;
 /** Ratings are listed again from this long before the newest one listed (late writes on the desk). */
 const RATINGS_OVERLAP_S = 3600;
+
+/** Tickets whose audits are read at once when deskops' own traffic is taken out. */
+const OWN_TRAFFIC_CONCURRENCY = 4;
+
+/** Business minutes as the desk counts them (its schedule is core's default calendar). */
+const deskBusinessMinutes = (from: number, to: number) => (to <= from ? 0 : Math.round(businessMsBetween(from * 1000, to * 1000, DEFAULT_CALENDAR) / 60_000));
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -124,6 +132,8 @@ export interface SyncStats {
   tickets: number;
   /** True when the read started from the beginning (empty cache). */
   full: boolean;
+  /** Tickets whose audits were read to take deskops' own traffic out of their metrics. */
+  audits: number;
 }
 
 export interface SyncOptions {
@@ -222,7 +232,7 @@ export class KpiTicketCache {
    * one transaction per page, the cursor saved with each page so an interrupted read resumes.
    * A cursor the desk no longer accepts starts the read again from the beginning.
    */
-  async sync(desk: Pick<HelpDesk, 'incrementalTickets' | 'exportSearchTickets' | 'getTickets'>, options: SyncOptions = {}): Promise<SyncStats> {
+  async sync(desk: Pick<HelpDesk, 'incrementalTickets' | 'exportSearchTickets' | 'getTickets' | 'listAudits'>, options: SyncOptions = {}): Promise<SyncStats> {
     const nowS = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
     // An agent's cache reads the search export; once a day it asks the incremental export
     // again, in case the user has become an admin.
@@ -256,7 +266,9 @@ export class KpiTicketCache {
    * the cache has not seen is recorded as given at (about) the ticket's update, unless the
    * ratings list gives every rating its own time (`ratingsFromTickets` false).
    */
-  #ticketWriter(ratingsFromTickets: boolean): (tickets: readonly Ticket[], metrics: ReadonlyMap<number, TicketMetric>) => void {
+  #ticketWriter(
+    ratingsFromTickets: boolean,
+  ): (tickets: readonly Ticket[], metrics: ReadonlyMap<number, TicketMetric>, corrected: ReadonlyMap<number, KpiMetricSet>) => void {
     const upsert = this.#db.prepare(
       `INSERT INTO tickets (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
@@ -267,7 +279,7 @@ export class KpiTicketCache {
       `INSERT INTO ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 0)
        ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 0`,
     );
-    return (tickets, metrics) => {
+    return (tickets, metrics, corrected) => {
       for (const t of tickets) {
         if ((t.status as string) === 'deleted') {
           remove.run([t.id]);
@@ -275,7 +287,7 @@ export class KpiTicketCache {
         }
         const m = metrics.get(t.id);
         const ticket = toKpiTicket(t, this.#ingest, this.#matches);
-        upsert.run(rowValues(ticket, m ? toKpiMetricSet(m) : null));
+        upsert.run(rowValues(ticket, corrected.get(t.id) ?? (m ? toKpiMetricSet(m) : null)));
         const score = t.satisfaction_rating?.score;
         if (ratingsFromTickets && (score === 'good' || score === 'bad')) {
           const known = ratingOf.get([t.id]) as { score: string } | undefined;
@@ -285,19 +297,20 @@ export class KpiTicketCache {
     };
   }
 
-  async #read(desk: Pick<HelpDesk, 'incrementalTickets'>, from: { startTime: number } | { cursor: string }, options: SyncOptions): Promise<SyncStats> {
+  async #read(desk: Pick<HelpDesk, 'incrementalTickets' | 'listAudits'>, from: { startTime: number } | { cursor: string }, options: SyncOptions): Promise<SyncStats> {
     const full = 'startTime' in from;
     this.#setMeta('source', 'incremental');
     // The first, full read takes every rating's own time from the ratings list.
     const writeTickets = this.#ticketWriter(!full);
     const setMeta = this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    const writePage = this.#db.transaction((page: IncrementalTicketPage) => {
-      writeTickets(page.tickets, new Map(page.metric_sets.map((m) => [m.ticket_id, m])));
+    const writePage = this.#db.transaction((page: IncrementalTicketPage, metrics: Map<number, TicketMetric>, corrected: Map<number, KpiMetricSet>) => {
+      writeTickets(page.tickets, metrics, corrected);
       if (page.after_cursor) setMeta.run(['cursor', page.after_cursor]);
     });
-    const stats: SyncStats = { source: 'incremental', pages: 0, tickets: 0, full };
+    const stats: SyncStats = { source: 'incremental', pages: 0, tickets: 0, full, audits: 0 };
     for await (const page of desk.incrementalTickets(from, { pageSize: options.pageSize ?? EXPORT_PAGE_SIZE })) {
-      writePage(page);
+      const metrics = new Map(page.metric_sets.map((m) => [m.ticket_id, m]));
+      writePage(page, metrics, await this.#withoutOwnTraffic(desk, page.tickets, metrics, stats));
       stats.pages++;
       stats.tickets += page.tickets.length;
       options.onProgress?.(stats.tickets);
@@ -311,25 +324,25 @@ export class KpiTicketCache {
    * the index-lag overlap), read again 100 at a time with show_many for their metric sets. The
    * newest update read is saved at the end; an interrupted read starts again from the last.
    */
-  async #readSearch(desk: Pick<HelpDesk, 'exportSearchTickets' | 'getTickets'>, options: SyncOptions): Promise<SyncStats> {
+  async #readSearch(desk: Pick<HelpDesk, 'exportSearchTickets' | 'getTickets' | 'listAudits'>, options: SyncOptions): Promise<SyncStats> {
     const since = this.#meta('search_since');
     const full = since === undefined;
     let newest = full ? 0 : Number(since);
     const from = Math.max(0, newest - SEARCH_OVERLAP_S);
     // The ratings list is for admins too: a rating counts at its ticket's update.
     const writeTickets = this.#ticketWriter(true);
-    const write = this.#db.transaction((tickets: Ticket[]) => {
-      const metrics = new Map<number, TicketMetric>();
-      for (const t of tickets) if (t.metric_set) metrics.set(t.id, t.metric_set);
-      writeTickets(tickets, metrics);
+    const write = this.#db.transaction((tickets: Ticket[], metrics: Map<number, TicketMetric>, corrected: Map<number, KpiMetricSet>) => {
+      writeTickets(tickets, metrics, corrected);
     });
-    const stats: SyncStats = { source: 'search', pages: 0, tickets: 0, full };
+    const stats: SyncStats = { source: 'search', pages: 0, tickets: 0, full, audits: 0 };
     let ids: number[] = [];
     const flush = async () => {
       if (ids.length === 0) return;
       const fresh = await desk.getTickets(ids, { include: ['metric_sets'] });
       ids = [];
-      write(fresh);
+      const metrics = new Map<number, TicketMetric>();
+      for (const t of fresh) if (t.metric_set) metrics.set(t.id, t.metric_set);
+      write(fresh, metrics, await this.#withoutOwnTraffic(desk, fresh, metrics, stats));
       stats.pages++;
       stats.tickets += fresh.length;
       options.onProgress?.(stats.tickets);
@@ -343,6 +356,39 @@ export class KpiTicketCache {
     this.#setMeta('search_since', String(newest));
     this.#setMeta('synced_at', (options.now?.() ?? new Date()).toISOString());
     return stats;
+  }
+
+  /**
+   * The metric sets of the tickets deskops wrote to (a survey, a sweep message: their marker
+   * tags say so), without deskops' own traffic (core/kpi/own-traffic.ts): their audits are read,
+   * OWN_TRAFFIC_CONCURRENCY at a time, one request per 100 audits. Other tickets keep the desk's.
+   */
+  async #withoutOwnTraffic(
+    desk: Pick<HelpDesk, 'listAudits'>,
+    tickets: readonly Ticket[],
+    metrics: ReadonlyMap<number, TicketMetric>,
+    stats: SyncStats,
+  ): Promise<Map<number, KpiMetricSet>> {
+    const out = new Map<number, KpiMetricSet>();
+    const todo = tickets.filter((t) => metrics.has(t.id) && (t.status as string) !== 'deleted' && touchedByDeskops(t.tags ?? []));
+    const work = async () => {
+      for (let t = todo.shift(); t; t = todo.shift()) {
+        const audits: TicketAudit[] = [];
+        for await (const a of desk.listAudits(t.id)) audits.push(a);
+        stats.audits++;
+        const { metrics: fixed } = withoutOwnTraffic({
+          metrics: toKpiMetricSet(metrics.get(t.id)!),
+          createdAt: unixOf(t.created_at) ?? 0,
+          status: t.status,
+          requesterId: t.requester_id ?? null,
+          audits,
+          businessMinutes: deskBusinessMinutes,
+        });
+        out.set(t.id, fixed);
+      }
+    };
+    await Promise.all(Array.from({ length: OWN_TRAFFIC_CONCURRENCY }, work));
+    return out;
   }
 
   /**
