@@ -4,7 +4,7 @@
 // then every planned message is counted on the desk's own database: exactly once, marker beside
 // it, nothing unplanned. One seed a run; the harness is test/chaos/harness.ts (bundled here).
 //
-//   node bench/chaos.js [--job sweep|survey|all] [--runs N] [--quick] [--seed FIRST] [--tickets N] [--keep]
+//   node bench/chaos.js [--job sweep|sweep-thread|survey|all] [--runs N] [--quick] [--seed FIRST] [--tickets N] [--keep]
 //
 // Prints a Markdown table and totals per job, writes bench/results/chaos.json; exits 1 when any
 // run lost or duplicated a message. --runs is per job (default 20); --quick: 4 runs per job.
@@ -37,15 +37,16 @@ async function loadHarness() {
 }
 
 /** Runs `runs` seeded chaos runs of each job, one after the other; returns the figures. */
-export async function benchChaos({ jobs = ['sweep', 'survey'], runs = 20, quick = false, firstSeed = 1, tickets = quick ? 150 : 300, keep = false, log = () => {} } = {}) {
+export async function benchChaos({ jobs = ['sweep', 'sweep-thread', 'survey'], runs = 20, quick = false, firstSeed = 1, tickets = quick ? 150 : 300, keep = false, log = () => {} } = {}) {
   const { harness, cleanup } = await loadHarness();
   const cli = await harness.prepareCli(root);
   const started = Date.now();
   const byJob = {};
   try {
     for (const name of jobs) {
-      const job = name === 'survey' ? harness.surveyJob() : harness.sweepJob();
-      const jobTickets = name === 'survey' ? tickets * 2 : tickets;
+      const job = name === 'survey' ? harness.surveyJob() : name === 'sweep-thread' ? harness.sweepThreadJob() : harness.sweepJob();
+      // Thread rules fire on the few transferred tickets of one group: a larger desk has more.
+      const jobTickets = name === 'survey' ? tickets * 2 : name === 'sweep-thread' ? Math.max(500, tickets) : tickets;
       const results = [];
       const jobStarted = Date.now();
       for (let seed = firstSeed; seed < firstSeed + runs; seed++) {
@@ -87,12 +88,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   };
   const quick = args.includes('--quick');
   const jobArg = args.includes('--job') ? args[args.indexOf('--job') + 1] : 'all';
-  if (!['sweep', 'survey', 'all'].includes(jobArg)) {
-    process.stderr.write(`chaos: --job must be sweep, survey or all, got ${JSON.stringify(jobArg)}\n`);
+  if (!['sweep', 'sweep-thread', 'survey', 'all'].includes(jobArg)) {
+    process.stderr.write(`chaos: --job must be sweep, sweep-thread, survey or all, got ${JSON.stringify(jobArg)}\n`);
     process.exit(2);
   }
   const figures = await benchChaos({
-    jobs: jobArg === 'all' ? ['sweep', 'survey'] : [jobArg],
+    jobs: jobArg === 'all' ? ['sweep', 'sweep-thread', 'survey'] : [jobArg],
     quick,
     runs: value('--runs') ?? (quick ? 4 : 20),
     firstSeed: value('--seed') ?? 1,

@@ -31,7 +31,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'libsql';
 import { openDb } from '../../src/desk/db.js';
-import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
+import { readDeskCredentials, seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
 import { JobRunner } from '../../src/desk/jobs.js';
 import { DeskStore } from '../../src/desk/store.js';
 import { unixNow } from '../../src/desk/time.js';
@@ -227,6 +227,64 @@ export function sweepJob(): ChaosJob {
       }
       return out;
     },
+  };
+}
+
+/**
+ * A sweep whose rules read the thread, as the shipped transfer rules do: on tickets whose group
+ * changed since the customer last heard from an agent, a reply ("we are on it"), then a second
+ * public follow-up that reads the same condition, then a note that needs the follow-up's marker:
+ * three steps on one ticket, in three waves. Killed between the steps and run again, the re-plan
+ * must not read the first step's own reply as the new group's answer (#16).
+ */
+export function sweepThreadJob(): ChaosJob {
+  const base = sweepJob();
+  const rulesFile = (ctx: JobContext) => join(ctx.cliHome, 'chaos-thread-rules.yml');
+  const opts = (s: Scenario) => ['--batch-size', String(s.batchSize), '--max-attempts', String(s.maxAttempts)];
+  const open = '[new, open, pending, hold]';
+  return {
+    ...base,
+    name: 'sweep-thread',
+    async seed(ctx) {
+      await seedDesk({ home: ctx.deskHome, tickets: ctx.tickets, seed: ctx.seed });
+      // The tickets of the group deskops' agent works in: its own reply reads as that group's.
+      const db = openDb(join(ctx.deskHome, 'desk', 'desk.sqlite'));
+      let group: string;
+      try {
+        const email = readDeskCredentials(ctx.deskHome)!.email;
+        group = (db.prepare('SELECT g.name AS name FROM users u JOIN groups g ON g.id = u.default_group_id WHERE u.email = ?').get([email]) as { name: string }).name;
+      } finally {
+        db.close();
+      }
+      writeFileSync(
+        rulesFile(ctx),
+        [
+          'rules:',
+          '  - name: chaos_ack',
+          `    when: { status: ${open}, group: ${JSON.stringify(group)}, group_changed_since_public_reply: true }`,
+          '    then:',
+          '      reply: "[chaos] chaos_ack #{{ ticket.id }}"',
+          '  - name: chaos_transfer',
+          `    when: { status: ${open}, group: ${JSON.stringify(group)}, group_changed_since_public_reply: true }`,
+          '    then:',
+          '      reply: "[chaos] chaos_transfer #{{ ticket.id }}"',
+          '  - name: chaos_nudge',
+          `    when: { status: ${open}, tags: [sweep_chaos_transfer] }`,
+          '    then:',
+          '      note: "[chaos] chaos_nudge #{{ ticket.id }}"',
+          '',
+        ].join('\n'),
+      );
+    },
+    async plan(ctx) {
+      const r = await ctx.cli(['sweep', 'plan', '--json', '--rules', rulesFile(ctx)]);
+      if (r.code !== 0) throw new Error(`sweep plan exited ${r.code}: ${r.stderr}`);
+      const plan = JSON.parse(r.stdout) as { rules: Array<{ rule: string; marker: string; ticket_ids: number[] }> };
+      return plan.rules.flatMap((row) => row.ticket_ids.map((id) => ({ key: `${id}:${row.rule}`, ticketId: id, marker: row.marker })));
+    },
+    firstArgv: (ctx, s) => ['sweep', 'run', '--yes', '--json', '--rules', rulesFile(ctx), ...opts(s)],
+    resumeArgv: (_ctx, s, runId) => ['sweep', 'resume', runId, '--yes', '--json', ...opts(s)],
+    rerunArgv: (ctx, s) => ['sweep', 'run', '--yes', '--json', '--rules', rulesFile(ctx), ...opts(s)],
   };
 }
 

@@ -22,33 +22,9 @@
 import type { AuditEvent, TicketAudit } from '../model.js';
 import type { KpiMetricSet, MinutesPair } from './types.js';
 import { unixOf } from './rules.js';
+import { addedTags, isOwnMarker, isSurveySent } from '../own-messages.js';
 
-/** Tag prefixes of deskops' markers: surveys (send, answer, review) and sweeps. */
-export const OWN_MARKER_PREFIXES: readonly string[] = ['survey_', 'sweep_'];
-
-export const isOwnMarker = (tag: string): boolean => OWN_MARKER_PREFIXES.some((p) => tag.toLowerCase().startsWith(p));
-
-/** Tags that say a survey request went out in that update. */
-const isSurveySent = (tag: string): boolean => /^survey_(?:(?:csat|nps|ces)_)?sent(?:_at_\d{12})?$/i.test(tag);
-
-/** Whether a ticket's tags show deskops ever wrote to it: only then are its audits worth reading. */
-export function touchedByDeskops(tags: readonly string[]): boolean {
-  return tags.some(isOwnMarker);
-}
-
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : []);
-
-/** The tags an audit adds. */
-function addedTags(audit: TicketAudit): string[] {
-  const out: string[] = [];
-  for (const e of audit.events) {
-    if ((e.type === 'Change' || e.type === 'Create') && (e as { field_name?: string }).field_name === 'tags') {
-      const before = new Set(list((e as { previous_value?: unknown }).previous_value));
-      for (const t of list((e as { value?: unknown }).value)) if (!before.has(t)) out.push(t);
-    }
-  }
-  return out;
-}
+export { touchedByDeskops } from '../own-messages.js';
 
 interface StatusChange {
   from: string | null;

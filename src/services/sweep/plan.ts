@@ -3,7 +3,8 @@
  * (metric sets, comments only where a rule reads the thread), and the plan (core/sweep-plan.ts).
  */
 import type { HelpDesk } from '../../api/helpdesk.js';
-import type { Group, TicketMetric, User } from '../../core/model.js';
+import type { Comment, Group, TicketAudit, TicketMetric, User } from '../../core/model.js';
+import { peopleComments } from '../../core/own-messages.js';
 import { ConfigError, PermissionError } from '../../core/errors.js';
 import { recentlyChanged } from '../recent.js';
 import type { SweepStep } from '../../core/sweep-rules.js';
@@ -169,9 +170,14 @@ export async function fetchMetrics(
   for (const id of wanted) facts.delete(id); // gone from the desk
 }
 
-/** Comments, and their authors' roles and groups, for the tickets whose rules read the thread. */
+/**
+ * The comments people wrote, and their authors' roles and groups, for the tickets whose rules
+ * read the thread. Read from the tickets' audits so that deskops' own messages (a reminder, a
+ * follow-up sent by an earlier or interrupted run: an update that added a marker tag) are left
+ * out: they are not the new group's answer, nor a hand-off (core/own-messages.ts).
+ */
 export async function fetchThreads(desk: HelpDesk, facts: Map<number, TicketFacts>, ids: number[], people: Map<number, User> = new Map()): Promise<void> {
-  const threads = new Map<number, Awaited<ReturnType<typeof collectComments>>>();
+  const threads = new Map<number, Comment[]>();
   let next = 0;
   const worker = async () => {
     while (next < ids.length) {
@@ -189,8 +195,8 @@ export async function fetchThreads(desk: HelpDesk, facts: Map<number, TicketFact
   }
 }
 
-async function collectComments(desk: HelpDesk, id: number) {
-  const out = [];
-  for await (const c of desk.listComments(id)) out.push(c);
-  return out;
+async function collectComments(desk: HelpDesk, id: number): Promise<Comment[]> {
+  const audits: TicketAudit[] = [];
+  for await (const a of desk.listAudits(id)) audits.push(a);
+  return peopleComments(audits);
 }
