@@ -19,6 +19,7 @@ import { LAST_UPDATE_TIME_FIELD_SETTING, TOTAL_TIME_FIELD_SETTING } from '../cor
 import { DEFAULT_ESCALATION_GROUP, DEFAULT_REFRESH_SECONDS, ESCALATION_GROUP_SETTING, REFRESH_SECONDS_SETTING } from '../core/triage.js';
 import { DEFAULT_URGENCY_WEIGHTS, URGENCY_WEIGHTS_SETTING, parseUrgencyWeights } from '../core/urgency.js';
 import { DEFAULT_LOCALE, parseLocale } from '../core/templates.js';
+import { CONTACT_WINDOW_SETTING, DEFAULT_CONTACT_WINDOW_HOURS, parseContactWindowHours } from '../core/contact-policy.js';
 import { LOCALE_SETTING } from './commands/template/shared.js';
 import { FATIGUE_SETTING, STATUSES_SETTING, checkFatigueDays, checkSurveyStatuses } from './commands/survey/shared.js';
 import { settingSeconds, settingText } from './commands/triage/run.js';
@@ -76,6 +77,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     byDefault: 30,
     example: '14',
     check: (v) => void checkFatigueDays(String(v), `the setting ${FATIGUE_SETTING}`),
+  },
+  {
+    key: CONTACT_WINDOW_SETTING,
+    what: 'hours within which a customer gets at most one automated message (sweep reply or survey); 0 turns it off',
+    byDefault: DEFAULT_CONTACT_WINDOW_HOURS,
+    example: '48',
+    check: (v) => void parseContactWindowHours(v),
   },
   {
     key: STATUSES_SETTING,
@@ -157,4 +165,9 @@ export function parseSettingValue(spec: SettingSpec, text: string): unknown {
     throw err;
   }
   return value;
+}
+
+/** The contact window in hours, from the setting contact.window_hours (default 24). */
+export async function contactWindowHours(ctx: { config(): Promise<{ getSetting<T>(key: string): T | undefined }> }): Promise<number> {
+  return parseContactWindowHours((await ctx.config()).getSetting<unknown>(CONTACT_WINDOW_SETTING));
 }

@@ -13,6 +13,7 @@
  */
 import type { Comment, Group, Ticket, TicketMetric, User } from './model.js';
 import { cutoffFor, type BusinessCalendar, type Duration } from './business-hours.js';
+import { ContactLedger, type ContactWindow } from './contact-policy.js';
 import { SINCE_SOURCE, type AgeCondition, type SinceRef, type SweepStep } from './sweep-rules.js';
 
 export interface ThreadFacts {
@@ -254,8 +255,25 @@ export interface PlannedAction {
   wave: number;
 }
 
+/** A step that would fire but waits for the contact window. */
+export interface WaitingAction {
+  key: string;
+  ticketId: number;
+  stepId: string;
+  reason: string;
+}
+
+/** The contact policy for a plan: what customers got lately, and which steps write to them. */
+export interface ContactRules {
+  window: ContactWindow;
+  /** Whether a step's message is public (a reply), i.e. contact with the customer. */
+  isPublic(step: SweepStep): boolean;
+}
+
 export interface SweepPlan {
   actions: PlannedAction[];
+  /** Public steps that fire but wait: the customer got an automated message within the window. */
+  waiting: WaitingAction[];
   /** Tickets that need more facts before some step can be decided. */
   needs: { metrics: number[]; thread: number[] };
   /** Per step: the tickets it fires for, in ticket order. */
@@ -275,8 +293,10 @@ export function groupIdLookup(groups: Group[]): Map<string | number, number> {
  * The plan for a set of tickets: each step that fires, per ticket in rule order, and the
  * tickets for which some step needs more facts (fetch them and plan again).
  */
-export function planSweep(steps: readonly SweepStep[], facts: Iterable<TicketFacts>, ctx: PlanContext): SweepPlan {
+export function planSweep(steps: readonly SweepStep[], facts: Iterable<TicketFacts>, ctx: PlanContext, contacts?: ContactRules): SweepPlan {
   const clock = new SweepClock(ctx.now, ctx.calendar);
+  const ledger = contacts ? new ContactLedger(contacts.window) : undefined;
+  const waiting: WaitingAction[] = [];
   const groupIds = groupIdLookup(ctx.groups);
   const actions: PlannedAction[] = [];
   const needMetrics = new Set<number>();
@@ -293,13 +313,22 @@ export function planSweep(steps: readonly SweepStep[], facts: Iterable<TicketFac
         continue;
       }
       if (v.kind === 'no') continue;
+      if (ledger && contacts!.isPublic(step)) {
+        const key = `${f.ticket.id}:${step.id}`;
+        const why = ledger.claim(f.ticket.requester_id, { ticketId: f.ticket.id, at: ctx.now.getTime(), what: `the follow-up ${step.id}` });
+        if (why) {
+          // It does not go out, so a step that needs its marker does not follow in this run.
+          waiting.push({ key, ticketId: f.ticket.id, stepId: step.id, reason: why });
+          continue;
+        }
+      }
       actions.push({ key: `${f.ticket.id}:${step.id}`, ticketId: f.ticket.id, stepId: step.id, marker: step.marker, wave: wave++ });
       byStep.get(step.id)!.push(f.ticket.id);
       coming.add(step.marker);
       for (const tag of step.action.tags) coming.add(tag);
     }
   }
-  return { actions, needs: { metrics: [...needMetrics], thread: [...needThread] }, byStep };
+  return { actions, waiting, needs: { metrics: [...needMetrics], thread: [...needThread] }, byStep };
 }
 
 /** Why a step does or does not fire for one ticket (for `sweep plan --explain` and re-checks). */

@@ -232,9 +232,9 @@ export function sweepJob(): ChaosJob {
 
 /**
  * A sweep whose rules read the thread, as the shipped transfer rules do: on tickets whose group
- * changed since the customer last heard from an agent, a reply ("we are on it"), then a second
- * public follow-up that reads the same condition, then a note that needs the follow-up's marker:
- * three steps on one ticket, in three waves. Killed between the steps and run again, the re-plan
+ * changed since the customer last heard from an agent, a reply ("we are on it"), then a note
+ * that reads the same condition (a second public message would wait for the contact window),
+ * then a note that needs the second's marker: three steps on one ticket, in three waves. Killed between the steps and run again, the re-plan
  * must not read the first step's own reply as the new group's answer (#16).
  */
 export function sweepThreadJob(): ChaosJob {
@@ -267,7 +267,7 @@ export function sweepThreadJob(): ChaosJob {
           '  - name: chaos_transfer',
           `    when: { status: ${open}, group: ${JSON.stringify(group)}, group_changed_since_public_reply: true }`,
           '    then:',
-          '      reply: "[chaos] chaos_transfer #{{ ticket.id }}"',
+          '      note: "[chaos] chaos_transfer #{{ ticket.id }}"',
           '  - name: chaos_nudge',
           `    when: { status: ${open}, tags: [sweep_chaos_transfer] }`,
           '    then:',

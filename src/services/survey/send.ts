@@ -3,6 +3,8 @@
  * fatigue window, one ticket per requester a run), then each survey rendered from its template
  * and sent in batches on the bulk machinery, exactly once per ticket.
  */
+import { ContactLedger, DEFAULT_CONTACT_WINDOW_HOURS } from '../../core/contact-policy.js';
+import { recentContacts } from '../contact.js';
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Group, Organization, Ticket, TicketStatus, User } from '../../core/model.js';
 import { UsageError } from '../../core/errors.js';
@@ -33,6 +35,8 @@ export interface SendPlanOptions {
   ticketIds?: number[];
   statuses: readonly TicketStatus[];
   fatigueDays: number;
+  /** The contact window in hours (contact.window_hours; 0: off). Default 24. */
+  contactWindowHours?: number;
   onPhase?: (message: string) => void;
 }
 
@@ -90,12 +94,17 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
     for (const t of recent.values()) surveyed(t);
   }
 
+  // One contact policy with the sweeps: a customer who got an automated message within the
+  // window (a sweep follow-up, another survey) waits.
+  const hours = options.contactWindowHours ?? DEFAULT_CONTACT_WINDOW_HOURS;
+  const contacts = new ContactLedger({ hours, now, earlier: await recentContacts(desk, now, hours, options.onPhase) });
+
   // Most recently solved first: a requester with several solved tickets is asked about the last.
   candidates.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at) || b.id - a.id);
   const chosen = new Map<number, number>();
   const eligible: Ticket[] = [];
   for (const t of candidates) {
-    const reason = sendSkipReason(t, options, fatigued, chosen);
+    const reason = sendSkipReason(t, options, fatigued, chosen) ?? contacts.claim(t.requester_id, { ticketId: t.id, at: now.getTime(), what: `a survey (${SURVEY_SCALES[type].label})` });
     if (reason) {
       skipped.push({ ticket_id: t.id, reason });
       continue;

@@ -8,7 +8,9 @@ import { peopleComments } from '../../core/own-messages.js';
 import { ConfigError, PermissionError } from '../../core/errors.js';
 import { recentlyChanged } from '../recent.js';
 import type { SweepStep } from '../../core/sweep-rules.js';
-import { candidateQuery, groupIdLookup, planSweep, summarizeThread, type PlannedAction, type TicketFacts } from '../../core/sweep-plan.js';
+import { candidateQuery, groupIdLookup, planSweep, summarizeThread, type ContactRules, type PlannedAction, type TicketFacts, type WaitingAction } from '../../core/sweep-plan.js';
+import { DEFAULT_CONTACT_WINDOW_HOURS } from '../../core/contact-policy.js';
+import { recentContacts } from '../contact.js';
 import { slimTicket } from '../tickets.js';
 import type { LoadedRules } from './rules.js';
 import { slimMetric, slimUser, usesDescription } from './slim.js';
@@ -33,6 +35,8 @@ export interface SweepPlanView {
   facts: Map<number, TicketFacts>;
   groups: Group[];
   rows: PlanRow[];
+  /** Steps that fire but wait for the contact window, with why. */
+  waiting: WaitingAction[];
   /** Tickets read from the searches. */
   candidates: number;
   queries: string[];
@@ -40,6 +44,8 @@ export interface SweepPlanView {
 
 export interface PlanOptions {
   now: Date;
+  /** The contact window in hours (contact.window_hours; 0: off). Default 24. */
+  contactWindowHours?: number;
   /** A line about each phase, for a live display. */
   onPhase?: (message: string) => void;
 }
@@ -71,7 +77,10 @@ export async function planSweepRun(desk: HelpDesk, loaded: LoadedRules, options:
   for (const [id, t] of await recentlyChanged(desk, options.now)) {
     if (facts.has(id)) facts.set(id, { ticket: slimTicket(t, keepDescription) });
   }
-  let plan = planSweep(rules.steps, facts.values(), ctx);
+  const hours = options.contactWindowHours ?? DEFAULT_CONTACT_WINDOW_HOURS;
+  const earlier = await recentContacts(desk, options.now, hours, options.onPhase);
+  const contacts: ContactRules = { window: { hours, earlier, now: options.now }, isPublic: (s) => isPublicStep(loaded, s) };
+  let plan = planSweep(rules.steps, facts.values(), ctx, contacts);
   for (let i = 0; i < 3 && (plan.needs.metrics.length > 0 || plan.needs.thread.length > 0); i++) {
     if (plan.needs.metrics.length > 0) {
       options.onPhase?.(`reading metrics of ${plan.needs.metrics.length} tickets`);
@@ -80,7 +89,7 @@ export async function planSweepRun(desk: HelpDesk, loaded: LoadedRules, options:
       options.onPhase?.(`reading the comments of ${plan.needs.thread.length} tickets`);
       await fetchThreads(desk, facts, plan.needs.thread);
     }
-    plan = planSweep(rules.steps, facts.values(), ctx);
+    plan = planSweep(rules.steps, facts.values(), ctx, contacts);
   }
   const rows: PlanRow[] = rules.steps.map((s) => {
     const t = loaded.templates.get(s.id);
@@ -97,7 +106,14 @@ export async function planSweepRun(desk: HelpDesk, loaded: LoadedRules, options:
       ticket_ids: ids,
     };
   });
-  return { now: options.now, steps: rules.steps, actions: plan.actions, facts, groups, rows, candidates: facts.size, queries };
+  return { now: options.now, steps: rules.steps, actions: plan.actions, waiting: plan.waiting, facts, groups, rows, candidates: facts.size, queries };
+}
+
+/** Whether a step writes to the customer (a public reply): what the contact policy limits. */
+function isPublicStep(loaded: LoadedRules, s: SweepStep): boolean {
+  const t = loaded.templates.get(s.id);
+  if (t) return s.action.public ?? t.public;
+  return s.action.inline?.public ?? false;
 }
 
 /** The template a step sends, or "inline reply" / "inline note", or null for a change without a comment. */

@@ -1,4 +1,5 @@
 import type { CliContext } from '../../context.js';
+import { contactWindowHours } from '../../settings.js';
 import { Cancelled, PartialFailure } from '../../../core/errors.js';
 import { formatDuration } from '../../../core/time.js';
 import { SURVEY_SCALES } from '../../../core/survey.js';
@@ -49,7 +50,8 @@ export async function surveySend(ctx: CliContext, flags: SendFlags): Promise<voi
   const guard = flags.dryRun ? undefined : holdRunLock(ctx, scope, 'survey send');
   try {
     const progress = progressLine(ctx, bulk, 'survey');
-    const plan = await planSurveySend(bulk.desk, { type, now, since, ticketIds, statuses, fatigueDays: fatigue, onPhase: progress.phase }).finally(progress.done);
+    const contactHours = await contactWindowHours(ctx);
+    const plan = await planSurveySend(bulk.desk, { type, now, since, ticketIds, statuses, fatigueDays: fatigue, contactWindowHours: contactHours, onPhase: progress.phase }).finally(progress.done);
     if (flags.dryRun) {
       if (flags.json) ctx.io.out(JSON.stringify(planJson(plan, template.name), null, 2));
       else await printPlan(ctx, plan, template.name, 'stdout');

@@ -1,4 +1,5 @@
 import type { CliContext } from '../../context.js';
+import { contactWindowHours } from '../../settings.js';
 import { Cancelled, PartialFailure } from '../../../core/errors.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';
 import { holdRunLock, interruptible } from '../../bulk.js';
@@ -31,7 +32,8 @@ export async function sweepRun(ctx: CliContext, flags: RunFlags): Promise<void> 
   const held = flags.dryRun ? undefined : holdRunLock(ctx, scope, 'sweep run');
   try {
     const progress = progressLine(ctx, bulk);
-    const plan = await planSweepRun(bulk.desk, loaded, { now: ctx.now(), onPhase: progress.phase }).finally(progress.done);
+    const contactHours = await contactWindowHours(ctx);
+    const plan = await planSweepRun(bulk.desk, loaded, { now: ctx.now(), contactWindowHours: contactHours, onPhase: progress.phase }).finally(progress.done);
     const planningMs = performance.now() - started;
     if (flags.dryRun) {
       if (flags.json) ctx.io.out(JSON.stringify({ dry_run: true, ...planJson(plan, bulk) }, null, 2));

@@ -27,9 +27,13 @@ export function planJson(plan: SweepPlanView, bulk: BulkDesk) {
     tickets: new Set(plan.actions.map((a) => a.ticketId)).size,
     candidates: plan.candidates,
     rules: plan.rows,
+    waiting: plan.waiting.map((w) => ({ ticket_id: w.ticketId, rule: w.stepId, reason: w.reason })),
     requests: bulk.meter.total,
   };
 }
+
+/** Waiting follow-ups listed under the plan table. */
+const WAITING_SHOWN = 10;
 
 const planColumns: Column<SweepPlanView['rows'][number]>[] = [
   { key: 'rule', header: 'RULE' },
@@ -54,6 +58,9 @@ export async function printPlan(ctx: CliContext, plan: SweepPlanView, to: 'stdou
       ? `nothing is due (${plan.candidates} candidate tickets checked)`
       : `${plan.actions.length} follow-up${plan.actions.length === 1 ? '' : 's'} on ${tickets} ticket${tickets === 1 ? '' : 's'} (${plan.candidates} candidates checked)`,
   );
+  // The contact policy: what waits, and why (a few here, all of them in --json).
+  for (const w of plan.waiting.slice(0, WAITING_SHOWN)) ctx.io.err(`#${w.ticketId} ${w.stepId} ${w.reason}`);
+  if (plan.waiting.length > WAITING_SHOWN) ctx.io.err(`... and ${plan.waiting.length - WAITING_SHOWN} more waiting (--json lists them all)`);
 }
 
 export function summaryJson(result: SweepRunResult, bulk: BulkDesk, elapsedMs: number, planningMs?: number) {
