@@ -175,37 +175,19 @@ export interface ChaosJob {
 }
 
 /**
- * A follow-up sweep with rules free of any age (so a re-plan minutes later sees the same work):
- * a public reply on pending/hold tickets, then a note on the same tickets that needs the reply's
- * marker (a second wave), and a note on new/open/solved ones. Each body names its rule and ticket.
+ * A follow-up sweep with the rules `rules` writes (YAML lines), planned with `sweep plan` and
+ * carried on with `sweep resume` or another `sweep run`; each body names its rule and ticket
+ * ("[chaos] <rule> #<id>"), which is what `count` reads on the desk.
  */
-export function sweepJob(): ChaosJob {
-  const rulesFile = (ctx: JobContext) => join(ctx.cliHome, 'chaos-rules.yml');
+function sweepRulesJob(name: string, file: string, rules: (ctx: JobContext) => string[]): ChaosJob {
+  const rulesFile = (ctx: JobContext) => join(ctx.cliHome, file);
   const opts = (s: Scenario) => ['--batch-size', String(s.batchSize), '--max-attempts', String(s.maxAttempts)];
   return {
-    name: 'sweep',
+    name,
     kind: 'sweep',
     async seed(ctx) {
       await seedDesk({ home: ctx.deskHome, tickets: ctx.tickets, seed: ctx.seed });
-      writeFileSync(
-        rulesFile(ctx),
-        [
-          'rules:',
-          '  - name: chaos_reply',
-          '    when: { status: [pending, hold] }',
-          '    then:',
-          '      reply: "[chaos] chaos_reply #{{ ticket.id }}"',
-          '  - name: chaos_note',
-          '    when: { status: [new, open, solved] }',
-          '    then:',
-          '      note: "[chaos] chaos_note #{{ ticket.id }}"',
-          '  - name: chaos_follow',
-          '    when: { status: [pending, hold], tags: [sweep_chaos_reply] }',
-          '    then:',
-          '      note: "[chaos] chaos_follow #{{ ticket.id }}"',
-          '',
-        ].join('\n'),
-      );
+      writeFileSync(rulesFile(ctx), [...rules(ctx), ''].join('\n'));
     },
     async plan(ctx) {
       const r = await ctx.cli(['sweep', 'plan', '--json', '--rules', rulesFile(ctx)]);
@@ -231,61 +213,65 @@ export function sweepJob(): ChaosJob {
 }
 
 /**
+ * A follow-up sweep with rules free of any age (so a re-plan minutes later sees the same work):
+ * a public reply on pending/hold tickets, then a note on the same tickets that needs the reply's
+ * marker (a second wave), and a note on new/open/solved ones.
+ */
+export function sweepJob(): ChaosJob {
+  return sweepRulesJob('sweep', 'chaos-rules.yml', () => [
+    'rules:',
+    '  - name: chaos_reply',
+    '    when: { status: [pending, hold] }',
+    '    then:',
+    '      reply: "[chaos] chaos_reply #{{ ticket.id }}"',
+    '  - name: chaos_note',
+    '    when: { status: [new, open, solved] }',
+    '    then:',
+    '      note: "[chaos] chaos_note #{{ ticket.id }}"',
+    '  - name: chaos_follow',
+    '    when: { status: [pending, hold], tags: [sweep_chaos_reply] }',
+    '    then:',
+    '      note: "[chaos] chaos_follow #{{ ticket.id }}"',
+  ]);
+}
+
+/**
  * A sweep whose rules read the thread, as the shipped transfer rules do: on tickets whose group
  * changed since the customer last heard from an agent, a reply ("we are on it"), then a note
  * that reads the same condition (a second public message would wait for the contact window),
- * then a note that needs the second's marker: three steps on one ticket, in three waves. Killed between the steps and run again, the re-plan
- * must not read the first step's own reply as the new group's answer (#16).
+ * then a note that needs the second's marker: three steps on one ticket, in three waves. Killed
+ * between the steps and run again, the re-plan must not read the first step's own reply as the
+ * new group's answer (#16). The tickets are those of the group deskops' agent works in: its own
+ * reply reads as that group's.
  */
 export function sweepThreadJob(): ChaosJob {
-  const base = sweepJob();
-  const rulesFile = (ctx: JobContext) => join(ctx.cliHome, 'chaos-thread-rules.yml');
-  const opts = (s: Scenario) => ['--batch-size', String(s.batchSize), '--max-attempts', String(s.maxAttempts)];
   const open = '[new, open, pending, hold]';
-  return {
-    ...base,
-    name: 'sweep-thread',
-    async seed(ctx) {
-      await seedDesk({ home: ctx.deskHome, tickets: ctx.tickets, seed: ctx.seed });
-      // The tickets of the group deskops' agent works in: its own reply reads as that group's.
-      const db = openDb(join(ctx.deskHome, 'desk', 'desk.sqlite'));
-      let group: string;
-      try {
-        const email = readDeskCredentials(ctx.deskHome)!.email;
-        group = (db.prepare('SELECT g.name AS name FROM users u JOIN groups g ON g.id = u.default_group_id WHERE u.email = ?').get([email]) as { name: string }).name;
-      } finally {
-        db.close();
-      }
-      writeFileSync(
-        rulesFile(ctx),
-        [
-          'rules:',
-          '  - name: chaos_ack',
-          `    when: { status: ${open}, group: ${JSON.stringify(group)}, group_changed_since_public_reply: true }`,
-          '    then:',
-          '      reply: "[chaos] chaos_ack #{{ ticket.id }}"',
-          '  - name: chaos_transfer',
-          `    when: { status: ${open}, group: ${JSON.stringify(group)}, group_changed_since_public_reply: true }`,
-          '    then:',
-          '      note: "[chaos] chaos_transfer #{{ ticket.id }}"',
-          '  - name: chaos_nudge',
-          `    when: { status: ${open}, tags: [sweep_chaos_transfer] }`,
-          '    then:',
-          '      note: "[chaos] chaos_nudge #{{ ticket.id }}"',
-          '',
-        ].join('\n'),
-      );
-    },
-    async plan(ctx) {
-      const r = await ctx.cli(['sweep', 'plan', '--json', '--rules', rulesFile(ctx)]);
-      if (r.code !== 0) throw new Error(`sweep plan exited ${r.code}: ${r.stderr}`);
-      const plan = JSON.parse(r.stdout) as { rules: Array<{ rule: string; marker: string; ticket_ids: number[] }> };
-      return plan.rules.flatMap((row) => row.ticket_ids.map((id) => ({ key: `${id}:${row.rule}`, ticketId: id, marker: row.marker })));
-    },
-    firstArgv: (ctx, s) => ['sweep', 'run', '--yes', '--json', '--rules', rulesFile(ctx), ...opts(s)],
-    resumeArgv: (_ctx, s, runId) => ['sweep', 'resume', runId, '--yes', '--json', ...opts(s)],
-    rerunArgv: (ctx, s) => ['sweep', 'run', '--yes', '--json', '--rules', rulesFile(ctx), ...opts(s)],
-  };
+  return sweepRulesJob('sweep-thread', 'chaos-thread-rules.yml', (ctx) => {
+    const db = openDb(join(ctx.deskHome, 'desk', 'desk.sqlite'));
+    let group: string;
+    try {
+      const email = readDeskCredentials(ctx.deskHome)!.email;
+      group = (db.prepare('SELECT g.name AS name FROM users u JOIN groups g ON g.id = u.default_group_id WHERE u.email = ?').get([email]) as { name: string }).name;
+    } finally {
+      db.close();
+    }
+    const changed = `status: ${open}, group: ${JSON.stringify(group)}, group_changed_since_public_reply: true`;
+    return [
+      'rules:',
+      '  - name: chaos_ack',
+      `    when: { ${changed} }`,
+      '    then:',
+      '      reply: "[chaos] chaos_ack #{{ ticket.id }}"',
+      '  - name: chaos_transfer',
+      `    when: { ${changed} }`,
+      '    then:',
+      '      note: "[chaos] chaos_transfer #{{ ticket.id }}"',
+      '  - name: chaos_nudge',
+      `    when: { status: ${open}, tags: [sweep_chaos_transfer] }`,
+      '    then:',
+      '      note: "[chaos] chaos_nudge #{{ ticket.id }}"',
+    ];
+  });
 }
 
 /**
