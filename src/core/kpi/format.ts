@@ -12,8 +12,15 @@ function minutes(m: number): string {
   return sign + formatMinutes(Math.abs(m));
 }
 
+/** One number of a metric in its unit: "12.3%", "4h 05m", "3.1", "183" (also trend's axis labels). */
+export function formatScalar(id: MetricId, v: number): string {
+  return scalar(id, v);
+}
+
 function scalar(id: MetricId, v: number): string {
   switch (METRICS[id].unit) {
+    case 'tickets':
+      return v.toFixed(0);
     case '%':
       return `${v.toFixed(1)}%`;
     case 'min':

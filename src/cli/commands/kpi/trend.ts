@@ -1,8 +1,7 @@
-import { formatMinutes } from '../../../core/time.js';
 import type { CliContext } from '../../context.js';
 import { painter, printList, outputMode, type Column, type OutputFlags } from '../../output.js';
 import { METRICS, parseMetricId } from '../../../core/kpi/catalog.js';
-import { formatMetricValue, unitLabel } from '../../../core/kpi/format.js';
+import { formatMetricValue, formatScalar, unitLabel } from '../../../core/kpi/format.js';
 import { UsageError } from '../../../core/errors.js';
 import { bucketWindows, describeWindow, parseBucketSize, resolvePeriod } from '../../../core/kpi/period.js';
 import type { TrendPoint } from '../../../core/kpi/compute.js';
@@ -79,10 +78,7 @@ async function renderChart(points: TrendPoint[], columns: number, metric: Metric
   // As wide as the terminal allows: each point drawn over `step` columns (at most 8).
   const step = Math.max(1, Math.min(8, Math.floor((columns - labelWidth - 1) / series.length)));
   const wide = series.flatMap((v) => Array<number>(step).fill(v));
-  const unit = METRICS[metric].unit;
-  const label = (x: number) =>
-    unit === '%' ? `${x.toFixed(1)}%` : unit === 'min' ? formatMinutes(x) || '0m' : x.toFixed(unit === 'tickets' ? 0 : 1);
-  return plot(wide, { height: 10, format: (x: number) => label(x).padStart(labelWidth - 2) });
+  return plot(wide, { height: 10, format: (x: number) => formatScalar(metric, x).padStart(labelWidth - 2) });
 }
 
 interface AsciiChart {
