@@ -196,6 +196,26 @@ function posixTables(tree: CommandTree, describe: boolean): string {
 
 // --- bash -----------------------------------------------------------------------------------
 
+/**
+ * The walk over the words typed so far, the same in bash and zsh: the command path, how many
+ * arguments, and whether the word under the cursor is an option's value (its spec).
+ */
+const POSIX_WALK = `    word=\${words[i]}
+    if [[ -n $spec ]]; then
+      spec=''
+      continue
+    fi
+    case $word in
+      --*=*) continue ;;
+      -?*) spec=$(_deskops_value_of "$cmdpath" "$word"); continue ;;
+    esac
+    if ((nargs == 0)) && next=$(_deskops_subcommand "$cmdpath" "$word"); then
+      cmdpath=\${cmdpath:+$cmdpath }$next
+    else
+      nargs=$((nargs + 1))
+    fi
+`;
+
 function bashScript(tree: CommandTree): string {
   return `# bash completion for deskops, made by \`deskops completion bash\`. Install:
 #   deskops completion bash > ~/.local/share/bash-completion/completions/deskops
@@ -213,21 +233,7 @@ _deskops() {
   fi
   cur=\${words[cword]}
   for ((i = 1; i < cword; i++)); do
-    word=\${words[i]}
-    if [[ -n $spec ]]; then
-      spec=''
-      continue
-    fi
-    case $word in
-      --*=*) continue ;;
-      -?*) spec=$(_deskops_value_of "$cmdpath" "$word"); continue ;;
-    esac
-    if ((nargs == 0)) && next=$(_deskops_subcommand "$cmdpath" "$word"); then
-      cmdpath=\${cmdpath:+$cmdpath }$next
-    else
-      nargs=$((nargs + 1))
-    fi
-  done
+${POSIX_WALK}  done
   if [[ -z $spec ]]; then
     if [[ $cur == -* ]]; then
       COMPREPLY=($(compgen -W "$(_deskops_options "$cmdpath")" -- "$cur"))
@@ -263,21 +269,7 @@ _deskops() {
   local word next spec='' cmdpath='' nargs=0 i
   local -a candidates
   for ((i = 2; i < CURRENT; i++)); do
-    word=\${words[i]}
-    if [[ -n $spec ]]; then
-      spec=''
-      continue
-    fi
-    case $word in
-      --*=*) continue ;;
-      -?*) spec=$(_deskops_value_of "$cmdpath" "$word"); continue ;;
-    esac
-    if ((nargs == 0)) && next=$(_deskops_subcommand "$cmdpath" "$word"); then
-      cmdpath=\${cmdpath:+$cmdpath }$next
-    else
-      nargs=$((nargs + 1))
-    fi
-  done
+${POSIX_WALK}  done
   if [[ -z $spec ]]; then
     if [[ $PREFIX == -* ]]; then
       candidates=("\${(@f)$(_deskops_options "$cmdpath")}")
