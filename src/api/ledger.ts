@@ -34,6 +34,16 @@ export interface RequestLedger {
   close?(): void;
 }
 
+/**
+ * The window rule both ledgers apply once the entries older than the window are gone: with
+ * `count` requests in it, the oldest at `oldest`, a new one fits (0) or waits until the oldest
+ * leaves the window (at least 1 ms).
+ */
+export function windowWaitMs(count: number, oldest: number | null, limit: number, windowMs: number, now: number): number {
+  if (count < limit) return 0;
+  return Math.max(1, (oldest ?? now) + windowMs - now);
+}
+
 export class MemoryLedger implements RequestLedger {
   readonly #sent = new Map<string, Array<{ id: number; at: number }>>();
   readonly #byId = new Map<number, { id: number; at: number }>();
@@ -54,14 +64,12 @@ export class MemoryLedger implements RequestLedger {
         entries.splice(i, 1);
       }
     }
-    if (entries.length < limit) {
-      const entry = { id: this.#next++, at: now };
-      entries.push(entry);
-      this.#byId.set(entry.id, entry);
-      return { waitMs: 0, id: entry.id };
-    }
-    const first = Math.min(...entries.map((e) => e.at));
-    return { waitMs: Math.max(1, first + windowMs - now) };
+    const waitMs = windowWaitMs(entries.length, entries.length ? Math.min(...entries.map((e) => e.at)) : null, limit, windowMs, now);
+    if (waitMs > 0) return { waitMs };
+    const entry = { id: this.#next++, at: now };
+    entries.push(entry);
+    this.#byId.set(entry.id, entry);
+    return { waitMs: 0, id: entry.id };
   }
 
   landed(id: number): void {
@@ -105,10 +113,11 @@ export class FileLedger implements RequestLedger {
         db.prepare('DELETE FROM sent WHERE key = ? AND at <= ?').run(key, now - windowMs);
         const row = db.prepare('SELECT COUNT(*) AS n, MIN(at) AS first FROM sent WHERE key = ?').get(key) as { n: number; first: number | null };
         let slot: LedgerSlot;
-        if (row.n < limit) {
+        const waitMs = windowWaitMs(row.n, row.first, limit, windowMs, now);
+        if (waitMs === 0) {
           const info = db.prepare('INSERT INTO sent (key, at) VALUES (?, ?)').run(key, now) as { lastInsertRowid: number | bigint };
           slot = { waitMs: 0, id: Number(info.lastInsertRowid) };
-        } else slot = { waitMs: Math.max(1, (row.first ?? now) + windowMs - now) };
+        } else slot = { waitMs };
         db.exec('COMMIT');
         return slot;
       } catch (err) {
