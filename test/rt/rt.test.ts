@@ -345,7 +345,8 @@ describe.skipIf(!rt)(suiteName, () => {
         const t = await desk.createTicket({
           subject: `deskops e2e ${run}: sweep ${n}`,
           comment: { body: `sweep ${n}` },
-          requester: { name: 'Kim Customer', email: `kim-${run}@customer.test` },
+          // two customers: one customer would get one automated message a day (contact.window_hours)
+          requester: { name: `Kim Customer ${n}`, email: `kim-${n}-${run}@customer.test` },
           tags: [`sweep-${run}`],
         });
         ids.push(t.id);
@@ -377,6 +378,34 @@ describe.skipIf(!rt)(suiteName, () => {
       expect(JSON.parse(r.stdout)).toMatchObject({ sent: 0, failed: 0 });
       expect(await Promise.all(ids.map(rtHistory))).toEqual(before);
       for (const id of ids) expect(await messages(id)).toHaveLength(2);
+    });
+
+    it('one customer with a follow-up due on two tickets gets one; the other waits, and the plan says why', async () => {
+      const mine: number[] = [];
+      for (const n of [3, 4]) {
+        const t = await desk.createTicket({
+          subject: `deskops e2e ${run}: contact ${n}`,
+          comment: { body: `contact ${n}` },
+          requester: { name: 'Lee Customer', email: `lee-${run}@customer.test` },
+          tags: [`sweep-${run}`],
+        });
+        mine.push(t.id);
+      }
+      const plan = JSON.parse((await runCli(['sweep', 'plan', '--rules', rules, '--json'], { env })).stdout) as {
+        rules: Array<{ rule: string; ticket_ids: number[] }>;
+        waiting: Array<{ ticket_id: number; rule: string; reason: string }>;
+      };
+      expect(plan.rules.find((x) => x.rule === 'e2e_check')!.ticket_ids).toEqual([mine[0]]);
+      expect(plan.waiting).toEqual([
+        { ticket_id: mine[1], rule: 'e2e_check', reason: expect.stringMatching(new RegExp(`^waits: the customer gets the follow-up e2e_check on #${mine[0]} in this run`)) },
+      ]);
+      const r = await runCli(['sweep', 'run', '--rules', rules, '--yes', '--json'], { env });
+      expect(r.code, r.stderr).toBe(0);
+      // the next plan reads the message just sent from RT's history: the second ticket still waits
+      const again = JSON.parse((await runCli(['sweep', 'plan', '--rules', rules, '--json'], { env })).stdout) as typeof plan;
+      expect(again.waiting.map((w) => [w.ticket_id, w.reason.replace(/\d+ min ago/, 'N min ago')])).toEqual([
+        [mine[1], `waits: the customer got the follow-up e2e_check on #${mine[0]} N min ago; one automated message per 24 h (contact.window_hours)`],
+      ]);
     });
 
     it('a resend against a ticket that changed since is refused as a conflict and writes nothing', async () => {
