@@ -10,6 +10,7 @@ import { createContext, type CliContext } from './context.js';
 import { createIo, processIo, type Io } from './io.js';
 import { registerTicketCommands } from './commands/ticket/index.js';
 import { registerQueueCommands } from './commands/queue/index.js';
+import { registerViewCommands } from './commands/view/index.js';
 import { registerTemplateCommands } from './commands/template/index.js';
 import { registerReplyCommands } from './commands/reply/index.js';
 import { registerDeskCommands } from './commands/desk/index.js';
@@ -67,6 +68,7 @@ Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 
 
   registerTicketCommands(program, ctx);
   registerQueueCommands(program, ctx);
+  registerViewCommands(program, ctx);
   registerTemplateCommands(program, ctx);
   registerReplyCommands(program, ctx);
   registerProfileCommands(program, ctx);

@@ -74,11 +74,12 @@ export interface TriageDeps {
    */
   refreshItems?: (items: QueueItem[]) => Promise<QueueItem[]>;
   /**
-   * Switches the view loadQueue reads (`v`); throws a UsageError for a name that is not one.
+   * Switches the view loadQueue reads (`v`); rejects with a UsageError for a name that is not
+   * one (services/views resolveQueueView); may give the view's own name for the header.
    * Without it the screen stays on its view.
    */
-  setView?: (name: string) => void;
-  /** The views to offer: mine, unassigned, all and group:NAME for the desk's groups. */
+  setView?: (name: string) => void | string | Promise<void | string>;
+  /** The views to offer: mine, unassigned, all, group:NAME for the desk's groups, and the desk's own views. */
   views?: () => Promise<string[]>;
 }
 
@@ -342,7 +343,7 @@ export class TriageController {
             choices: ['mine', 'unassigned', 'all'],
             highlighted: 0,
             targets: [],
-            hint: 'mine, unassigned, all or group:NAME',
+            hint: "mine, unassigned, all, group:NAME or one of the desk's views",
           },
         });
         return this.deps.views?.().then(
@@ -661,16 +662,17 @@ export class TriageController {
 
   async #switchView(name: string): Promise<void> {
     if (name === '' || !this.deps.setView) return;
+    let shown = name;
     try {
-      this.deps.setView(name);
+      shown = (await this.deps.setView(name)) || name;
     } catch (err) {
       this.#status(messageOf(err), 'error');
       return;
     }
-    this.dispatch({ type: 'viewChanged', view: name });
+    this.dispatch({ type: 'viewChanged', view: shown });
     if (await this.refresh()) {
       const n = this.#state.total;
-      this.#status(`view ${name}: ${n} ticket${n === 1 ? '' : 's'}`, 'ok');
+      this.#status(`view ${shown}: ${n} ticket${n === 1 ? '' : 's'}`, 'ok');
     }
   }
 
