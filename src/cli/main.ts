@@ -12,6 +12,7 @@ import { registerTicketCommands } from './commands/ticket/index.js';
 import { registerQueueCommands } from './commands/queue/index.js';
 import { registerViewCommands } from './commands/view/index.js';
 import { registerTemplateCommands } from './commands/template/index.js';
+import { registerMacroCommands } from './commands/macro/index.js';
 import { registerReplyCommands } from './commands/reply/index.js';
 import { registerDeskCommands } from './commands/desk/index.js';
 import { registerProfileCommands } from './commands/profile/index.js';
@@ -71,6 +72,7 @@ Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 
   registerViewCommands(program, ctx);
   registerTemplateCommands(program, ctx);
   registerReplyCommands(program, ctx);
+  registerMacroCommands(program, ctx);
   registerProfileCommands(program, ctx);
   registerInitCommand(program, ctx);
   registerDoctorCommand(program, ctx);

@@ -16,9 +16,9 @@ export interface ListedView {
   access: string;
 }
 
-/** How a view's restriction reads: everyone, a group by name, or the user alone. */
-export function accessOf(view: DeskView, groups: readonly Group[]): string {
-  const r = view.restriction;
+/** How a view's or macro's restriction reads: everyone, a group by name, or the user alone. */
+export function accessOf(rule: Pick<DeskView, 'restriction'>, groups: readonly Group[]): string {
+  const r = rule.restriction;
   if (!r) return 'shared';
   if (r.type === 'User') return 'personal';
   const ids = r.ids && r.ids.length > 0 ? r.ids : [r.id];
