@@ -106,6 +106,7 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     now: o.now,
     editText: (initial) => editInTerminal({ stdin, stdout, env: o.env, initial }),
     loadTemplates: async () => (await import('../../services/replies.js')).loadLibrary({ home: o.home }),
+    loadMacros: () => o.desk.listMacros(),
     escalationGroup: o.escalationGroup,
     timeFields: () => resolveTimeTrackingFields(o.desk, o.timeSettings),
     refreshMs: o.refreshMs,
