@@ -55,10 +55,12 @@ Add a real desk with \`deskops profile add\` or \`deskops init\`.
 Examples:
   $ deskops queue                            # my unsolved tickets, most urgent first
   $ deskops triage                           # work the queue on an interactive screen
+  $ deskops queue --view "Urgent tickets"    # one of the desk's views (deskops view list)
   $ deskops ticket list --status open --json | jq length
   $ deskops ticket view 42
   $ deskops reply suggest 42                 # templates that fit the ticket
   $ deskops reply send 42 --template apology-delay --yes
+  $ deskops reply send 42 --macro "Close and thank"   # the desk's macro, every change shown first
   $ deskops ticket update 42 --status pending --reply "Thanks, I've sent the refund."
   $ deskops doctor                           # check config, reachability and auth
   $ deskops completion bash > ~/.local/share/bash-completion/completions/deskops
