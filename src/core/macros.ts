@@ -5,6 +5,7 @@
  * listed, a change or "no change", so the agent sees all of it before saying yes.
  */
 import type { Macro, MacroAction, MacroResult, Ticket, TicketUpdate } from './model.js';
+import type { RenderContext } from './templates/context.js';
 
 export interface FieldChange<T> {
   from: T;
@@ -203,4 +204,25 @@ export function macroSummary(actions: readonly MacroAction[], names: Partial<Pla
   }
   if (comment !== undefined) parts.push(isPublic ? 'public reply' : 'internal note');
   return parts.join(' · ');
+}
+
+/**
+ * Fills the placeholders a desk left in a macro's comment (Zendesk renders them when an
+ * agent submits in its own interface, not in what the API sends): each one deskops knows is
+ * filled from the ticket after the macro; any other is left as written and named, so the
+ * preview shows exactly what would be posted.
+ */
+export function fillKnownPlaceholders(body: string, context: RenderContext): { body: string; left: string[] } {
+  const left = new Set<string>();
+  const filled = body.replace(/\{\{\s*([a-z_][a-z0-9_.]*)\s*\}\}/gi, (whole, path: string) => {
+    let value: unknown = context;
+    for (const key of path.toLowerCase().split('.')) {
+      value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+    }
+    if (typeof value === 'string' || typeof value === 'number') return String(value);
+    if (Array.isArray(value)) return value.join(' ');
+    left.add(whole);
+    return whole;
+  });
+  return { body: filled, left: [...left] };
 }

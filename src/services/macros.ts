@@ -7,7 +7,8 @@
 import type { HelpDesk } from '../api/helpdesk.js';
 import type { Group, Macro, Ticket, User } from '../core/model.js';
 import { ConflictError, UsageError } from '../core/errors.js';
-import { MacroStaleError, isEmptyPlan, planMacro, planRows, type MacroPlan, type PlanNames } from '../core/macros.js';
+import { MacroStaleError, fillKnownPlaceholders, isEmptyPlan, planMacro, planRows, type MacroPlan, type PlanNames } from '../core/macros.js';
+import { buildRenderContext } from '../core/templates/context.js';
 
 export async function listMacros(desk: Pick<HelpDesk, 'listMacros'>): Promise<Macro[]> {
   return desk.listMacros();
@@ -27,6 +28,8 @@ export function findMacro(macros: readonly Macro[], wanted: string): Macro {
 
 export interface MacroPreview {
   plan: MacroPlan;
+  /** Placeholders the desk left in the comment that deskops could not fill either: posted as written. */
+  unfilled: string[];
   /** Who a public comment goes to (when the desk could name them). */
   requester?: User;
   /** Rows of (label, text): every change, then what the macro leaves as it is. */
@@ -72,9 +75,40 @@ export async function previewMacro(desk: HelpDesk, ticketId: number, macro: Macr
       if (err instanceof MacroStaleError && attempt === 0) continue;
       throw err instanceof MacroStaleError ? new ConflictError(err.message) : err;
     }
+    const unfilled = plan.comment?.body.includes('{{') ? await fillComment(desk, plan, result.ticket) : [];
     const names = await namesFor(desk, plan);
-    return { plan, rows: planRows(plan, names), empty: isEmptyPlan(plan), ...(names.requester ? { requester: names.requester } : {}) };
+    const rows = planRows(plan, names);
+    if (unfilled.length > 0) rows.push(['placeholders', `${unfilled.join(' ')} left as written: deskops cannot fill ${unfilled.length === 1 ? 'it' : 'them'}`]);
+    return { plan, rows, unfilled, empty: isEmptyPlan(plan), ...(names.requester ? { requester: names.requester } : {}) };
   }
+}
+
+/**
+ * A desk that answered with the comment's placeholders as written (Zendesk fills them in its
+ * own agent interface only): the ones deskops knows are filled from the ticket after the
+ * macro, in the plan's comment and update alike. Returns those left as written.
+ */
+async function fillComment(desk: HelpDesk, plan: MacroPlan, after: Ticket): Promise<string[]> {
+  const ticket = { ...plan.before, ...after };
+  const people = [ticket.requester_id, ticket.assignee_id].filter((id): id is number => typeof id === 'number');
+  const [me, users, groups, orgs] = await Promise.all([
+    desk.me(),
+    desk.getUsers([...new Set(people)]).catch(() => [] as User[]),
+    ticket.group_id !== null ? desk.listGroups().catch(() => [] as Group[]) : Promise.resolve([] as Group[]),
+    ticket.organization_id !== null ? desk.getOrganizations([ticket.organization_id]).catch(() => []) : Promise.resolve([]),
+  ]);
+  const context = buildRenderContext({
+    ticket,
+    me,
+    requester: users.find((u) => u.id === ticket.requester_id),
+    assignee: ticket.assignee_id !== null ? users.find((u) => u.id === ticket.assignee_id) : undefined,
+    group: groups.find((g) => g.id === ticket.group_id),
+    organization: orgs.find((o) => o.id === ticket.organization_id),
+  });
+  const { body, left } = fillKnownPlaceholders(plan.comment!.body, context);
+  plan.comment = { ...plan.comment!, body };
+  plan.update.comment = { body, public: plan.comment.public };
+  return left;
 }
 
 /** Sends the previewed changes as one safe update: refused (ConflictError) if the ticket changed since. */
