@@ -50,12 +50,10 @@ export class RtSavedSearches {
     for await (const page of this.tickets.savedSearchPages(view.id, options.pageSize)) for (const t of page) yield t.ticket;
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await
   async listMacros(): Promise<Macro[]> {
     throw new NotFoundError(NO_MACROS);
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await
   async applyMacro(): Promise<MacroResult> {
     throw new NotFoundError(NO_MACROS);
   }
