@@ -660,7 +660,8 @@ export class TriageController {
       const { previewMacro } = await import('../../services/macros.js');
       const preview = await previewMacro(this.deps.desk, id, macro, item?.ticket);
       if (item && item.ticket.updated_at !== preview.plan.before.updated_at) {
-        this.dispatch({ type: 'itemsRefreshed', items: [{ ...item, ticket: preview.plan.before }] });
+        // the desk's current copy, keeping the SLA targets and metrics the list read with it
+        this.dispatch({ type: 'itemsRefreshed', items: [{ ...item, ticket: { ...item.ticket, ...preview.plan.before } }] });
       }
       this.dispatch({ type: 'macroPreview', preview });
       this.dispatch({ type: 'status', status: preview.empty ? { text: `"${macro.title}" changes nothing on #${id}`, tone: 'info' } : null });
