@@ -673,6 +673,22 @@ describe('triage screen', () => {
       expect(thread[1]!.body).toMatch(/^Hi \S+,\n\nI'm sorry we kept you waiting/);
     });
 
+    it('previews and applies a macro on the ticket as the desk has it now, when it changed since the list loaded', async () => {
+      const ticket = await otherAgentsTicket('macro-stale');
+      const s = await mount({ loadQueue: only('macro-stale') });
+      await desk.updateTicket(ticket.id, { additional_tags: ['touched_elsewhere'] }); // someone else, meanwhile
+      await s.press('r');
+      await s.waitForText('template: ');
+      await s.type('ask for order');
+      await s.press(KEY.enter);
+      await s.waitForText('enter / y apply these changes in one update');
+      await s.press('y');
+      await s.waitForText(`#${ticket.id}: macro "Ask for order number" applied, reply sent`);
+      const saved = await desk.getTicket(ticket.id);
+      expect(saved.status).toBe('pending');
+      expect(saved.tags).toEqual(expect.arrayContaining(['touched_elsewhere', 'awaiting_order_number']));
+    });
+
     it('goes back to the picker with esc from the preview, sending nothing; a desk without macros offers templates alone', async () => {
       const ticket = await otherAgentsTicket('macro-back');
       const s = await mount({ loadQueue: only('macro-back') });
