@@ -1,8 +1,11 @@
 import type {
   Comment,
+  DeskView,
   Group,
   IncrementalTicketPage,
   JobStatus,
+  Macro,
+  MacroResult,
   Organization,
   RateLimitState,
   SatisfactionRating,
@@ -172,6 +175,21 @@ export interface HelpDesk {
   getOrganizations(ids: number[]): Promise<Organization[]>;
   listTicketFields(): Promise<TicketField[]>;
   listSatisfactionRatings(options?: { startTime?: number; endTime?: number; score?: string }): AsyncIterable<SatisfactionRating>;
+
+  /**
+   * The views the user may use (GET /api/v2/views/active: shared ones and their own), in the
+   * desk's order. On Request Tracker, the saved ticket searches the user may load.
+   */
+  listViews(): Promise<DeskView[]>;
+  /** The tickets a view selects now, in the view's order (GET /api/v2/views/{id}/tickets). */
+  viewTickets(view: DeskView, options?: { pageSize?: number }): AsyncIterable<Ticket>;
+  /** The active macros the user may use (GET /api/v2/macros/active). NotFoundError on a desk without macros. */
+  listMacros(): Promise<Macro[]>;
+  /**
+   * The ticket as the macro would leave it, and the comment it would add with its placeholders
+   * filled in; nothing is saved (GET /api/v2/tickets/{id}/macros/{macro_id}/apply).
+   */
+  applyMacro(ticketId: number, macroId: number): Promise<MacroResult>;
 
   /** Rate-limit headroom as last seen on an answer. */
   rateLimit(): RateLimitState;

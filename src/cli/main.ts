@@ -10,7 +10,9 @@ import { createContext, type CliContext } from './context.js';
 import { createIo, processIo, type Io } from './io.js';
 import { registerTicketCommands } from './commands/ticket/index.js';
 import { registerQueueCommands } from './commands/queue/index.js';
+import { registerViewCommands } from './commands/view/index.js';
 import { registerTemplateCommands } from './commands/template/index.js';
+import { registerMacroCommands } from './commands/macro/index.js';
 import { registerReplyCommands } from './commands/reply/index.js';
 import { registerDeskCommands } from './commands/desk/index.js';
 import { registerProfileCommands } from './commands/profile/index.js';
@@ -53,10 +55,12 @@ Add a real desk with \`deskops profile add\` or \`deskops init\`.
 Examples:
   $ deskops queue                            # my unsolved tickets, most urgent first
   $ deskops triage                           # work the queue on an interactive screen
+  $ deskops queue --view "Urgent tickets"    # one of the desk's views (deskops view list)
   $ deskops ticket list --status open --json | jq length
   $ deskops ticket view 42
   $ deskops reply suggest 42                 # templates that fit the ticket
   $ deskops reply send 42 --template apology-delay --yes
+  $ deskops reply send 42 --macro "Close and thank"   # the desk's macro, every change shown first
   $ deskops ticket update 42 --status pending --reply "Thanks, I've sent the refund."
   $ deskops doctor                           # check config, reachability and auth
   $ deskops completion bash > ~/.local/share/bash-completion/completions/deskops
@@ -67,8 +71,10 @@ Exit codes: 0 ok, 1 error, 2 usage or cancelled, 3 bulk job partially failed, 4 
 
   registerTicketCommands(program, ctx);
   registerQueueCommands(program, ctx);
+  registerViewCommands(program, ctx);
   registerTemplateCommands(program, ctx);
   registerReplyCommands(program, ctx);
+  registerMacroCommands(program, ctx);
   registerProfileCommands(program, ctx);
   registerInitCommand(program, ctx);
   registerDoctorCommand(program, ctx);

@@ -205,6 +205,7 @@ export interface TicketUpdate {
   custom_fields?: CustomFieldValue[];
   comment?: { body: string; public: boolean; author_id?: number };
   subject?: string;
+  type?: Ticket['type'];
 }
 
 export interface TicketCreate {
@@ -220,4 +221,70 @@ export interface TicketCreate {
   tags?: string[];
   custom_fields?: CustomFieldValue[];
   via?: { channel: Channel };
+}
+
+/**
+ * Who may use a view or macro (Zendesk's `restriction`): null is everyone, a Group the agents
+ * of those groups, a User that user alone (a personal view or macro).
+ */
+export type Restriction = { type: 'Group'; id: number; ids?: number[] } | { type: 'User'; id: number };
+
+/** One condition of a view: `{"field": "status", "operator": "less_than", "value": "solved"}`. */
+export interface RuleCondition {
+  field: string;
+  operator: string;
+  value: string | number | boolean | null;
+}
+
+/**
+ * A view as Zendesk shapes it (GET /api/v2/views): a saved ticket filter, `all` of its
+ * conditions and at least one of `any` (when there are some). On Request Tracker a saved
+ * search, its query in `query` and no conditions.
+ */
+export interface DeskView {
+  id: number;
+  title: string;
+  active: boolean;
+  position?: number;
+  description?: string | null;
+  restriction: Restriction | null;
+  conditions: { all: RuleCondition[]; any: RuleCondition[] };
+  execution?: { sort_by?: string; sort_order?: 'asc' | 'desc'; group_by?: string | null };
+  /** Request Tracker: the saved search's TicketSQL. */
+  query?: string;
+  default?: boolean;
+  url?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+/** One action of a macro: `{"field": "status", "value": "solved"}`; comments may be [channel, text]. */
+export interface MacroAction {
+  field: string;
+  value: string | number | boolean | null | string[];
+}
+
+/** A macro as Zendesk shapes it (GET /api/v2/macros). */
+export interface Macro {
+  id: number;
+  title: string;
+  active: boolean;
+  position?: number;
+  description?: string | null;
+  restriction: Restriction | null;
+  actions: MacroAction[];
+  default?: boolean;
+  url?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+/**
+ * What applying a macro to a ticket would do, as the desk computes it without saving
+ * (GET /api/v2/tickets/{id}/macros/{macro_id}/apply): the ticket after the changes, and the
+ * comment the macro adds with its placeholders filled in.
+ */
+export interface MacroResult {
+  ticket: Ticket;
+  comment: { body: string; html_body?: string; public: boolean } | null;
 }

@@ -17,7 +17,8 @@
  * Variables are Zendesk's placeholders (ticket.*, current_user.*) plus `vars.*` from --var.
  *
  * The parts live in templates/: template.ts (what a template is), context.ts (placeholders),
- * parse.ts, render.ts (the Liquid engine), lint.ts, library.ts, closest.ts ("did you mean").
+ * parse.ts, render.ts (the Liquid engine), lint.ts, library.ts, closest.ts ("did you mean"),
+ * from-macro.ts (a desk macro as a template file).
  */
 export {
   DEFAULT_LOCALE,

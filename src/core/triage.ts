@@ -86,6 +86,7 @@ export function applyUpdateLocally(ticket: Ticket, update: TicketUpdate): Ticket
   if (update.assignee_id !== undefined) next.assignee_id = update.assignee_id;
   if (update.group_id !== undefined) next.group_id = update.group_id;
   if (update.subject !== undefined) next.subject = update.subject;
+  if (update.type !== undefined) next.type = update.type;
   let tags = update.tags ? [...update.tags] : [...(ticket.tags ?? [])];
   if (update.additional_tags) for (const t of update.additional_tags) if (!tags.includes(t)) tags.push(t);
   if (update.remove_tags) tags = tags.filter((t) => !update.remove_tags!.includes(t));

@@ -12,7 +12,8 @@ export type Db = InstanceType<typeof Database>;
 
 /** Bumped when the schema changes: a desk with another version is re-seeded on start. */
 // 2: the demo account has an admin beside its agents. 3: search reads a lagging index.
-export const SCHEMA_VERSION = '3';
+// 4: views and macros.
+export const SCHEMA_VERSION = '4';
 
 /**
  * What search sees of a ticket: the searchable columns, copied from tickets once a change is
@@ -60,6 +61,14 @@ CREATE TABLE satisfaction_ratings (
 CREATE TABLE idempotency_keys (
   key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, response TEXT NOT NULL,
   created_at INTEGER NOT NULL);
+CREATE TABLE views (
+  id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT, active INTEGER NOT NULL, position INTEGER NOT NULL,
+  owner_id INTEGER, group_id INTEGER, conditions TEXT NOT NULL, execution TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE macros (
+  id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT, active INTEGER NOT NULL, position INTEGER NOT NULL,
+  owner_id INTEGER, group_id INTEGER, actions TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 CREATE TABLE job_statuses (
   id TEXT PRIMARY KEY, status TEXT NOT NULL, total INTEGER NOT NULL, progress INTEGER NOT NULL,
   message TEXT, results TEXT, payload TEXT NOT NULL, author_id INTEGER NOT NULL,
@@ -90,7 +99,7 @@ CREATE INDEX ratings_created ON satisfaction_ratings (created_at, id);
 
 const ALL_TABLES = [
   'meta', 'groups', 'organizations', 'users', 'tickets', 'search_index', 'comments',
-  'satisfaction_ratings', 'idempotency_keys', 'job_statuses',
+  'satisfaction_ratings', 'idempotency_keys', 'job_statuses', 'views', 'macros',
 ];
 
 /**

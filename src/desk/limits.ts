@@ -149,5 +149,5 @@ function refused(decision: RateDecision, note: string, what: string): LimitAnswe
 
 /** The ticketing endpoints, which carry ratelimit-limit/-remaining/-reset besides X-Rate-Limit. */
 export function isTicketingPath(path: string): boolean {
-  return /^\/api\/v2\/(tickets|users|organizations|groups|search|ticket_metrics|ticket_fields|satisfaction_ratings)(\/|$)/.test(path);
+  return /^\/api\/v2\/(tickets|users|organizations|groups|search|ticket_metrics|ticket_fields|satisfaction_ratings|views|macros)(\/|$)/.test(path);
 }

@@ -1,7 +1,8 @@
 /**
  * Demo data for the local desk, deterministic from a seed and relative to `now`: 3 groups,
- * 8 agents with signatures, organizations (some VIP, some churned), end users, and tickets
- * whose stories (seed-story.ts) cover the situations deskops is built for.
+ * 8 agents with signatures, organizations (some VIP, some churned), end users, tickets
+ * whose stories (seed-story.ts) cover the situations deskops is built for, and the team's
+ * views and macros (seed-rules.ts).
  *
  * Everything is written in one transaction with prepared statements and the indexes are
  * built afterwards, so 100,000 tickets take seconds, not minutes. Ticket ids follow creation
@@ -15,6 +16,7 @@ import { FIRST_NAMES, LAST_NAMES, ORG_TAGS, orgName, slug } from './seed-text.js
 import { DAY_S, unixNow } from './time.js';
 import { searchText, tagsColumn, priorityRank, statusRank } from './records.js';
 import { encodeEvents } from './metrics.js';
+import { seedRules } from './seed-rules.js';
 
 export interface SeedParams {
   tickets: number;
@@ -144,6 +146,7 @@ export function seedDatabase(db: Db, params: SeedParams): SeedResult {
     }
 
     for (const inserter of Object.values(insert)) inserter.flush();
+    seedRules(db, now);
     // The demo is fully indexed for search when it is seeded: later changes wait out the lag.
     db.exec(`INSERT INTO search_index (${SEARCH_INDEX_COLUMNS}) SELECT ${SEARCH_INDEX_COLUMNS} FROM tickets`);
     setMeta(db, 'indexed_seq', String(params.tickets));

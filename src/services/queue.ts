@@ -2,7 +2,10 @@
  * The urgency-ranked queue shared by `deskops queue` and the triage screen.
  *
  * How it is built, and what it costs in requests for N unsolved tickets in the view:
- *  1. The view's unsolved tickets from the uncapped search export (N / 1000 requests).
+ *  1. The view's unsolved tickets from the uncapped search export (N / 1000 requests); for
+ *     one of the desk's own views (services/views.ts), its tickets as the desk selects them
+ *     (N / 100 requests), the unsolved ones kept, and a filter's terms answered by the search
+ *     export, whose matches the view's tickets are narrowed to.
  *  2. The organizations of those tickets, batched 100 per request, for the VIP flag
  *     (`organization_fields.vip` true, or the organization tagged `vip`).
  *  3. Every ticket is scored from what the search returned: anger and complaint signals are
@@ -23,7 +26,7 @@
  *     requests per stage, each ticket's once.
  */
 import type { HelpDesk } from '../api/helpdesk.js';
-import type { Comment, Group, Organization, Ticket, TicketMetric, User } from '../core/model.js';
+import type { Comment, DeskView, Group, Organization, Ticket, TicketMetric, User } from '../core/model.js';
 import { UsageError } from '../core/errors.js';
 import { buildTicketQuery } from '../core/ticket-query.js';
 import {
@@ -38,28 +41,42 @@ import {
 import { asTheyAreNow, recentlyChanged } from './recent.js';
 import { resolveGroup, resolveNames, type TicketRow } from './tickets.js';
 
+/** deskops' own views, and a view the desk keeps (a Zendesk view, an RT saved search). */
 export type QueueView =
   | { kind: 'mine' }
   | { kind: 'unassigned' }
   | { kind: 'all' }
-  | { kind: 'group'; group: string };
+  | { kind: 'group'; group: string }
+  | { kind: 'desk'; view: DeskView };
 
 export const QUEUE_VIEWS = ['mine', 'unassigned', 'all', 'group:NAME'] as const;
 
-export function parseQueueView(value: string): QueueView {
+/** One of deskops' own views, or undefined (services/views.ts looks among the desk's). */
+export function ownQueueView(value: string): QueueView | undefined {
   const v = value.trim();
   if (v === 'mine' || v === 'unassigned' || v === 'all') return { kind: v };
   const m = /^group:(.+)$/i.exec(v);
   if (m && m[1]!.trim() !== '') return { kind: 'group', group: m[1]!.trim() };
+  return undefined;
+}
+
+export function parseQueueView(value: string): QueueView {
+  const own = ownQueueView(value);
+  if (own) return own;
   throw new UsageError(`unknown view "${value}"; use mine, unassigned, all or group:NAME`);
 }
 
 export function viewName(view: QueueView): string {
+  if (view.kind === 'desk') return view.view.title;
   return view.kind === 'group' ? `group:${view.group}` : view.kind;
 }
 
-/** The search query of a view's unsolved tickets, with an optional extra filter. */
+/**
+ * The search query of a view's unsolved tickets, with an optional extra filter. A desk's view
+ * is read from the desk, not searched: its query is the filter alone.
+ */
 export function queueQuery(view: QueueView, filter?: string): string {
+  if (view.kind === 'desk') return buildTicketQuery({ status: 'unsolved', query: filter });
   return buildTicketQuery({
     status: 'unsolved',
     assignee: view.kind === 'mine' ? 'me' : view.kind === 'unassigned' ? 'none' : undefined,
@@ -86,6 +103,8 @@ async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueVi
       const groupId = await resolveGroup(desk, view.group);
       return (t) => t.group_id === groupId;
     }
+    case 'desk':
+      return () => true; // read from the desk as it is now
   }
 }
 
@@ -193,18 +212,33 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   signal?.throwIfAborted();
 
   let tickets: Ticket[] = [];
-  for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) {
-    tickets.push(t);
+  const progress = () => {
     if (tickets.length % 1000 === 0) {
       signal?.throwIfAborted();
       options.onProgress?.(`reading tickets… ${tickets.length.toLocaleString('en-US')}`);
+    }
+  };
+  if (options.view.kind === 'desk') {
+    // The desk selects the view's tickets itself, live (no search lag); the queue ranks the
+    // unsolved ones. A filter is answered by search: the view's tickets it also matches.
+    const matching = options.filter?.trim() ? new Set<number>() : undefined;
+    if (matching) for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) matching.add(t.id);
+    for await (const t of desk.viewTickets(options.view.view, { pageSize: 100 })) {
+      if (t.status === 'solved' || t.status === 'closed' || (matching && !matching.has(t.id))) continue;
+      tickets.push(t);
+      progress();
+    }
+  } else {
+    for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) {
+      tickets.push(t);
+      progress();
     }
   }
   signal?.throwIfAborted();
   // Search trails the desk: a ticket changed in the last minutes (escalated a minute ago) is
   // shown as it is now, so a change made from the queue is not refused as a conflict with a
   // stale copy; one solved, or moved out of the view, since has left the queue.
-  const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
+  const recent = tickets.length > 0 && options.view.kind !== 'desk' ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
   if (tickets.some((t) => recent.has(t.id))) {
     const inView = await viewTest(desk, options.view);
     tickets = asTheyAreNow(tickets, recent, (t) => t.status !== 'solved' && t.status !== 'closed' && inView(t));

@@ -7,6 +7,7 @@
 import type { HelpDesk } from '../api/helpdesk.js';
 import type { JobStatus, Ticket, TicketField, TicketStatus, TicketUpdate, User } from '../core/model.js';
 import type { RenderedReply } from './replies.js';
+import type { MacroPlan } from '../core/macros.js';
 import { ApiError, ConfigError, NotFoundError, UsageError } from '../core/errors.js';
 import {
   LAST_UPDATE_TIME_FIELD_SETTING,
@@ -38,7 +39,12 @@ export type TriageAction =
    * a public reply or, with `note`, an internal note, with the template's status, priority
    * and tags, in the same one update that sendReply would send.
    */
-  | { kind: 'templateReply'; reply: RenderedReply; note: boolean; /** sent and set in the same update */ status?: TicketStatus };
+  | { kind: 'templateReply'; reply: RenderedReply; note: boolean; /** sent and set in the same update */ status?: TicketStatus }
+  /**
+   * One of the desk's macros as previewed (services/macros previewMacro): exactly the changes
+   * shown, for the ticket as it was when previewed (the update is safe against that version).
+   */
+  | { kind: 'macro'; plan: MacroPlan };
 
 export interface ActionEnv {
   desk: HelpDesk;
@@ -138,6 +144,20 @@ export async function planAction(env: ActionEnv, action: TriageAction): Promise<
         updateFor: (ticket) => {
           if (ticket.id !== action.reply.ticketId) throw new UsageError(`the reply was written for #${action.reply.ticketId}, not #${ticket.id}`);
           return { ...update, ...(update.additional_tags ? { additional_tags: [...update.additional_tags] } : {}) };
+        },
+      };
+    }
+    case 'macro': {
+      const { plan } = action;
+      if (Object.keys(plan.update).length === 0) throw new UsageError(`macro "${plan.macro.title}" changes nothing on #${plan.ticketId}; nothing was sent`);
+      const what = plan.comment ? (plan.comment.public ? ', reply sent' : ', note added') : '';
+      return {
+        action,
+        summary: `macro "${plan.macro.title}" applied${what}`,
+        updateFor: (ticket) => {
+          if (ticket.id !== plan.ticketId) throw new UsageError(`the macro was previewed for #${plan.ticketId}, not #${ticket.id}`);
+          if (ticket.updated_at !== plan.before.updated_at) throw new UsageError(`#${ticket.id} changed since the macro was previewed; apply it again`);
+          return { ...plan.update };
         },
       };
     }

@@ -33,6 +33,29 @@ describe('adapter against the embedded desk', () => {
   });
   afterAll(() => t.close());
 
+  it('reads the views and macros the agent may use, and a macro applied without saving anything', async () => {
+    const views = await desk.listViews();
+    expect(views.map((v) => v.title)).toContain('Urgent tickets');
+    expect(views.map((v) => v.title)).not.toContain('Holiday backlog (retired)');
+    const urgent = views.find((v) => v.title === 'Urgent tickets')!;
+    const tickets = await all(desk.viewTickets(urgent, { pageSize: 7 }));
+    expect(tickets.length).toBeGreaterThan(7);
+    expect(new Set(tickets.map((x) => x.id)).size).toBe(tickets.length);
+    expect(tickets.every((x) => x.priority === 'urgent' && !['solved', 'closed'].includes(x.status))).toBe(true);
+
+    const macros = await desk.listMacros();
+    const close = macros.find((m) => m.title === 'Close and thank')!;
+    expect(close.actions).toContainEqual({ field: 'status', value: 'solved' });
+    const before = await desk.getTicket(tickets[0]!.id);
+    const result = await desk.applyMacro(before.id, close.id);
+    expect(result.ticket).toMatchObject({ id: before.id, status: 'solved', updated_at: before.updated_at });
+    expect(result.ticket.tags).toContain('thanked');
+    expect(result.comment?.public).toBe(true);
+    expect(result.comment?.body).not.toContain('{{');
+    expect(await desk.getTicket(before.id)).toEqual(before);
+    await expect(desk.applyMacro(before.id, 999_999)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('pages through every ticket once with cursors, and search stops at the cap', async () => {
     const tickets = await all(desk.listTickets({ pageSize: 100 }));
     expect(tickets).toHaveLength(1200);

@@ -234,3 +234,39 @@ describe('what Request Tracker lacks', () => {
     expect((err as ApiError).status).toBe(400);
   });
 });
+
+describe('saved searches as views; no macros', () => {
+  it('lists the ticket searches the user may load, titled by their description, and runs one by its id', async () => {
+    fake().get('/REST/2.0/searches', {
+      json: { page: 1, pages: 1, total: 4, items: [{ type: 'search', id: '11' }, { type: 'search', id: '12' }, { type: 'search', id: '13' }, { type: 'search', id: '14' }] },
+    });
+    fake().get('/REST/2.0/search/11', {
+      json: { id: 11, Name: 'SavedSearch', Description: 'Unowned in Billing', ObjectType: 'RT::Group', ObjectId: 7, Content: { SearchType: 'Ticket', Query: "Queue = 'Billing' AND Owner = 'Nobody'" } },
+    });
+    fake().get('/REST/2.0/search/12', { json: { id: 12, Name: 'Search - My Tickets', Description: '[_1] highest priority tickets I own', ObjectType: 'RT::System', ObjectId: 1 } });
+    fake().get('/REST/2.0/search/13', { json: { id: 13, Name: 'SavedSearch', Description: 'Laptops', Content: { SearchType: 'Asset', Query: "Catalog = 'IT'" } } });
+    fake().get('/REST/2.0/search/14', { status: 403, json: { message: 'Forbidden' } });
+    const d = desk();
+    const views = await d.listViews();
+    expect(views.map((v) => v.title)).toEqual(['Highest priority tickets I own', 'Unowned in Billing']);
+    expect(views[1]).toMatchObject({ id: 11, restriction: { type: 'Group', id: 7, ids: [7] }, query: "Queue = 'Billing' AND Owner = 'Nobody'" });
+
+    fake().get('/REST/2.0/tickets', found(5), { query: { search: '11' } });
+    const tickets = [];
+    for await (const t of d.viewTickets(views[1]!)) tickets.push(t);
+    expect(tickets.map((t) => t.id)).toEqual([5]);
+    expect(tickets[0]).toMatchObject({ subject: 'Printer on fire', status: 'open' });
+  });
+
+  it('says so when RT has no saved searches in REST2, and that it has no macros', async () => {
+    fake().get('/REST/2.0/searches', { status: 404, json: { message: 'Not Found' } });
+    const d = desk();
+    const views = await rejection(d.listViews());
+    expect(views).toBeInstanceOf(NotFoundError);
+    expect(views.message).toMatch(/no saved searches in its REST2 API/);
+    const macros = await rejection(d.listMacros());
+    expect(macros).toBeInstanceOf(NotFoundError);
+    expect(macros.message).toBe('Request Tracker has no macros; deskops templates work on it (deskops template list)');
+    expect(await rejection(d.applyMacro(5, 1))).toBeInstanceOf(NotFoundError);
+  });
+});

@@ -164,7 +164,7 @@ describe('reply send', () => {
       [['--template', 'apology-dealy'], 1, /template "apology-dealy" not found; did you mean apology-delay\?/],
       [['--template', 'apology-delay', '--var', 'nope'], 2, /--var "nope" is not in key=value form/],
       [['--body', '   '], 2, /empty/],
-      [[], 2, /--template NAME, --draft ID, --body-file FILE or --body TEXT/],
+      [[], 2, /--template NAME, --macro NAME, --draft ID, --body-file FILE or --body TEXT/],
       [['--template', 'apology-delay', '--body', 'x'], 2, /choose one of/],
       [['--body', 'x', '--var', 'a=b'], 2, /--var only applies with --template/],
       [['--draft', 'zzzzzzzz'], 1, /draft zzzzzzzz not found/],

@@ -446,7 +446,7 @@ describe('people, groups, fields, metrics and ratings', () => {
 
 describe('protocol errors', () => {
   it('answers JSON errors for unknown endpoints, bad JSON and oversized bodies', async () => {
-    expect(await t.api('/api/v2/macros.json')).toMatchObject({ status: 404, body: { error: 'InvalidEndpoint' } });
+    expect(await t.api('/api/v2/automations.json')).toMatchObject({ status: 404, body: { error: 'InvalidEndpoint' } });
     expect((await t.api('/api/v2/tickets/1.json', { method: 'DELETE' })).status).toBe(404);
     const [id] = await find('status:open');
     const bad = await t.api(`/api/v2/tickets/${id}.json`, { method: 'PUT', body: '{"ticket": {', headers: { 'content-type': 'application/json' } });

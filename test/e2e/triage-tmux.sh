@@ -137,6 +137,23 @@ keys y
 wait_for "#$third: reply sent( \\([0-9]+s logged\\))? *$" 15
 wait_for '^ +URG +SLA +ID +SUBJECT'
 
+# r, one of the desk's macros (after the templates): every change it makes and its comment,
+# then y applies them in one update
+keys r
+wait_for '✎ write my own' 15
+keys 'complaint: ack'
+wait_for "^the desk's macros$"
+wait_for '^› Complaint: acknowledge and own'
+keys Enter
+wait_for "^Macro \"Complaint: acknowledge and own\" on #$third: what it changes" 15
+wait_for '^  comment +public reply to the requester'
+wait_for '^  tags +.*\+complaint_acknowledged'
+wait_for "I'm taking this on personally"
+wait_for '^enter / y apply these changes in one update'
+keys y
+wait_for "#$third: macro \"Complaint: acknowledge and own\" applied, reply sent" 15
+wait_for '^ +URG +SLA +ID +SUBJECT'
+
 # ? help, Escape closes it
 keys '?'
 wait_for '^Keys'
@@ -164,8 +181,10 @@ node -e '
   if (!t.group || t.group.name.toLowerCase() !== "escalations") problems.push(`group is ${t.group && t.group.name}`);
   for (const tag of ["escalated", "e2e-checked"]) if (!t.tags.includes(tag)) problems.push(`tag ${tag} missing`);
   if (!t.comments.some((c) => !c.public && c.body.includes("Escalated to escalations") && c.body.includes("Reason:"))) problems.push("no escalation note");
+  if (!t.comments.some((c) => c.public && c.body.includes("the refund is on its way"))) problems.push("no reply");
   const last = t.comments[t.comments.length - 1];
-  if (!last.public || !last.body.includes("the refund is on its way")) problems.push("no reply");
+  if (!last.public || !last.body.includes("taking this on personally") || last.body.includes("{{")) problems.push("no reply from the macro, last");
+  if (!t.tags.includes("complaint_acknowledged") || t.type !== "problem") problems.push("the tag or type the macro sets is missing");
   const fromTemplate = t.comments.filter((c) => c.public && c.body.includes("sorry for the wait. You wrote to us about"));
   if (fromTemplate.length !== 1) problems.push(`${fromTemplate.length} replies from the apology-delay template`);
   else if (fromTemplate[0].body.includes("{{") || fromTemplate[0].body.includes("{%")) problems.push("the template reply has placeholders");

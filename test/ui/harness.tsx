@@ -5,7 +5,8 @@
 import { render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import type { HelpDesk } from '../../src/api/helpdesk.js';
-import { buildQueue, parseQueueView, refreshQueueItems, type QueueView } from '../../src/services/queue.js';
+import { buildQueue, checkQueueView, refreshQueueItems, viewName, type QueueView } from '../../src/services/queue.js';
+import { resolveQueueView, viewChoices } from '../../src/services/views.js';
 import { deskLabel } from '../../src/services/desk-identity.js';
 import { loadLibrary } from '../../src/services/replies.js';
 import { resolveTimeTrackingFields } from '../../src/services/triage.js';
@@ -59,6 +60,7 @@ export interface MountOptions {
   /** The deskops home whose templates/ the reply picker reads (default: shipped templates only). */
   home?: string;
   loadTemplates?: TriageDeps['loadTemplates'];
+  loadMacros?: TriageDeps['loadMacros'];
   refreshMs?: number;
   limit?: number;
 }
@@ -83,10 +85,15 @@ export async function mountTriage(desk: HelpDesk, options: MountOptions = {}): P
     threadDelayMs: 0,
     viewName: 'all',
     refreshItems: (items) => refreshQueueItems(desk, items, { now: () => new Date(clock.now) }),
-    setView: (name) => {
-      view = parseQueueView(name);
+    // as src/ui/triage/run.tsx wires them
+    setView: async (name) => {
+      const next = await resolveQueueView(desk, name);
+      await checkQueueView(desk, next);
+      view = next;
+      return viewName(next);
     },
-    views: async () => ['mine', 'unassigned', 'all', ...(await desk.listGroups()).map((g) => `group:${g.name}`)],
+    views: () => viewChoices(desk),
+    loadMacros: options.loadMacros ?? (() => desk.listMacros()),
     deskName: deskLabel(desk.connection),
   });
   let size = options.size ?? { columns: 100, rows: 30 };

@@ -248,7 +248,7 @@ describe('format', () => {
   it('previews the whole reply body, scrolling, within the given height', () => {
     const body = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n');
     const draft = { ticketId: 7, body, public: true, set: { status: 'pending' }, template: 't' } as RenderedReply;
-    const reply = { ticketId: 7, step: 'preview' as const, picker: { input: '', highlighted: 0, suggested: [], templates: [], problems: 0 }, draft, scroll: 0 };
+    const reply = { ticketId: 7, step: 'preview' as const, picker: { input: '', highlighted: 0, suggested: [], templates: [], macros: [], problems: 0 }, draft, scroll: 0 };
     const top = replyLines(reply, 'Subject', 60, 20).map(lineText);
     expect(top).toHaveLength(20);
     expect(top[1]).toBe('also sets status pending');

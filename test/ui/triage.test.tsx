@@ -601,6 +601,121 @@ describe('triage screen', () => {
     expect(s.frame().split('\n')[0]).toMatch(/^deskops triage · group:Billing/);
   });
 
+  it("switches to one of the desk's views with v, by its title", async () => {
+    const s = await mount();
+    await s.press('v');
+    await waitFor(() => promptChoices(s).includes('Urgent tickets'), "the desk's views offered");
+    await s.type('urgent tick');
+    await s.press(KEY.enter);
+    await s.waitForText(/^deskops triage · Urgent tickets · \d+ tickets/m);
+    const items = s.controller.getState().items;
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(item.ticket.priority).toBe('urgent');
+  });
+
+  describe("the desk's macros", () => {
+    /** An open ticket of another agent, priority normal, alone in the queue: every action of "Apology: delay" changes it. */
+    async function otherAgentsTicket(tag: string): Promise<Ticket> {
+      let customer: { id: number } | undefined;
+      for await (const u of desk.listUsers({ role: 'end-user' })) {
+        customer = u;
+        break;
+      }
+      return desk.createTicket({
+        subject: 'Where is my standing desk?',
+        comment: { body: 'I ordered two weeks ago and have heard nothing.', author_id: customer!.id, public: true },
+        requester_id: customer!.id,
+        assignee_id: 1002,
+        status: 'open',
+        priority: 'normal',
+        tags: [tag, 'waiting_on_us'],
+      });
+    }
+    const only = (tag: string) => async () => {
+      const q = await buildQueue(desk, { view: { kind: 'all' }, filter: `tags:${tag}`, limit: 10, enrich: 0 });
+      return { items: q.items, total: q.total };
+    };
+
+    it('offers them after the templates, previews every change and the comment, and applies them in one update with y', async () => {
+      const ticket = await otherAgentsTicket('macro-apply');
+      const s = await mount({ loadQueue: only('macro-apply') });
+      expect(selected(s).ticket.id).toBe(ticket.id);
+      s.clock.now += 20_000;
+      await s.press('r');
+      await s.waitForText('template: ');
+      await s.type('apology: de');
+      const picker = await s.waitForText("the desk's macros");
+      expect(picker).toMatch(/› Apology: delay/);
+      await s.press(KEY.enter);
+      const shown = await s.waitForText('enter / y apply these changes in one update');
+      expect(shown).toContain(`Macro "Apology: delay" on #${ticket.id}: what it changes`);
+      expect(shown).toMatch(/comment\s+public reply to the requester/);
+      expect(shown).toMatch(/priority\s+normal → high/);
+      expect(shown).toMatch(/assignee\s+Priya Raman → Alex Morgan/);
+      expect(shown).toMatch(/tags\s+\+apologised -waiting_on_us/);
+      expect(shown).toMatch(/no change\s+status open \(already so\)/);
+      expect(shown).toContain("I'm sorry we kept you waiting so long");
+      expect(shown).not.toContain('{{');
+      // nothing is sent before y
+      expect((await desk.getTicket(ticket.id)).updated_at).toBe(ticket.updated_at);
+
+      await s.press('y');
+      await s.waitForText(`#${ticket.id}: macro "Apology: delay" applied, reply sent (20s logged)`);
+      const saved = await desk.getTicket(ticket.id);
+      expect(saved).toMatchObject({ priority: 'high', assignee_id: 1001, status: 'open' });
+      expect(saved.tags).toContain('apologised');
+      expect(saved.tags).not.toContain('waiting_on_us');
+      expect(field(saved, LAST)).toBe(20);
+      const thread: Array<{ body: string; public: boolean }> = [];
+      for await (const c of desk.listComments(ticket.id)) thread.push(c);
+      expect(thread).toHaveLength(2);
+      expect(thread[1]!.public).toBe(true);
+      expect(thread[1]!.body).toMatch(/^Hi \S+,\n\nI'm sorry we kept you waiting/);
+    });
+
+    it('previews and applies a macro on the ticket as the desk has it now, when it changed since the list loaded', async () => {
+      const ticket = await otherAgentsTicket('macro-stale');
+      const s = await mount({ loadQueue: only('macro-stale') });
+      await desk.updateTicket(ticket.id, { additional_tags: ['touched_elsewhere'] }); // someone else, meanwhile
+      await s.press('r');
+      await s.waitForText('template: ');
+      await s.type('ask for order');
+      await s.press(KEY.enter);
+      await s.waitForText('enter / y apply these changes in one update');
+      await s.press('y');
+      await s.waitForText(`#${ticket.id}: macro "Ask for order number" applied, reply sent`);
+      const saved = await desk.getTicket(ticket.id);
+      expect(saved.status).toBe('pending');
+      expect(saved.tags).toEqual(expect.arrayContaining(['touched_elsewhere', 'awaiting_order_number']));
+    });
+
+    it('goes back to the picker with esc from the preview, sending nothing; a desk without macros offers templates alone', async () => {
+      const ticket = await otherAgentsTicket('macro-back');
+      const s = await mount({ loadQueue: only('macro-back') });
+      await s.press('r');
+      await s.waitForText('template: ');
+      await s.type('escalate to bil');
+      await s.press(KEY.enter);
+      const shown = await s.waitForText('enter / y apply these changes in one update');
+      expect(shown).toMatch(/comment\s+internal note \(agents only\)/);
+      expect(shown).toMatch(/group\s+no group → Billing|group\s+\S+ → Billing/);
+      await s.press(KEY.escape);
+      await s.waitForText('template: ');
+      await s.press(KEY.escape);
+      await s.waitForText('reply cancelled: nothing was sent');
+      expect((await desk.getTicket(ticket.id)).updated_at).toBe(ticket.updated_at);
+      s.unmount();
+      screen = undefined;
+
+      const { NotFoundError } = await import('../../src/core/errors.js');
+      const rt = await mount({ loadQueue: only('macro-back'), loadMacros: async () => { throw new NotFoundError('Request Tracker has no macros'); } });
+      await rt.press('r');
+      const picker = await rt.waitForText('all templates');
+      expect(picker).not.toContain("the desk's macros");
+      expect(rt.frame()).not.toContain('macros are not offered');
+    });
+  });
+
   it('gives a long error both status lines, so the reason is not cut off', async () => {
     const s = await mount({ size: { columns: 80, rows: 24 } });
     const reason = 'the desk rejected PUT /api/v2/tickets/1 (422 Unprocessable Entity): Status: closed prevents ticket update';

@@ -29,6 +29,9 @@
  * | organizations            | none: RT has none, so none are listed and no ticket names one            |
  * | satisfaction ratings     | none: listSatisfactionRatings throws NotFoundError saying so             |
  * | SLAs, business minutes   | none: tickets carry no `slas`; metrics' business minutes are null        |
+ * | views                    | saved ticket searches (./views.ts): GET /searches, /search/:id, and     |
+ * |                          | GET /tickets?search=ID to run one                                        |
+ * | macros                   | none: listMacros and applyMacro throw NotFoundError saying so            |
  */
 import type {
   BulkUpdate,
@@ -43,9 +46,12 @@ import type {
 import type { HttpClient } from '../http.js';
 import type {
   Comment,
+  DeskView,
   Group,
   IncrementalTicketPage,
   JobStatus,
+  Macro,
+  MacroResult,
   Organization,
   RateLimitState,
   SatisfactionRating,
@@ -62,6 +68,7 @@ import { RtSearch } from './search.js';
 import { RtSession, type RtDeskOptions } from './session.js';
 import { RtTickets } from './tickets.js';
 import { RtUpdates } from './updates.js';
+import { RtSavedSearches } from './views.js';
 
 export { MAX_USERS_PROBED } from './directory.js';
 export { REST2, RT_PAGE_MAX, type RtDeskOptions } from './session.js';
@@ -75,6 +82,7 @@ export class RtDesk implements HelpDesk {
   private readonly tickets: RtTickets;
   private readonly search: RtSearch;
   private readonly updates: RtUpdates;
+  private readonly searches: RtSavedSearches;
 
   constructor(http: HttpClient, options: RtDeskOptions = {}) {
     this.session = new RtSession(http, options);
@@ -83,6 +91,7 @@ export class RtDesk implements HelpDesk {
     this.tickets = new RtTickets(this.session, this.directory);
     this.search = new RtSearch(this.session, this.directory, this.tickets);
     this.updates = new RtUpdates(this.session, this.directory, this.tickets);
+    this.searches = new RtSavedSearches(this.session, this.tickets);
   }
 
   rateLimit(): RateLimitState {
@@ -185,5 +194,23 @@ export class RtDesk implements HelpDesk {
 
   waitForJob(id: string): Promise<JobStatus> {
     return this.updates.waitForJob(id);
+  }
+
+  // --- views (saved searches); no macros ------------------------------------------------
+
+  listViews(): Promise<DeskView[]> {
+    return this.searches.listViews();
+  }
+
+  viewTickets(view: DeskView, options: { pageSize?: number } = {}): AsyncIterable<Ticket> {
+    return this.searches.viewTickets(view, options);
+  }
+
+  listMacros(): Promise<Macro[]> {
+    return this.searches.listMacros();
+  }
+
+  applyMacro(_ticketId: number, _macroId: number): Promise<MacroResult> {
+    return this.searches.applyMacro();
   }
 }

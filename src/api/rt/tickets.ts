@@ -112,6 +112,19 @@ export class RtTickets {
     }
   }
 
+  /**
+   * The tickets of a saved search (GET /tickets?search=ID): RT runs the search's own TicketSQL
+   * and order, its placeholders (__CurrentUser__, __Active__) included.
+   */
+  async *savedSearchPages(searchId: number, pageSize?: number): AsyncGenerator<RtTicket[]> {
+    const seen = new Set<number>();
+    const { query: _sql, ...fields } = this.ticketSearch('');
+    const notFound = `saved search ${searchId} not found`;
+    for await (const page of this.session.pages(`${REST2}/tickets`, { ...fields, search: searchId }, { pageSize, notFound })) {
+      yield page.items.map((item) => this.readTicket(item)).filter((t) => !seen.has(t.ticket.id) && seen.add(t.ticket.id));
+    }
+  }
+
   /** One ticket by id (RT's search never returns a deleted ticket, as Zendesk 404s one). */
   async findTicket(id: number): Promise<RtTicket> {
     for await (const page of this.ticketPages(`id = ${ticketId(id)}`, [['id', 'ASC']], 1)) {

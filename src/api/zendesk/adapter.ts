@@ -17,9 +17,12 @@ import type {
 import type { HttpClient, VerifyContext } from '../http.js';
 import type {
   Comment,
+  DeskView,
   Group,
   IncrementalTicketPage,
   JobStatus,
+  Macro,
+  MacroResult,
   Organization,
   RateLimitState,
   SatisfactionRating,
@@ -465,6 +468,40 @@ export class ZendeskDesk implements HelpDesk {
       },
       'satisfaction_ratings',
     );
+  }
+
+  // --- views and macros ----------------------------------------------------------------
+
+  async listViews(): Promise<DeskView[]> {
+    return collect(cursorItems<DeskView>(this.http, { path: '/api/v2/views/active', query: { 'page[size]': 100 } }, 'views'));
+  }
+
+  viewTickets(view: DeskView, options: { pageSize?: number } = {}): AsyncIterable<Ticket> {
+    const id = positiveId(view.id, 'view id');
+    return cursorItems<Ticket>(
+      this.http,
+      { path: `/api/v2/views/${id}/tickets`, query: { 'page[size]': clampPageSize(options.pageSize) } },
+      'tickets',
+      { notFound: `view ${id} (${view.title}) not found` },
+    );
+  }
+
+  async listMacros(): Promise<Macro[]> {
+    return collect(cursorItems<Macro>(this.http, { path: '/api/v2/macros/active', query: { 'page[size]': 100 } }, 'macros'));
+  }
+
+  async applyMacro(ticket: number, macro: number): Promise<MacroResult> {
+    const path = `/api/v2/tickets/${ticketId(ticket)}/macros/${positiveId(macro, 'macro id')}/apply`;
+    const body = await this.http.get(path, undefined, { notFound: `ticket ${ticket} or macro ${macro} not found` });
+    const result = objectField<Body>(body, 'result', `GET ${path}`);
+    const after = objectField<Ticket>(result, 'ticket', `GET ${path}`);
+    const { comment: inline, ...changed } = after as Ticket & { comment?: unknown };
+    const raw = isBody(result.comment) ? result.comment : isBody(inline) ? inline : undefined;
+    const text = raw && typeof raw.body === 'string' ? raw.body : undefined;
+    return {
+      ticket: changed as Ticket,
+      comment: raw && text !== undefined && text.trim() !== '' ? { body: text, ...(typeof raw.html_body === 'string' ? { html_body: raw.html_body } : {}), public: raw.public !== false } : null,
+    };
   }
 
   private async showMany<T>(path: string, key: string, ids: number[]): Promise<T[]> {

@@ -24,6 +24,17 @@ import {
   showSatisfactionRating,
   showTicketMetric,
 } from './reports.js';
+import {
+  applyMacroRoute,
+  applyMacroToTicketRoute,
+  listActiveMacros,
+  listActiveViews,
+  listMacros,
+  listViews,
+  showMacro,
+  showView,
+  viewTickets,
+} from './rules.js';
 import { search, searchCount, searchExport } from './search.js';
 import {
   createTicketRoute,
@@ -64,6 +75,15 @@ const ROUTES: readonly Route[] = [
   route('GET', `/tickets/${ID}/comments`, listComments),
   route('GET', `/tickets/${ID}/metrics`, ticketMetrics),
   route('GET', `/tickets/${ID}/audits`, listAudits),
+  route('GET', `/tickets/${ID}/macros/${ID}/apply`, applyMacroToTicketRoute),
+  route('GET', '/views', listViews),
+  route('GET', '/views/active', listActiveViews),
+  route('GET', `/views/${ID}`, showView),
+  route('GET', `/views/${ID}/tickets`, viewTickets),
+  route('GET', '/macros', listMacros),
+  route('GET', '/macros/active', listActiveMacros),
+  route('GET', `/macros/${ID}`, showMacro),
+  route('GET', `/macros/${ID}/apply`, applyMacroRoute),
   route('GET', '/search', search),
   route('GET', '/search/count', searchCount),
   route('GET', '/search/export', searchExport),

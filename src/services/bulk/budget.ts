@@ -17,8 +17,11 @@ import type { EndpointLimit } from '../../api/pacer.js';
 import type { IncrementalTicketPage, RateLimitState } from '../../api/types.js';
 import type {
   Comment,
+  DeskView,
   Group,
   JobStatus,
+  Macro,
+  MacroResult,
   Organization,
   SatisfactionRating,
   Ticket,
@@ -337,6 +340,19 @@ export class BudgetedDesk implements HelpDesk {
   }
   listSatisfactionRatings(options?: { startTime?: number; endTime?: number; score?: string }): AsyncIterable<SatisfactionRating> {
     return budgetedItems(this.inner.listSatisfactionRatings(options), 100, this.budget);
+  }
+  listViews(): Promise<DeskView[]> {
+    return this.one(() => this.inner.listViews());
+  }
+  viewTickets(view: DeskView, options: { pageSize?: number } = {}): AsyncIterable<Ticket> {
+    const pageSize = options.pageSize ?? 100;
+    return budgetedItems(this.inner.viewTickets(view, { pageSize }), pageSize, this.budget);
+  }
+  listMacros(): Promise<Macro[]> {
+    return this.one(() => this.inner.listMacros());
+  }
+  applyMacro(ticketId: number, macroId: number): Promise<MacroResult> {
+    return this.one(() => this.inner.applyMacro(ticketId, macroId));
   }
   rateLimit(): RateLimitState {
     return this.inner.rateLimit();

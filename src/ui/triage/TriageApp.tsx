@@ -7,7 +7,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { TriageController } from './controller.js';
 import { sanitizeLine } from '../../core/sanitize.js';
-import { clip, layoutFor, MIN_COLUMNS, MIN_ROWS, previewScrollMax, threadLines, truncate, type Line } from './format.js';
+import { clip, layoutFor, macroScrollMax, MIN_COLUMNS, MIN_ROWS, previewScrollMax, threadLines, truncate, type Line } from './format.js';
 import { BulkReplyPane, DetailPane, HelpPane, ListPane, PromptBar, ReplyPane, StatusBar, ThreadPane, promptHeight } from './panes.js';
 import { LineView } from '../components/LineView.js';
 import { selectedItem, type TriageState } from './state.js';
@@ -75,7 +75,12 @@ export function TriageApp({ controller, size, onQuit }: TriageAppProps) {
       pageSize: layout.list,
       threadMax: Math.max(0, thread.length - (threadArea - 1)),
       threadPage: threadArea - 1,
-      previewMax: reply?.step === 'preview' ? previewScrollMax(reply.draft, layout.width, threadArea) : 0,
+      previewMax:
+        reply?.step === 'preview'
+          ? previewScrollMax(reply.draft, layout.width, threadArea)
+          : reply?.step === 'macro'
+            ? macroScrollMax(reply.preview, layout.width, threadArea)
+            : 0,
     });
   });
 

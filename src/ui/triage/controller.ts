@@ -6,9 +6,10 @@
  * subscribes to it and renders; tests can drive it directly.
  */
 import type { HelpDesk } from '../../api/helpdesk.js';
-import type { Ticket, User } from '../../core/model.js';
+import type { Macro, Ticket, User } from '../../core/model.js';
 import { TICKET_PRIORITIES } from '../../core/model.js';
 import { HandleTimer, type TimeTrackingFields } from '../../core/handle-time.js';
+import { NotFoundError } from '../../core/errors.js';
 import { applyUpdateLocally, defaultEscalationReason, parseStatus } from '../../core/triage.js';
 import type { QueueItem } from '../../services/queue.js';
 import type { ReplyTicket, TemplateLibrary } from '../../services/replies.js';
@@ -74,11 +75,17 @@ export interface TriageDeps {
    */
   refreshItems?: (items: QueueItem[]) => Promise<QueueItem[]>;
   /**
-   * Switches the view loadQueue reads (`v`); throws a UsageError for a name that is not one.
+   * Switches the view loadQueue reads (`v`); rejects with a UsageError for a name that is not
+   * one (services/views resolveQueueView); may give the view's own name for the header.
    * Without it the screen stays on its view.
    */
-  setView?: (name: string) => void;
-  /** The views to offer: mine, unassigned, all and group:NAME for the desk's groups. */
+  setView?: (name: string) => void | string | Promise<void | string>;
+  /**
+   * The desk's macros the agent may use (HelpDesk listMacros), offered in the reply picker
+   * after the templates; called once per screen. A desk without macros offers none.
+   */
+  loadMacros?: () => Promise<Macro[]>;
+  /** The views to offer: mine, unassigned, all, group:NAME for the desk's groups, and the desk's own views. */
   views?: () => Promise<string[]>;
 }
 
@@ -111,6 +118,7 @@ export class TriageController {
   #fieldsPromise: Promise<TimeTrackingFields | null> | undefined;
   #agentsPromise: Promise<string[]> | undefined;
   #templatesPromise: Promise<TemplateLibrary> | undefined;
+  #macrosPromise: Promise<Macro[]> | undefined;
   #mePromise: Promise<User> | undefined;
   /** The ticket the open reply picker renders templates for. */
   #replyTicket: ReplyTicket | undefined;
@@ -210,7 +218,10 @@ export class TriageController {
   mode(): KeyMode {
     const o = this.#state.overlay;
     if (o.kind === 'none') return this.#state.items.length === 0 && this.#state.loading ? 'loading' : 'list';
-    if (o.kind === 'reply') return o.reply.step === 'loading' ? 'replyLoading' : o.reply.step === 'pick' ? 'replyPick' : 'replyPreview';
+    if (o.kind === 'reply') {
+      const step = o.reply.step;
+      return step === 'loading' ? 'replyLoading' : step === 'pick' ? 'replyPick' : step === 'macro' ? 'macroPreview' : 'replyPreview';
+    }
     if (o.kind === 'bulkReply') return 'bulkPreview';
     return o.kind;
   }
@@ -342,7 +353,7 @@ export class TriageController {
             choices: ['mine', 'unassigned', 'all'],
             highlighted: 0,
             targets: [],
-            hint: 'mine, unassigned, all or group:NAME',
+            hint: "mine, unassigned, all, group:NAME or one of the desk's views",
           },
         });
         return this.deps.views?.().then(
@@ -400,7 +411,9 @@ export class TriageController {
         if (s.overlay.kind !== 'reply' || s.overlay.reply.step !== 'pick') return;
         const id = s.overlay.reply.ticketId;
         const choice = replyChoice(s.overlay.reply.picker);
-        return choice.kind === 'own' ? this.#replyInEditor([id]) : this.#preview(id, choice.name);
+        if (choice.kind === 'own') return this.#replyInEditor([id]);
+        if (choice.kind === 'macro' && choice.macroId !== undefined) return this.#previewMacro(id, choice.macroId);
+        return this.#preview(id, choice.name);
       }
       case 'replySend': {
         if (s.overlay.kind !== 'reply' || s.overlay.reply.step !== 'preview') return;
@@ -416,6 +429,12 @@ export class TriageController {
       }
       case 'replyEdit':
         return this.#editPreview();
+      case 'macroApply': {
+        if (s.overlay.kind !== 'reply' || s.overlay.reply.step !== 'macro') return;
+        const { plan } = s.overlay.reply.preview;
+        this.dispatch({ type: 'closeOverlay' });
+        return this.perform({ kind: 'macro', plan }, [plan.ticketId]);
+      }
       case 'replyBack':
         this.dispatch({ type: 'replyBack' });
         return;
@@ -538,7 +557,7 @@ export class TriageController {
       return o.kind === 'reply' && o.reply.ticketId === id && o.reply.step === 'loading';
     };
     try {
-      const [replies, library, ticket] = await Promise.all([replyModule(), this.#templates(), this.#loadReplyTicket(id)]);
+      const [replies, library, ticket, macroList] = await Promise.all([replyModule(), this.#templates(), this.#loadReplyTicket(id), this.#macros()]);
       if (!stillLoading()) return; // cancelled meanwhile
       this.#replyTicket = ticket;
       const suggested: ReplyChoice[] = replies
@@ -552,7 +571,9 @@ export class TriageController {
         templates.push({ kind: 'template', name: t.name, detail: t.description });
       }
       const problems = new Set(library.problems.map((p) => p.path)).size;
-      this.dispatch({ type: 'replyChoices', ticketId: id, suggested, templates, problems });
+      const { macroSummary } = await import('../../core/macros.js');
+      const macros: ReplyChoice[] = macroList.map((m) => ({ kind: 'macro', name: m.title, macroId: m.id, detail: m.description?.trim() || macroSummary(m.actions) }));
+      this.dispatch({ type: 'replyChoices', ticketId: id, suggested, templates, macros, problems });
     } catch (err) {
       if (stillLoading()) this.dispatch({ type: 'closeOverlay' });
       this.#status(`cannot reply from a template: ${messageOf(err)}`, 'error');
@@ -613,6 +634,42 @@ export class TriageController {
     return this.#templatesPromise;
   }
 
+  /** The desk's macros, once per screen; none when the desk has none or cannot list them now. */
+  #macros(): Promise<Macro[]> {
+    if (!this.deps.loadMacros) return Promise.resolve([]);
+    this.#macrosPromise ??= this.deps.loadMacros().catch((err: unknown) => {
+      this.#macrosPromise = undefined;
+      // A desk without macros (Request Tracker) is not an error worth a line; anything else is.
+      if (!(err instanceof NotFoundError)) this.#status(`the desk's macros are not offered: ${messageOf(err)}`, 'error');
+      return [];
+    });
+    return this.#macrosPromise;
+  }
+
+  /**
+   * Asks the desk what the macro would do to the ticket (nothing saved) and shows every
+   * change; the list's copy of the ticket is brought up to the version previewed, so the
+   * update that follows is safe against exactly that version.
+   */
+  async #previewMacro(id: number, macroId: number): Promise<void> {
+    const macro = (await this.#macros()).find((m) => m.id === macroId);
+    const item = this.#state.items.find((i) => i.ticket.id === id);
+    if (!macro) return;
+    this.#status(`asking the desk what "${macro.title}" would change…`, 'info');
+    try {
+      const { previewMacro } = await import('../../services/macros.js');
+      const preview = await previewMacro(this.deps.desk, id, macro, item?.ticket);
+      if (item && item.ticket.updated_at !== preview.plan.before.updated_at) {
+        // the desk's current copy, keeping the SLA targets and metrics the list read with it
+        this.dispatch({ type: 'itemsRefreshed', items: [{ ...item, ticket: { ...item.ticket, ...preview.plan.before } }] });
+      }
+      this.dispatch({ type: 'macroPreview', preview });
+      this.dispatch({ type: 'status', status: preview.empty ? { text: `"${macro.title}" changes nothing on #${id}`, tone: 'info' } : null });
+    } catch (err) {
+      this.#status(`${messageOf(err)}; nothing was sent`, 'error');
+    }
+  }
+
   #me(): Promise<User> {
     this.#mePromise ??= this.deps.desk.me();
     this.#mePromise.catch(() => {
@@ -661,16 +718,17 @@ export class TriageController {
 
   async #switchView(name: string): Promise<void> {
     if (name === '' || !this.deps.setView) return;
+    let shown = name;
     try {
-      this.deps.setView(name);
+      shown = (await this.deps.setView(name)) || name;
     } catch (err) {
       this.#status(messageOf(err), 'error');
       return;
     }
-    this.dispatch({ type: 'viewChanged', view: name });
+    this.dispatch({ type: 'viewChanged', view: shown });
     if (await this.refresh()) {
       const n = this.#state.total;
-      this.#status(`view ${name}: ${n} ticket${n === 1 ? '' : 's'}`, 'ok');
+      this.#status(`view ${shown}: ${n} ticket${n === 1 ? '' : 's'}`, 'ok');
     }
   }
 

@@ -8,6 +8,7 @@ import type { Comment, User } from '../../core/model.js';
 import { sanitizeLine, sanitizeText } from '../../core/sanitize.js';
 import { formatAge, formatDuration, formatTimestamp } from '../../core/time.js';
 import type { QueueItem } from '../../services/queue.js';
+import type { MacroPreview } from '../../services/macros.js';
 import type { RenderedReply } from '../../services/replies.js';
 import type { TicketView } from '../../services/tickets.js';
 import { KEY_HELP } from './keymap.js';
@@ -336,14 +337,15 @@ export function replyLines(reply: ReplyOverlay, subject: string, width: number, 
       const detail = c.kind === 'own' ? '$VISUAL / $EDITOR, sent when saved' : sanitizeLine(c.detail);
       return [
         { text: on ? '› ' : '  ', tone: on ? 'selected' : 'accent' },
-        { text: fit(c.kind === 'own' ? '✎ write my own' : c.name, nameWidth), tone: on ? 'selected' : c.kind === 'suggested' ? 'accent' : undefined },
+        { text: fit(c.kind === 'own' ? '✎ write my own' : sanitizeLine(c.name), nameWidth), tone: on ? 'selected' : c.kind === 'suggested' ? 'accent' : undefined },
         { text: fit(` ${detail}`, Math.max(0, width - nameWidth - 2)), tone: on ? 'selected' : 'muted' },
       ];
     };
     const rows: Array<{ line: Line; choice?: number }> = [];
     let group: string | undefined;
     for (let i = 0; i < ownIndex; i++) {
-      const heading = choices[i]!.kind === 'suggested' ? 'suggested for this ticket' : 'all templates';
+      const kind = choices[i]!.kind;
+      const heading = kind === 'suggested' ? 'suggested for this ticket' : kind === 'macro' ? "the desk's macros" : 'all templates';
       if (heading !== group) rows.push({ line: [{ text: (group = heading), tone: 'muted' }] });
       rows.push({ choice: i, line: row(i) });
     }
@@ -353,6 +355,8 @@ export function replyLines(reply: ReplyOverlay, subject: string, width: number, 
     const start = windowStart(Math.max(0, at), rows.length, room);
     return [...lines, ...rows.slice(start, start + room).map((r) => clip(r.line, width)), clip(row(ownIndex), width), ...footer];
   }
+
+  if (reply.step === 'macro') return macroLines(reply.preview, width, height, reply.scroll);
 
   const d = reply.draft;
   const head = previewHead(d, width);
@@ -369,6 +373,42 @@ export function replyLines(reply: ReplyOverlay, subject: string, width: number, 
     ? 'enter / y send as a public reply · p send, pending · s send, solved · n internal note · e edit · esc back'
     : 'enter / y add as an internal note (an internal template) · e edit · esc back';
   return [...head, rule, ...shown, bottom, [{ text: truncate(keys, width), tone: 'accent' }]];
+}
+
+/** A macro's preview: every field it touches, then its comment exactly as it is sent, then the keys. */
+export function macroLines(preview: MacroPreview, width: number, height: number, scroll: number): Line[] {
+  const head = macroHead(preview, width);
+  const rule: Line = [{ text: '─'.repeat(Math.max(0, width)), tone: 'muted' }];
+  const body = preview.plan.comment ? previewBodyLines(preview.plan.comment.body, width) : [];
+  const room = previewRoom(height, head.length);
+  const from = Math.max(0, Math.min(scroll, body.length - room));
+  const shown = body.slice(from, from + room);
+  const bottom: Line =
+    body.length > room
+      ? [{ text: `── lines ${from + 1}-${from + shown.length} of ${body.length} · j/k scroll ${'─'.repeat(Math.max(0, width))}`.slice(0, Math.max(0, width)), tone: 'muted' }]
+      : rule;
+  const keys = preview.empty ? 'the macro changes nothing here · esc back' : 'enter / y apply these changes in one update · esc back';
+  return [...head, ...(body.length > 0 ? [rule, ...shown, bottom] : [rule]), [{ text: truncate(keys, width), tone: 'accent' }]];
+}
+
+function macroHead(preview: MacroPreview, width: number): Line[] {
+  const { plan } = preview;
+  const head: Line[] = [[{ text: truncate(`Macro "${sanitizeLine(plan.macro.title)}" on #${plan.ticketId}: what it changes`, width), tone: 'strong' }]];
+  const labelWidth = Math.max(...preview.rows.map(([label]) => label.length)) + 2;
+  for (const [label, text] of preview.rows) {
+    const shown = label === 'comment' && plan.comment?.public && preview.requester ? `${text}: ${preview.requester.name}` : text;
+    head.push([
+      { text: `  ${label.padEnd(labelWidth)}`, tone: label === 'no change' ? 'muted' : 'accent' },
+      { text: truncate(sanitizeLine(shown), Math.max(0, width - labelWidth - 2)), tone: label === 'no change' ? 'muted' : undefined },
+    ]);
+  }
+  return head;
+}
+
+/** The last scroll offset of a macro preview's comment in `height` lines. */
+export function macroScrollMax(preview: MacroPreview, width: number, height: number): number {
+  if (!preview.plan.comment) return 0;
+  return Math.max(0, previewBodyLines(preview.plan.comment.body, width).length - previewRoom(height, macroHead(preview, width).length));
 }
 
 /** The preview's title, and what sending also changes. */

@@ -22,7 +22,18 @@ export interface KeyInfo {
   delete?: boolean;
 }
 
-export type KeyMode = 'list' | 'thread' | 'help' | 'prompt' | 'editor' | 'loading' | 'replyLoading' | 'replyPick' | 'replyPreview' | 'bulkPreview';
+export type KeyMode =
+  | 'list'
+  | 'thread'
+  | 'help'
+  | 'prompt'
+  | 'editor'
+  | 'loading'
+  | 'replyLoading'
+  | 'replyPick'
+  | 'replyPreview'
+  | 'macroPreview'
+  | 'bulkPreview';
 
 export type ActionKey = 'assign' | 'escalate' | 'priority' | 'tag' | 'status' | 'note' | 'reply';
 
@@ -56,6 +67,8 @@ export type TriageCommand =
   | { type: 'replyChoose' }
   | { type: 'replySend'; note: boolean; /** Zendesk's "Submit as pending / solved" */ status?: 'pending' | 'solved' }
   | { type: 'replyEdit' }
+  /** The previewed macro's changes, sent as one update. */
+  | { type: 'macroApply' }
   | { type: 'replyScroll'; delta: number }
   | { type: 'replyBack' }
   | { type: 'replyCancel' }
@@ -81,8 +94,9 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['t', 'add tags (-tag removes)'],
   ['s', 'set status'],
   ['n', 'add an internal note'],
-  ['r', 'reply from a template (suggested first; type to filter) or write your own in $EDITOR'],
+  ['r', "reply from a template (suggested first; type to filter), apply one of the desk's macros, or write your own in $EDITOR"],
   ['  preview', 'enter / y send as a public reply · p send and set pending · s send and set solved · n as an internal note · e edit · esc back'],
+  ['  macro', 'every change the macro makes and its comment: enter / y apply them in one update · esc back'],
   ['space', 'mark a ticket and move to the next; the next change applies to every marked ticket'],
   ['esc', 'clear the marks'],
   ['/', 'filter with search terms, as `ticket list --query` (empty clears)'],
@@ -168,6 +182,17 @@ export function commandFor(mode: KeyMode, input: string, key: KeyInfo): TriageCo
     if (key.return || input === 'y') return { type: 'bulkSend' };
     if (input === 'p') return { type: 'bulkSend', status: 'pending' };
     if (input === 's') return { type: 'bulkSend', status: 'solved' };
+    return null;
+  }
+
+  if (mode === 'macroPreview') {
+    if (key.escape) return { type: 'replyBack' };
+    if (key.ctrl || key.meta) return null;
+    if (key.return || input === 'y') return { type: 'macroApply' };
+    if (input === 'j' || key.downArrow) return { type: 'replyScroll', delta: 1 };
+    if (input === 'k' || key.upArrow) return { type: 'replyScroll', delta: -1 };
+    if (key.pageDown || input === ' ') return { type: 'replyScroll', delta: 10 };
+    if (key.pageUp) return { type: 'replyScroll', delta: -10 };
     return null;
   }
 

@@ -11,7 +11,8 @@ import type { HelpDesk } from '../../api/helpdesk.js';
 import type { ScreenStreams } from '../streams.js';
 import type { UrgencyWeights } from '../../core/urgency.js';
 import { describeWait, type WaitObserver } from '../../api/pacer.js';
-import { DEFAULT_ENRICH, QueueCache, buildQueue, parseQueueView, refreshQueueItems, viewName, type Queue, type QueueView } from '../../services/queue.js';
+import { DEFAULT_ENRICH, QueueCache, buildQueue, checkQueueView, refreshQueueItems, viewName, type Queue, type QueueView } from '../../services/queue.js';
+import { resolveQueueView, viewChoices } from '../../services/views.js';
 import { deskLabel } from '../../services/desk-identity.js';
 import { resolveTimeTrackingFields } from '../../services/triage.js';
 import { TriageController } from './controller.js';
@@ -105,15 +106,19 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
     now: o.now,
     editText: (initial) => editInTerminal({ stdin, stdout, env: o.env, initial }),
     loadTemplates: async () => (await import('../../services/replies.js')).loadLibrary({ home: o.home }),
+    loadMacros: () => o.desk.listMacros(),
     escalationGroup: o.escalationGroup,
     timeFields: () => resolveTimeTrackingFields(o.desk, o.timeSettings),
     refreshMs: o.refreshMs,
     viewName: viewName(o.view),
-    setView: (name) => {
-      view = parseQueueView(name);
+    setView: async (name) => {
+      const next = await resolveQueueView(o.desk, name);
+      await checkQueueView(o.desk, next);
+      view = next;
       firstLoad = undefined;
+      return viewName(next);
     },
-    views: async () => ['mine', 'unassigned', 'all', ...(await o.desk.listGroups()).map((g) => `group:${g.name}`)],
+    views: () => viewChoices(o.desk),
     deskName: deskLabel(o.desk.connection),
     refreshItems: (items) => refreshQueueItems(o.desk, items, { now: () => new Date(o.now()), weights: o.weights }),
   });

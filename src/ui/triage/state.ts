@@ -5,6 +5,7 @@
  */
 import type { Ticket } from '../../core/model.js';
 import type { QueueItem } from '../../services/queue.js';
+import type { MacroPreview } from '../../services/macros.js';
 import type { RenderedReply } from '../../services/replies.js';
 import type { TicketView } from '../../services/tickets.js';
 
@@ -22,11 +23,13 @@ export interface PromptState {
   hint?: string;
 }
 
-/** One line of the reply picker: a template (suggested or not) or the agent's own text. */
+/** One line of the reply picker: a template (suggested or not), one of the desk's macros, or the agent's own text. */
 export interface ReplyChoice {
-  kind: 'suggested' | 'template' | 'own';
-  /** Template name; empty for `own`. */
+  kind: 'suggested' | 'template' | 'macro' | 'own';
+  /** Template name or macro title; empty for `own`. */
   name: string;
+  /** The desk's id of a macro. */
+  macroId?: number;
   /** Why it is suggested (reasons), or the template's description. */
   detail: string;
 }
@@ -37,6 +40,8 @@ export interface ReplyPicker {
   suggested: ReplyChoice[];
   /** Every other template, by name. */
   templates: ReplyChoice[];
+  /** The desk's macros the agent may use (none on a desk without macros). */
+  macros: ReplyChoice[];
   /** Template files that could not be read (left out), for a hint. */
   problems: number;
 }
@@ -45,7 +50,9 @@ export interface ReplyPicker {
 export type ReplyOverlay =
   | { ticketId: number; step: 'loading' }
   | { ticketId: number; step: 'pick'; picker: ReplyPicker }
-  | { ticketId: number; step: 'preview'; picker: ReplyPicker; draft: RenderedReply; scroll: number };
+  | { ticketId: number; step: 'preview'; picker: ReplyPicker; draft: RenderedReply; scroll: number }
+  /** A macro's every change and its comment, before it is applied. */
+  | { ticketId: number; step: 'macro'; picker: ReplyPicker; preview: MacroPreview; scroll: number };
 
 export type Overlay =
   | { kind: 'none' }
@@ -115,7 +122,8 @@ export type TriageEvent =
   | { type: 'promptHighlight'; delta: number }
   | { type: 'editorOpened' }
   | { type: 'replyOpened'; ticketId: number }
-  | { type: 'replyChoices'; ticketId: number; suggested: ReplyChoice[]; templates: ReplyChoice[]; problems: number }
+  | { type: 'replyChoices'; ticketId: number; suggested: ReplyChoice[]; templates: ReplyChoice[]; macros?: ReplyChoice[]; problems: number }
+  | { type: 'macroPreview'; preview: MacroPreview }
   | { type: 'replyInput'; input: string }
   | { type: 'replyHighlight'; delta: number }
   | { type: 'replyPreview'; draft: RenderedReply }
@@ -171,11 +179,16 @@ export function promptValue(prompt: PromptState): string {
   return prompt.input.trim();
 }
 
-/** The picker's lines as shown for what was typed: suggestions, other templates, own text last. */
+/** The picker's lines as shown for what was typed: suggestions, other templates, the desk's macros, own text last. */
 export function replyChoices(picker: ReplyPicker): ReplyChoice[] {
   const q = picker.input.trim().toLowerCase();
   const match = (c: ReplyChoice) => q === '' || c.name.toLowerCase().includes(q);
-  return [...picker.suggested.filter(match), ...picker.templates.filter(match), { kind: 'own', name: '', detail: 'write my own in $VISUAL / $EDITOR' }];
+  return [
+    ...picker.suggested.filter(match),
+    ...picker.templates.filter(match),
+    ...picker.macros.filter(match),
+    { kind: 'own', name: '', detail: 'write my own in $VISUAL / $EDITOR' },
+  ];
 }
 
 /** The highlighted line of the picker. */
@@ -347,7 +360,7 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
     case 'replyChoices': {
       const o = state.overlay;
       if (o.kind !== 'reply' || o.reply.ticketId !== event.ticketId || o.reply.step !== 'loading') return state;
-      const picker: ReplyPicker = { input: '', highlighted: 0, suggested: event.suggested, templates: event.templates, problems: event.problems };
+      const picker: ReplyPicker = { input: '', highlighted: 0, suggested: event.suggested, templates: event.templates, macros: event.macros ?? [], problems: event.problems };
       return withReply(state, { ticketId: event.ticketId, step: 'pick', picker });
     }
 
@@ -372,9 +385,15 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
       return withReply(state, { ticketId: reply.ticketId, step: 'preview', picker: reply.picker, draft: event.draft, scroll: 0 });
     }
 
+    case 'macroPreview': {
+      const o = state.overlay;
+      if (o.kind !== 'reply' || o.reply.step !== 'pick' || o.reply.ticketId !== event.preview.plan.ticketId) return state;
+      return withReply(state, { ticketId: o.reply.ticketId, step: 'macro', picker: o.reply.picker, preview: event.preview, scroll: 0 });
+    }
+
     case 'replyScroll': {
       const o = state.overlay;
-      if (o.kind !== 'reply' || o.reply.step !== 'preview') return state;
+      if (o.kind !== 'reply' || (o.reply.step !== 'preview' && o.reply.step !== 'macro')) return state;
       const target = o.reply.scroll + event.delta;
       const scroll = clamp(Number.isFinite(target) ? target : event.delta > 0 ? event.max : 0, 0, Math.max(0, event.max));
       return withReply(state, { ...o.reply, scroll });
@@ -383,7 +402,7 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
     case 'replyBack': {
       const o = state.overlay;
       if (o.kind === 'editor' && o.reply) return withReply(state, o.reply);
-      if (o.kind !== 'reply' || o.reply.step !== 'preview') return state;
+      if (o.kind !== 'reply' || (o.reply.step !== 'preview' && o.reply.step !== 'macro')) return state;
       return withReply(state, { ticketId: o.reply.ticketId, step: 'pick', picker: o.reply.picker });
     }
 

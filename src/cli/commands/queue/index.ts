@@ -9,7 +9,7 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
     program
       .command('queue')
       .description('unsolved tickets ranked by urgency: SLA, priority, waiting time, anger, VIP, reopens, channel')
-      .option('--view <view>', 'mine, unassigned, all or group:NAME', 'mine')
+      .option('--view <view>', "mine, unassigned, all, group:NAME, or one of the desk's views by title or id (deskops view list)", 'mine')
       .option('-n, --limit <n>', 'show the N most urgent tickets', '25')
       .option('-t, --tag <tags...>', 'only tickets with these tags (e.g. survey_followup for detractors to call back)')
       .option('--explain', 'list every reason with its points'),
@@ -26,6 +26,7 @@ Examples:
   $ deskops queue                                # my most urgent tickets
   $ deskops queue --view unassigned --limit 10
   $ deskops queue --view group:billing --explain
+  $ deskops queue --view "Urgent tickets"            # one of the desk's views (deskops view list)
   $ deskops queue --view all --tag survey_followup   # survey detractors waiting for a follow-up
   $ deskops queue --view all --json | jq '.[0] | {id, urgency, reasons}'
   $ deskops triage                               # the same queue, interactive`,

@@ -3,7 +3,8 @@ import { deskLabel } from '../../../services/desk-identity.js';
 import { outputMode, painter, printList, type Column, type OutputFlags, type Tone } from '../../output.js';
 import { sanitizeLine } from '../../../core/sanitize.js';
 import { statusLine } from '../../io.js';
-import { buildQueue, checkQueueView, DEFAULT_ENRICH, parseQueueView, type QueueItem } from '../../../services/queue.js';
+import { buildQueue, checkQueueView, DEFAULT_ENRICH, viewName, type QueueItem } from '../../../services/queue.js';
+import { resolveQueueView } from '../../../services/views.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';
 import { UsageError } from '../../../core/errors.js';
 import { formatAge, formatDuration } from '../../../core/time.js';
@@ -18,12 +19,12 @@ interface QueueFlags extends OutputFlags {
 }
 
 export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<void> {
-  const view = parseQueueView(flags.view);
   const limit = parsePositiveInt(flags.limit, '--limit', 100_000);
   const mode = outputMode(flags, ctx.io);
   const store = await ctx.config();
   const weights = parseUrgencyWeights(store.getSetting(URGENCY_WEIGHTS_SETTING));
   const desk = await ctx.helpdesk();
+  const view = await resolveQueueView(desk, flags.view);
   await checkQueueView(desk, view);
   const filter = (flags.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean).map((t) => {
     if (!/^[^\s,"]+$/.test(t)) throw new UsageError(`invalid tag "${t}": tags have no spaces, commas or quotes`);
@@ -68,13 +69,13 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
     emptyMessage: 'the queue is empty',
   });
   if (mode === 'table' && queue.total > queue.items.length) {
-    ctx.io.err(`${queue.items.length} of ${queue.total} unsolved tickets in view ${flags.view}; --limit shows more`);
+    ctx.io.err(`${queue.items.length} of ${queue.total} unsolved tickets in view ${viewName(view)}; --limit shows more`);
   }
   // On a terminal, which desk this was: a live one is marked, as in triage's header.
   if (mode === 'table') {
     const where = deskLabel(desk.connection);
     const paint = await painter(ctx.io);
-    ctx.io.err(paint(where.live ? 'warn' : 'muted', `view ${flags.view} on ${where.live ? 'LIVE ' : ''}${where.name}`));
+    ctx.io.err(paint(where.live ? 'warn' : 'muted', `view ${viewName(view)} on ${where.live ? 'LIVE ' : ''}${where.name}`));
   }
 }
 

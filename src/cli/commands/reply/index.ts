@@ -96,8 +96,10 @@ Examples:
   reply
     .command('send')
     .argument('<ticket>', 'ticket id')
-    .description('send a reply: from a template, a draft, a file or text; shows it first and asks on a terminal')
+    .description("send a reply: from a template, the desk's macro, a draft, a file or text; shows it first and asks on a terminal")
     .addOption(completeFrom(new Option('--template <name>', 'render this template for the ticket'), 'templates'))
+    .option('--macro <name>', "apply the desk's macro (title or id, see deskops macro list): every change shown first, then one update")
+    .option('--dry-run', 'with --macro: show what the macro would do and send nothing')
     .option('-d, --draft <id>', 'send a saved draft (it is deleted once sent)')
     .option('--rerender', 'with --draft: if the ticket changed since, render the draft\'s template again for it as it is now')
     .option('--body-file <file>', 'send the text of a file as written (- reads stdin)')
@@ -117,11 +119,16 @@ changed since it was read. --body and --body-file are sent as written, not as Li
 A draft goes only to the desk and the ticket it was written for, and only if the ticket has
 not changed since; --rerender renders its template again for the ticket as it is now (not for
 a draft edited by hand).
+--macro applies one of the desk's macros instead: the preview lists every change it makes
+(comment, public or internal, status, priority, type, tags, assignee, group) and its comment
+as the desk fills it in; then it goes as one update, refused if the ticket changed since.
 
 Examples:
   $ deskops reply send 42 --template apology-delay
   $ deskops reply send 42 --template resolution-refund-issued --var amount="EUR 49.00" --yes
   $ deskops reply send 42 --draft 3f9c2a1b --status pending
+  $ deskops reply send 42 --macro "Close and thank"             # the desk's macro, previewed first
+  $ deskops reply send 42 --macro "Escalate to Billing" --dry-run
   $ deskops reply send 42 --template escalation-handoff-note --var tried="reset, reinstall" --var need="a refund decision"
   $ echo "Thanks, we are on it." | deskops reply send 42 --body-file - --yes --json`,
     )

@@ -23,6 +23,8 @@ import { confirmOrCancel, requireYesOrTerminal } from '../../prompt.js';
 
 interface SendFlags {
   template?: string;
+  macro?: string;
+  dryRun?: boolean;
   draft?: string;
   bodyFile?: string;
   body?: string;
@@ -37,14 +39,22 @@ interface SendFlags {
 
 export async function replySend(ctx: CliContext, idArg: string, flags: SendFlags): Promise<void> {
   const id = parseTicketId(idArg);
-  const sources = (['template', 'draft', 'bodyFile', 'body'] as const).filter((k) => flags[k] !== undefined);
+  const sources = (['template', 'macro', 'draft', 'bodyFile', 'body'] as const).filter((k) => flags[k] !== undefined);
   if (sources.length !== 1) {
     throw new UsageError(
       sources.length === 0
-        ? 'say what to send: --template NAME, --draft ID, --body-file FILE or --body TEXT'
-        : `choose one of --template, --draft, --body-file, --body (got ${sources.map(flagName).join(', ')})`,
+        ? 'say what to send: --template NAME, --macro NAME, --draft ID, --body-file FILE or --body TEXT'
+        : `choose one of --template, --macro, --draft, --body-file, --body (got ${sources.map(flagName).join(', ')})`,
     );
   }
+  if (flags.macro !== undefined) {
+    // The macro decides what it changes and whether its comment is public: nothing to add.
+    const extra = (['var', 'locale', 'note', 'status', 'rerender'] as const).filter((k) => flags[k] !== undefined && flags[k] !== false);
+    if (extra.length > 0) throw new UsageError(`${extra.map(flagName).join(', ')} ${extra.length === 1 ? 'does' : 'do'} not apply with --macro: the macro decides what it changes`);
+    const { replyWithMacro } = await import('./macro.js');
+    return replyWithMacro(ctx, idArg, { macro: flags.macro, yes: flags.yes, json: flags.json, dryRun: flags.dryRun });
+  }
+  if (flags.dryRun) throw new UsageError('--dry-run only applies with --macro');
   if (flags.var?.length && flags.template === undefined) throw new UsageError('--var only applies with --template');
   if (flags.rerender && flags.draft === undefined) throw new UsageError('--rerender only applies with --draft');
   const vars = parseVars(flags.var);

@@ -39,7 +39,8 @@ or {{ vars.when | default: "today" }}. {% include %}, {% render %} and {% layout
 Examples:
   $ deskops template list --category survey
   $ deskops template show apology-repeat-contact
-  $ deskops template new apology-outage --category apology && deskops template lint`,
+  $ deskops template new apology-outage --category apology && deskops template lint
+  $ deskops template import --from-macros        # the desk's macros as templates`,
     );
 
   addOutputOptions(
@@ -94,6 +95,32 @@ Examples:
   $ deskops template new apology-delay --locale fr`,
     )
     .action(async (name, opts) => (await import('./new.js')).templateNew(ctx, name, opts));
+
+  addOutputOptions(
+    template
+      .command('import')
+      .description("turn the desk's macros into templates in $DESKOPS_HOME/templates, checked by template lint")
+      .option('--from-macros', "import the desk's macros (the macros you may use; Request Tracker has none)")
+      .option('--dry-run', 'show what would be written, write nothing'),
+    'the outcome per macro',
+  )
+    .addHelpText(
+      'after',
+      `
+Each macro that adds a comment becomes macro-TITLE.md: the comment is the body, its status,
+priority and added tags go under set:, an internal comment makes public: false. Zendesk
+placeholders are deskops' own names ({{ticket.requester.first_name}}, {{current_user.name}});
+one deskops cannot fill ({{ticket.url}}, {{dc.*}}, custom fields) becomes a variable under
+vars:, given with --var when sending, and the output names it. What a template cannot do
+(assign, move group, set the type, remove or replace tags) is named too. A file that exists is
+never overwritten; every file written passes \`deskops template lint\`.
+
+Examples:
+  $ deskops template import --from-macros
+  $ deskops template import --from-macros --dry-run --json | jq -r '.[] | "\(.template)\t\(.outcome)"'
+  $ deskops reply send 42 --template macro-ask-for-order-number`,
+    )
+    .action(async (opts) => (await import('./import.js')).templateImport(ctx, opts));
 
   template
     .command('lint')

@@ -10,7 +10,8 @@ import {
 } from '../../../core/triage.js';
 import { LAST_UPDATE_TIME_FIELD_SETTING, TOTAL_TIME_FIELD_SETTING } from '../../../core/handle-time.js';
 import { ConfigError } from '../../../core/errors.js';
-import { DEFAULT_ENRICH, QueueCache, buildQueueStaged, checkQueueView, parseQueueView } from '../../../services/queue.js';
+import { DEFAULT_ENRICH, QueueCache, buildQueueStaged, checkQueueView } from '../../../services/queue.js';
+import { resolveQueueView } from '../../../services/views.js';
 
 interface TriageFlags {
   view: string;
@@ -23,7 +24,6 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
   if (!ctx.io.interactive || !ctx.io.stdoutIsTTY) {
     throw new UsageError('triage needs a terminal; use `deskops queue` in scripts');
   }
-  const view = parseQueueView(flags.view);
   const limit = parsePositiveInt(flags.limit, '--limit', 100_000);
   const store = await ctx.config();
   const weights = parseUrgencyWeights(store.getSetting(URGENCY_WEIGHTS_SETTING));
@@ -40,6 +40,7 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
   const screen = import('../../../ui/triage/run.js');
   screen.catch(() => undefined);
   const desk = await ctx.helpdesk();
+  const view = await resolveQueueView(desk, flags.view);
   await checkQueueView(desk, view);
   const cache = new QueueCache();
   const abort = new AbortController();
