@@ -72,7 +72,7 @@ export function queueQuery(view: QueueView, filter?: string): string {
  * Whether a ticket as it is now still belongs to the view (its assignee or group may have
  * changed since search saw it). An extra filter's terms are left to search.
  */
-async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueView): Promise<(t: Ticket) => boolean> {
+export async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueView): Promise<(t: Ticket) => boolean> {
   switch (view.kind) {
     case 'all':
       return () => true;
@@ -137,6 +137,23 @@ export interface QueueOptions {
   signal?: AbortSignal;
   /** What it is doing, for a progress line: tickets read so far, then the phase. */
   onProgress?: (message: string) => void;
+  /**
+   * Where the view's tickets come from instead of the search export (step 1 and the recent
+   * changes): the replica (services/replica), which reads only what changed since its last
+   * sync, and keeps what the build read about each ticket for the next build.
+   */
+  source?: QueueSource;
+}
+
+/** The view's tickets from somewhere that keeps them (the replica), and what was read about them. */
+export interface QueueSource {
+  /**
+   * The view's unsolved tickets as they are now (search's lag already handled), with `cache`
+   * holding what is known about them at their current version.
+   */
+  unsolved(view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]>;
+  /** Keeps what this build read (sideloads, threads) for later builds. */
+  keep(cache: QueueCache): void;
 }
 
 /** A ticket's show_many sideloads: its SLA targets and its metric set. */
@@ -193,21 +210,25 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   signal?.throwIfAborted();
 
   let tickets: Ticket[] = [];
-  for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) {
-    tickets.push(t);
-    if (tickets.length % 1000 === 0) {
-      signal?.throwIfAborted();
-      options.onProgress?.(`reading tickets… ${tickets.length.toLocaleString('en-US')}`);
+  if (options.source) {
+    tickets = await options.source.unsolved(options.view, options.filter, cache);
+  } else {
+    for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) {
+      tickets.push(t);
+      if (tickets.length % 1000 === 0) {
+        signal?.throwIfAborted();
+        options.onProgress?.(`reading tickets… ${tickets.length.toLocaleString('en-US')}`);
+      }
     }
-  }
-  signal?.throwIfAborted();
-  // Search trails the desk: a ticket changed in the last minutes (escalated a minute ago) is
-  // shown as it is now, so a change made from the queue is not refused as a conflict with a
-  // stale copy; one solved, or moved out of the view, since has left the queue.
-  const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
-  if (tickets.some((t) => recent.has(t.id))) {
-    const inView = await viewTest(desk, options.view);
-    tickets = asTheyAreNow(tickets, recent, (t) => t.status !== 'solved' && t.status !== 'closed' && inView(t));
+    signal?.throwIfAborted();
+    // Search trails the desk: a ticket changed in the last minutes (escalated a minute ago) is
+    // shown as it is now, so a change made from the queue is not refused as a conflict with a
+    // stale copy; one solved, or moved out of the view, since has left the queue.
+    const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
+    if (tickets.some((t) => recent.has(t.id))) {
+      const inView = await viewTest(desk, options.view);
+      tickets = asTheyAreNow(tickets, recent, (t) => t.status !== 'solved' && t.status !== 'closed' && inView(t));
+    }
   }
   signal?.throwIfAborted();
   if (tickets.length >= 1000) options.onProgress?.(`reading SLA targets and metrics of ${tickets.length.toLocaleString('en-US')} tickets…`);
@@ -324,7 +345,9 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     ranked = rank();
   }
 
-  return assemble(ranked, 'final', enrich);
+  const final = await assemble(ranked, 'final', enrich);
+  options.source?.keep(cache);
+  return final;
 }
 
 /**

@@ -1,0 +1,93 @@
+/**
+ * The ticket replica through main(): `queue` read twice against one desk, the requests counted
+ * on the desk itself (its request log), not by the client. The second read with nothing
+ * changed costs a fixed few requests; a change on the desk shows in the next read, which
+ * re-reads only that ticket's SLAs and metrics; --fresh reads everything again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
+import { createHelpDesk } from '../../src/api/index.js';
+
+let home: string;
+let cleanup: () => void;
+let desk: RunningDesk;
+const served: string[] = [];
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ({ home, cleanup } = tempHome('deskops-replica-'));
+  await seedDesk({ home, tickets: 500, seed: 1 });
+  desk = await startDesk({ home, indexLagSeconds: 0, log: (line) => served.push(line) });
+  env = { DESKOPS_HOME: home, DESKOPS_URL: desk.url };
+});
+afterAll(async () => {
+  await desk.close();
+  cleanup();
+});
+
+/** Runs the CLI and returns what it printed and the requests the desk served meanwhile. */
+async function counted(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; requests: string[] }> {
+  const from = served.length;
+  const r = await runCli(argv, { env });
+  return { ...r, requests: served.slice(from) };
+}
+
+interface Item {
+  id: number;
+  urgency: number;
+  priority: string | null;
+  sla_breach_at: string | null;
+  updated_at: string;
+}
+
+describe('queue from the replica', () => {
+  it('a second `queue --view all` with nothing changed costs at most 5 requests, and prints the same queue', async () => {
+    const first = await counted(['queue', '--view', 'all', '--json', '--verbose']);
+    expect(first.code).toBe(0);
+    // the first read fills the replica: the whole view, its sideloads and the top threads
+    expect(first.requests.length).toBeGreaterThan(10);
+    const second = await counted(['queue', '--view', 'all', '--json', '--verbose']);
+    expect(second.code).toBe(0);
+    expect(second.requests.length).toBeLessThanOrEqual(5);
+    // what the client logged is what the desk served
+    expect(second.stderr.split('\n').filter((l) => l.startsWith('> ')).length).toBe(second.requests.length);
+    const a = JSON.parse(first.stdout) as Item[];
+    const b = JSON.parse(second.stdout) as Item[];
+    expect(b.map((x) => x.id)).toEqual(a.map((x) => x.id));
+    expect(b.map((x) => x.sla_breach_at)).toEqual(a.map((x) => x.sla_breach_at));
+    expect(a.length).toBe(25);
+  });
+
+  it('shows a change made on the desk at the next read, re-reading only that ticket', async () => {
+    const before = JSON.parse((await counted(['queue', '--view', 'all', '--json', '--limit', '1000'])).stdout) as Item[];
+    const target = before.find((t) => t.priority === 'low') ?? before[before.length - 1]!;
+    const api = await createHelpDesk({ kind: 'local', url: desk.url, auth: { type: 'basic-token', email: desk.email, token: desk.token }, profile: 'local' });
+    await api.updateTicket(target.id, { priority: 'urgent' });
+    const after = await counted(['queue', '--view', 'all', '--json', '--limit', '1000']);
+    expect(after.code).toBe(0);
+    const moved = (JSON.parse(after.stdout) as Item[]).find((t) => t.id === target.id)!;
+    expect(moved.priority).toBe('urgent');
+    expect(moved.urgency).toBeGreaterThan(target.urgency);
+    // the SLA target moved with the priority: read again for this ticket alone
+    const showMany = after.requests.filter((r) => r.includes('/tickets/show_many'));
+    expect(showMany).toHaveLength(1);
+    expect(showMany[0]).toContain(`ids=${target.id}&`);
+    expect(after.requests.length).toBeLessThanOrEqual(6);
+
+    // solved on the desk: it leaves the queue at the next read
+    await api.updateTicket(target.id, { status: 'solved' });
+    const solved = JSON.parse((await counted(['queue', '--view', 'all', '--json', '--limit', '1000'])).stdout) as Item[];
+    expect(solved.find((t) => t.id === target.id)).toBeUndefined();
+    expect(solved.length).toBe(before.length - 1);
+  });
+
+  it('--fresh reads the whole view again', async () => {
+    const warm = await counted(['queue', '--view', 'all', '--json']);
+    const fresh = await counted(['queue', '--view', 'all', '--json', '--fresh']);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toBe(warm.stdout);
+    expect(fresh.requests.filter((r) => r.includes('/tickets/show_many')).length).toBeGreaterThan(0);
+    expect(fresh.requests.length).toBeGreaterThan(warm.requests.length + 5);
+  });
+});
