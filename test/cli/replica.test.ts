@@ -50,8 +50,11 @@ describe('queue from the replica', () => {
     const second = await counted(['queue', '--view', 'all', '--json', '--verbose']);
     expect(second.code).toBe(0);
     expect(second.requests.length).toBeLessThanOrEqual(5);
-    // what the client logged is what the desk served
-    expect(second.stderr.split('\n').filter((l) => l.startsWith('> ')).length).toBe(second.requests.length);
+    // what the client logged is what the desk served, and --verbose ends with what it cost
+    const lines = second.stderr.trim().split('\n');
+    expect(lines.filter((l) => /^> (GET|POST|PUT|DELETE) /.test(l)).length).toBe(second.requests.length);
+    expect(lines.at(-1)).toMatch(new RegExp(`^> cost: ${second.requests.length} requests \\(search/export 1, tickets 1\\); ${second.requests.length} of the account's 700 a minute, \\d+ left$`));
+    expect(first.stderr.trim().split('\n').at(-1)).toMatch(/^> cost: \d+ requests \(.*tickets\/:id\/comments 25.*\)/);
     const a = JSON.parse(first.stdout) as Item[];
     const b = JSON.parse(second.stdout) as Item[];
     expect(b.map((x) => x.id)).toEqual(a.map((x) => x.id));
