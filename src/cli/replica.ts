@@ -13,3 +13,9 @@ export async function openReplica(ctx: CliContext, desk: HelpDesk, options: { fr
   if (session) ctx.onExit(() => session.close());
   return session;
 }
+
+/** Whether the profile has a replica already (filled by an earlier queue, triage or list). */
+export async function hasReplica(ctx: CliContext, desk: HelpDesk): Promise<boolean> {
+  const { ReplicaSession } = await import('../services/replica/session.js');
+  return ReplicaSession.exists(ctx.home(), desk);
+}

@@ -93,4 +93,39 @@ describe('queue from the replica', () => {
     expect(fresh.requests.filter((r) => r.includes('/tickets/show_many')).length).toBeGreaterThan(0);
     expect(fresh.requests.length).toBeGreaterThan(warm.requests.length + 5);
   });
+
+  it('ticket list reads the replica once one exists: the same tickets, order and count as the search, for a few requests', async () => {
+    const api = await createHelpDesk({ kind: 'local', url: desk.url, auth: { type: 'basic-token', email: desk.email, token: desk.token }, profile: 'local' });
+    const cases: Array<{ argv: string[]; query: string }> = [
+      { argv: [], query: 'type:ticket status<solved' },
+      { argv: ['--status', 'any'], query: 'type:ticket' },
+      { argv: ['--status', 'open', '--priority', 'high'], query: 'type:ticket status:open priority:high' },
+      { argv: ['--assignee', 'me', '--status', 'any'], query: `type:ticket assignee:${(await api.me()).id}` },
+      { argv: ['--group', 'billing', '--tag', 'refund', '--status', 'any'], query: 'type:ticket group:billing tags:refund' },
+      { argv: ['--assignee', 'none'], query: 'type:ticket status<solved assignee:none' },
+    ];
+    for (const c of cases) {
+      let total = 0;
+      const expected: number[] = [];
+      for await (const t of api.searchTickets(c.query, { limit: 20, sortBy: 'updated_at', sortOrder: 'desc', onCount: (n) => (total = n) })) expected.push(t.id);
+      const r = await counted(['ticket', 'list', ...c.argv, '--json', '--limit', '20']);
+      expect(r.code, c.argv.join(' ')).toBe(0);
+      const rows = JSON.parse(r.stdout) as Array<{ id: number; url: string; requester_name: string | null }>;
+      expect(rows.map((t) => t.id), c.argv.join(' ')).toEqual(expected);
+      expect(r.stderr, c.argv.join(' ')).toBe(total > 20 ? `20 of ${total.toLocaleString('en-US')} tickets; --limit N or --all for more\n` : '');
+      for (const t of rows) {
+        expect(t.url.startsWith(`${desk.url}/api/v2/tickets/`)).toBe(true);
+        expect(t.requester_name).not.toBeNull();
+      }
+      expect(r.requests.filter((x) => x.includes('/search?'))).toEqual([]);
+      expect(r.requests.length, r.requests.join('\n')).toBeLessThanOrEqual(5);
+    }
+    // --all: the people not named before are read once (show_many), then kept
+    const all = await counted(['ticket', 'list', '--status', 'any', '--all', '--json']);
+    expect((JSON.parse(all.stdout) as unknown[]).length).toBe(500);
+    expect(all.requests.filter((x) => !x.includes('/users/show_many')).length).toBeLessThanOrEqual(3);
+    const again = await counted(['ticket', 'list', '--status', 'any', '--all', '--json']);
+    expect(again.stdout).toBe(all.stdout);
+    expect(again.requests.length).toBeLessThanOrEqual(3);
+  });
 });

@@ -9,11 +9,12 @@
  *    build read.
  * Everything else (writes, threads of a ticket, show_many) goes to the desk as it is.
  */
+import { existsSync } from 'node:fs';
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Group, Organization, Ticket, User } from '../../core/model.js';
 import { deskIdentity } from '../desk-identity.js';
 import { QueueCache, queueQuery, viewTest, type Facts, type QueueSource, type QueueView, type Sideloads } from '../queue.js';
-import { replicaPath, TicketReplica } from './store.js';
+import { replicaPath, TicketReplica, type TicketWhere } from './store.js';
 import { syncReplica, type ReplicaSyncStats } from './sync.js';
 
 /** Groups and organizations are read again when the copy is older than this. */
@@ -59,12 +60,38 @@ export class ReplicaSession {
     return new ReplicaSession(replica, options);
   }
 
+  /** Whether the desk's profile has a replica already (a bounded list then reads it, not search). */
+  static exists(home: string, desk: HelpDesk): boolean {
+    return desk.kind !== 'rt' && existsSync(replicaPath(home, desk.connection.profile));
+  }
+
   /** Brings the replica up to date; calls while one runs share it. */
   sync(): Promise<ReplicaSyncStats> {
     this.#syncing ??= syncReplica(this.#raw, this.replica, this.#options)
       .then((stats) => (this.lastSync = stats))
       .finally(() => (this.#syncing = undefined));
     return this.#syncing;
+  }
+
+  /**
+   * The stored tickets (see TicketReplica.tickets), their `url` on the desk's address now (the
+   * embedded desk listens on a new port each run).
+   */
+  *tickets(where: TicketWhere = {}): Generator<Ticket> {
+    for (const t of this.replica.tickets(where)) yield this.#rebase(t);
+  }
+
+  /** A page of stored tickets by id, after `afterId` (see TicketReplica.ticketsAfter). */
+  ticketsAfter(where: TicketWhere, afterId: number, limit: number): Ticket[] {
+    return this.replica.ticketsAfter(where, afterId, limit).map((t) => this.#rebase(t));
+  }
+
+  #rebase(t: Ticket): Ticket {
+    const url = (t as { url?: unknown }).url;
+    if (typeof url !== 'string') return t;
+    const at = url.indexOf('/api/v2/');
+    const base = this.#raw.connection.url.replace(/\/+$/, '');
+    return at < 0 || url.startsWith(`${base}/`) ? t : ({ ...t, url: `${base}${url.slice(at)}` } as Ticket);
   }
 
   /** buildQueue's tickets from the replica, synced first on every build. */
@@ -76,7 +103,7 @@ export class ReplicaSession {
       unsolved: async (view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]> => {
         await this.sync();
         const inView = await viewTest(this.desk, view);
-        let tickets = [...replica.tickets({ statuses: UNSOLVED })].filter(inView);
+        let tickets = [...this.tickets({ statuses: UNSOLVED })].filter(inView);
         if (filter !== undefined && filter.trim() !== '') {
           // The filter is any search terms: search says which tickets match, the replica has them as they are now.
           const found: Ticket[] = [];

@@ -205,6 +205,13 @@ export class TicketReplica implements ReplicaReader {
     for (const row of stmt.iterate(params) as Iterable<{ json: string }>) yield JSON.parse(row.json) as Ticket;
   }
 
+  /** Up to `limit` tickets with an id above `afterId`, by id: pages that hold no statement open between them. */
+  ticketsAfter(where: TicketWhere, afterId: number, limit: number): Ticket[] {
+    const { sql, params } = whereSql(where);
+    const stmt = this.#db.prepare(`SELECT json FROM tickets${sql ? `${sql} AND` : ' WHERE'} id > ? ORDER BY id LIMIT ?`);
+    return (stmt.all([...params, afterId, limit]) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Ticket);
+  }
+
   count(where: TicketWhere = {}): number {
     const { sql, params } = whereSql(where);
     return (this.#db.prepare(`SELECT count(*) AS n FROM tickets${sql}`).get(params) as { n: number }).n;
