@@ -120,6 +120,10 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
     page = [];
     options.onProgress?.(stats.read);
   };
+  // The live list of recent changes is read while the export pages come (both are small on a
+  // quiet desk): applied after them, and newer copies win anyway.
+  const recentRead = recentlyChanged(desk, options.now());
+  recentRead.catch(() => undefined);
   for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(fromS)}`, { pageSize })) {
     page.push(t);
     if (full) seen.add(t.id);
@@ -132,7 +136,7 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
   }
   flush();
   // Search trails the desk: what changed in the last minutes is read live and wins.
-  const recent = await recentlyChanged(desk, options.now());
+  const recent = await recentRead;
   replica.transaction(() => {
     // Not found by a full read: deleted (a ticket changed since the read began is in `recent`).
     if (full) stats.changed += replica.removeTicketsNotIn(new Set([...seen, ...recent.keys()]));
