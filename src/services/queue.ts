@@ -165,7 +165,12 @@ export interface Sideloads {
 /** What buildQueue read per ticket, valid while the ticket's updated_at stays the same. */
 export class QueueCache {
   readonly sideloads = new Map<number, { updatedAt: string; sideloads: Sideloads }>();
-  readonly facts = new Map<number, { updatedAt: string; facts: Facts }>();
+  /**
+   * `commentAt`: the ticket's latest_comment_added_at (its metric set) when the thread was
+   * read. A later version with the same one has the same thread (an assignment, a tag), so
+   * what was read from it holds.
+   */
+  readonly facts = new Map<number, { updatedAt: string; commentAt?: string | null; facts: Facts }>();
 
   sideloadsFor(t: Ticket): Sideloads | undefined {
     const hit = this.sideloads.get(t.id);
@@ -174,7 +179,10 @@ export class QueueCache {
 
   factsFor(t: Ticket): Facts | undefined {
     const hit = this.facts.get(t.id);
-    return hit && hit.updatedAt === t.updated_at ? hit.facts : undefined;
+    if (!hit) return undefined;
+    if (hit.updatedAt === t.updated_at) return hit.facts;
+    const sameThread = hit.commentAt !== undefined && t.metric_set !== undefined && t.metric_set.latest_comment_added_at === hit.commentAt;
+    return sameThread ? hit.facts : undefined;
   }
 }
 
@@ -271,7 +279,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
           tickets[i] = { ...t, ...(slas ? { slas } : {}), ...(metric ? { metric_set: metric } : {}) };
         }
       }
-      const f = cache.factsFor(t);
+      const f = cache.factsFor(tickets[i]!);
       if (f) facts.set(t.id, f);
     }
   };
@@ -340,7 +348,9 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     const top = ranked.slice(0, enrich).map((r) => r.item);
     const missing = top.filter((t) => !cache.factsFor(t));
     const gathered = await mapLimit(missing, concurrency, (t) => readFacts(desk, t), signal);
-    missing.forEach((t, i) => cache.facts.set(t.id, { updatedAt: t.updated_at, facts: gathered[i]! }));
+    missing.forEach((t, i) =>
+      cache.facts.set(t.id, { updatedAt: t.updated_at, ...(t.metric_set ? { commentAt: t.metric_set.latest_comment_added_at } : {}), facts: gathered[i]! }),
+    );
     applyCache();
     ranked = rank();
   }

@@ -128,4 +128,17 @@ describe('queue from the replica', () => {
     expect(again.stdout).toBe(all.stdout);
     expect(again.requests.length).toBeLessThanOrEqual(3);
   });
+
+  it('reads a top ticket\'s thread again only when a comment was added, not for a tag or an assignment', async () => {
+    const api = await createHelpDesk({ kind: 'local', url: desk.url, auth: { type: 'basic-token', email: desk.email, token: desk.token }, profile: 'local' });
+    const top = (JSON.parse((await counted(['queue', '--view', 'all', '--json'])).stdout) as Item[])[0]!;
+    await api.updateTicket(top.id, { additional_tags: ['replica_probe'] });
+    const tagged = await counted(['queue', '--view', 'all', '--json']);
+    expect(tagged.code).toBe(0);
+    expect(tagged.requests.filter((r) => r.includes('/comments'))).toEqual([]);
+    expect(tagged.requests.filter((r) => r.includes('/tickets/show_many'))).toHaveLength(1);
+    await api.updateTicket(top.id, { comment: { body: 'Looking into it now.', public: false } });
+    const commented = await counted(['queue', '--view', 'all', '--json']);
+    expect(commented.requests.filter((r) => r.includes(`/tickets/${top.id}/comments`))).toHaveLength(1);
+  });
 });

@@ -120,8 +120,10 @@ export class ReplicaSession {
           stored.sideloads.set(s.id, s.updatedAt);
         }
         for (const f of about.facts) {
-          if (wanted.get(f.id) !== f.updatedAt || cache.facts.has(f.id)) continue;
-          cache.facts.set(f.id, { updatedAt: f.updatedAt, facts: f.value as Facts });
+          // kept while the version or the thread is the same (QueueCache.factsFor decides)
+          if (!wanted.has(f.id) || cache.facts.has(f.id)) continue;
+          const kept = f.value as { facts: Facts; commentAt?: string | null };
+          cache.facts.set(f.id, { updatedAt: f.updatedAt, ...(kept.commentAt !== undefined ? { commentAt: kept.commentAt } : {}), facts: kept.facts });
           stored.facts.set(f.id, f.updatedAt);
         }
         return tickets;
@@ -135,7 +137,7 @@ export class ReplicaSession {
           }
           for (const [id, hit] of cache.facts) {
             if (stored.facts.get(id) === hit.updatedAt) continue;
-            replica.putFacts(id, hit.updatedAt, hit.facts);
+            replica.putFacts(id, hit.updatedAt, { facts: hit.facts, ...(hit.commentAt !== undefined ? { commentAt: hit.commentAt } : {}) });
             stored.facts.set(id, hit.updatedAt);
           }
         });

@@ -7,8 +7,9 @@
  *    on from the last page committed.
  *  - an agent (403 from the incremental export, remembered; asked again once a day) reads the
  *    search export of the tickets updated since the newest change read last time, less
- *    SEARCH_LAG_BOUND_S for search's index lag, then the tickets changed in the last minutes
- *    live from the ticket list (search trails them), which win over what search said. The
+ *    SEARCH_LAG_BOUND_S for search's index lag, and, while that page comes, the tickets changed
+ *    since the last sync live from the ticket list, newest first (search trails them; the
+ *    first time, the last SEARCH_LAG_BOUND_S), which win over what search said. The
  *    watermark moves only once a read is complete: an interrupted read is read again from the
  *    same point, and what was read about its tickets (sideloads, threads) is not, while their
  *    version is unchanged. Search does not show deleted tickets: once a day the read is a full
@@ -27,6 +28,8 @@ import type { TicketReplica } from './store.js';
 export const REPLICA_PAGE_SIZE = 1000;
 /** How often an agent's replica asks the incremental export again (the role may have changed). */
 const SOURCE_RECHECK_S = 86_400;
+/** The live list of recent changes is read from this long before the newest change it gave last time. */
+const LIVE_MARGIN_S = 60;
 /** How often an agent's replica is read whole, to drop tickets deleted on the desk. */
 export const FULL_READ_S = 86_400;
 
@@ -122,7 +125,13 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
   };
   // The live list of recent changes is read while the export pages come (both are small on a
   // quiet desk): applied after them, and newer copies win anyway.
-  const recentRead = recentlyChanged(desk, options.now());
+  // After the first read, only what changed since the last live read is needed (less a margin
+  // for changes committed as it was read), not the whole of search's lag.
+  const liveSince = Number(replica.meta('live_since_ms') ?? NaN);
+  const boundS = Number.isFinite(liveSince)
+    ? Math.min(SEARCH_LAG_BOUND_S, Math.max(LIVE_MARGIN_S, Math.ceil((options.now().getTime() - liveSince) / 1000) + LIVE_MARGIN_S))
+    : SEARCH_LAG_BOUND_S;
+  const recentRead = recentlyChanged(desk, options.now(), boundS);
   recentRead.catch(() => undefined);
   for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(fromS)}`, { pageSize })) {
     page.push(t);
@@ -142,6 +151,10 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
     if (full) stats.changed += replica.removeTicketsNotIn(new Set([...seen, ...recent.keys()]));
     stats.changed += replica.putTickets([...recent.values()]);
     replica.setMeta('search_since_ms', String(newest));
+    let live = Number.isFinite(liveSince) ? liveSince : 0;
+    for (const t of recent.values()) live = Math.max(live, Date.parse(t.updated_at) || 0);
+    // nothing changed live: the read itself is the mark (less the margin, on the next read)
+    replica.setMeta('live_since_ms', String(live > 0 ? live : options.now().getTime() - SEARCH_LAG_BOUND_S * 1000));
     if (full) replica.setMeta('filled_s', String(nowS));
     replica.setMeta('source', 'search');
     replica.setMeta('synced_at', options.now().toISOString());
