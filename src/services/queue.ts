@@ -154,6 +154,8 @@ export interface QueueSource {
   unsolved(view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]>;
   /** Keeps what this build read (sideloads, threads) for later builds. */
   keep(cache: QueueCache): void;
+  /** Whether these people's names are at hand without asking the desk. */
+  knowsUsers?(ids: readonly number[]): boolean;
 }
 
 /** A ticket's show_many sideloads: its SLA targets and its metric set. */
@@ -205,6 +207,8 @@ export interface Queue {
 }
 
 export const DEFAULT_ENRICH = 25;
+/** Tickets below the top whose threads a build that keeps them reads ahead (see buildQueue). */
+export const ENRICH_AHEAD = 10;
 /** Tickets named in a preliminary queue (one users request); the final queue names the rest. */
 export const PRELIMINARY_NAMES = 100;
 
@@ -279,9 +283,22 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
           tickets[i] = { ...t, ...(slas ? { slas } : {}), ...(metric ? { metric_set: metric } : {}) };
         }
       }
-      const f = cache.factsFor(tickets[i]!);
-      if (f) facts.set(t.id, f);
     }
+  };
+  const enrich = Math.max(0, Math.min(options.enrich ?? DEFAULT_ENRICH, tickets.length));
+  /**
+   * Ranks from what the search carried (the description's signals), then again with what the
+   * threads of that ranking's top `enrich` say (those at hand in the cache): only theirs, so
+   * the ranking does not depend on which other threads earlier builds happened to read.
+   */
+  const rankEnriched = (): { first: Array<Ranked<Ticket>>; ranked: Array<Ranked<Ticket>> } => {
+    facts.clear();
+    const first = rank();
+    for (const r of first.slice(0, enrich)) {
+      const f = cache.factsFor(r.item);
+      if (f) facts.set(r.item.id, f);
+    }
+    return { first, ranked: facts.size > 0 ? rank() : first };
   };
   const rank = () => {
     const at = now();
@@ -308,7 +325,12 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   const assemble = async (ranked: Array<Ranked<Ticket>>, stage: Queue['stage'], enriched: number): Promise<Queue> => {
     const shown = ranked.slice(0, options.limit ?? ranked.length);
     // A first screen shows a few dozen rows: name those now, the rest with the final stage.
-    const naming = stage === 'preliminary' ? shown.slice(0, PRELIMINARY_NAMES) : shown;
+    // With a source that keeps names (the replica), when some of the rows need a request for
+    // names anyway, the next few are named in the same go: one that the passing time moves
+    // into the rows is then named already.
+    const people = (ts: readonly Ranked<Ticket>[]) => ts.flatMap((r) => [r.item.requester_id, ...(r.item.assignee_id ? [r.item.assignee_id] : [])]);
+    const ahead = stage === 'final' && options.source?.knowsUsers && !options.source.knowsUsers(people(shown));
+    const naming = stage === 'preliminary' ? shown.slice(0, PRELIMINARY_NAMES) : ahead ? ranked.slice(0, shown.length + ENRICH_AHEAD) : shown;
     const unnamed = naming.map((r) => r.item).filter((t) => !rowsById.has(t.id));
     if (unnamed.length > 0) for (const row of await resolveNames(desk, unnamed)) rowsById.set(row.ticket.id, row);
     const items: QueueItem[] = shown.map((r) => {
@@ -333,7 +355,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
 
   if (options.onPreliminary && tickets.length > 0) {
     applyCache();
-    options.onPreliminary(await assemble(rank(), 'preliminary', 0));
+    options.onPreliminary(await assemble(rankEnriched().ranked, 'preliminary', 0));
   }
   if (tickets.length > 0) {
     sideloads ??= readSideloads();
@@ -341,18 +363,23 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     signal?.throwIfAborted();
   }
   applyCache();
-  let ranked = rank();
+  let { first, ranked } = rankEnriched();
 
-  const enrich = Math.max(0, Math.min(options.enrich ?? DEFAULT_ENRICH, tickets.length));
   if (enrich > 0) {
-    const top = ranked.slice(0, enrich).map((r) => r.item);
+    const top = first.slice(0, enrich).map((r) => r.item);
     const missing = top.filter((t) => !cache.factsFor(t));
-    const gathered = await mapLimit(missing, concurrency, (t) => readFacts(desk, t), signal);
-    missing.forEach((t, i) =>
-      cache.facts.set(t.id, { updatedAt: t.updated_at, ...(t.metric_set ? { commentAt: t.metric_set.latest_comment_added_at } : {}), facts: gathered[i]! }),
-    );
-    applyCache();
-    ranked = rank();
+    // With a source that keeps what was read (the replica), the next few below the top are
+    // read in the same go when threads are read anyway: the passing time moves tickets across
+    // the line (SLA and waiting points grow), and a later build finds their threads read.
+    const ahead = options.source && missing.length > 0 ? first.slice(enrich, enrich + ENRICH_AHEAD).map((r) => r.item).filter((t) => !cache.factsFor(t)) : [];
+    const reading = [...missing, ...ahead];
+    if (reading.length > 0) {
+      const gathered = await mapLimit(reading, concurrency, (t) => readFacts(desk, t), signal);
+      reading.forEach((t, i) =>
+        cache.facts.set(t.id, { updatedAt: t.updated_at, ...(t.metric_set ? { commentAt: t.metric_set.latest_comment_added_at } : {}), facts: gathered[i]! }),
+      );
+      ({ ranked } = rankEnriched());
+    }
   }
 
   const final = await assemble(ranked, 'final', enrich);

@@ -128,6 +128,7 @@ export class ReplicaSession {
         }
         return tickets;
       },
+      knowsUsers: (ids: readonly number[]) => replica.users(new Set(ids)).size === new Set(ids).size,
       keep: (cache: QueueCache) => {
         replica.transaction(() => {
           for (const [id, hit] of cache.sideloads) {
