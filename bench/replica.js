@@ -9,8 +9,9 @@
 //           with its replica, as the screen does every 60 s) against one `deskops desk serve`
 //           (a child process), each also making one change a minute to a ticket near the top
 //           of its queue (a tag, an assignment, an internal note or a priority, as a safe
-//           update). Minutes may be compressed (--minute-seconds); the figures are per
-//           simulated minute as the desk's own log saw them. Target: refreshes at most 350
+//           update), while customers reply on agents/5 tickets a minute. Minutes may be compressed (--minute-seconds, no further than the desk's
+//           100 ticket updates a minute allow); the figures are per simulated minute as the
+//           desk's own log saw them. Target: refreshes at most 350
 //           requests a minute for 50 agents. Baseline, same run: one agent refreshing as triage
 //           did before the replica (the search export of the view, QueueCache in memory).
 //  warm     `queue --view all --json` with a warm replica over 10,000 unsolved tickets, against
@@ -125,7 +126,7 @@ function deskServe(home, args) {
  * (b) N agents, each refreshing its queue once a simulated minute (as triage does every 60 s)
  * and making one change a minute, against one `desk serve`.
  */
-export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, tickets = 500 } = {}) {
+export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 40, tickets = 500, customerReplies = Math.ceil(agents / 5) } = {}) {
   const { seedDesk, createHelpDesk, buildQueue, QueueCache, DEFAULT_ENRICH, ReplicaSession } = await lib();
   const home = mkdtempSync(join(tmpdir(), 'deskops-bench-team-'));
   const agentsHome = mkdtempSync(join(tmpdir(), 'deskops-bench-team-agents-'));
@@ -138,15 +139,26 @@ export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, 
   try {
     const connect = (email, profile, logger) =>
       createHelpDesk({ kind: 'local', url: server.url, auth: { type: 'basic-token', email, token: server.token }, profile }, { endpointLimits: [], ...(logger ? { logger } : {}) });
-    const admin = await connect(server.adminEmail, 'bench-admin');
+    // Customers write too (by email, in Zendesk; here as the admin with the requester as author):
+    // not the team's requests, so left out of what the desk saw for the team.
+    const customers = { requests: 0 };
+    const admin = await connect(server.adminEmail, 'bench-admin', () => customers.requests++);
     const emails = [];
     for await (const u of admin.listUsers({ role: 'agent' })) emails.push(u.email);
     const team = [];
+    // the refreshes' requests by endpoint, after the first minute
+    const steadyEndpoints = { on: false, counts: {} };
     for (let i = 0; i < agents; i++) {
       const counts = { refresh: 0, writes: 0, phase: 'refresh' };
-      const desk = await connect(emails[i % emails.length], `agent-${i + 1}`, () => counts[counts.phase]++);
+      const desk = await connect(emails[i % emails.length], `agent-${i + 1}`, (e) => {
+        counts[counts.phase]++;
+        if (counts.phase === 'refresh' && steadyEndpoints.on) {
+          const path = new URL(e.url).pathname.replace(/^\/api\/v2\//, '').replace(/\/\d+(?=\/|$)/g, '/:id');
+          steadyEndpoints.counts[path] = (steadyEndpoints.counts[path] ?? 0) + 1;
+        }
+      });
       const session = ReplicaSession.open({ home: agentsHome, desk, now: () => new Date() });
-      team.push({ desk, session, source: session.queueSource(), cache: new QueueCache(), counts, conflicts: 0, changes: 0 });
+      team.push({ desk, session, source: session.queueSource(), cache: new QueueCache(), counts, conflicts: 0, refused: 0, changes: 0 });
     }
     // The baseline: one agent refreshing as triage did before the replica.
     const before = { refresh: 0 };
@@ -159,7 +171,8 @@ export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, 
     const change = async (a, q, minute, i) => {
       a.counts.phase = 'writes';
       try {
-        const item = q.items[(minute + i) % Math.min(10, q.items.length)];
+        // each agent works its own ticket near the top (agents share one view)
+        const item = q.items[(i + minute * 7) % Math.min(agents + 10, q.items.length)];
         if (!item) return;
         const t = item.ticket;
         const kind = (minute + i) % 4;
@@ -169,6 +182,7 @@ export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, 
         a.changes++;
       } catch (err) {
         if (err?.constructor?.name === 'ConflictError' || /conflict|modified/i.test(String(err?.message))) a.conflicts++;
+        else if (err?.status === 429) a.refused++;
         else throw err;
       } finally {
         a.counts.phase = 'refresh';
@@ -178,10 +192,19 @@ export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, 
     const perMinute = [];
     const start = Date.now();
     for (let minute = 0; minute < minutes; minute++) {
+      steadyEndpoints.on = minute > 0;
       const began = Date.now();
       const logFrom = server.log.length;
       const marks = team.map((a) => ({ refresh: a.counts.refresh, writes: a.counts.writes }));
       const beforeMark = before.refresh;
+      const customersMark = customers.requests;
+      const open = [];
+      for await (const t of admin.exportSearchTickets('type:ticket status<solved', { pageSize: 1000 })) open.push(t);
+      const customerWrites = Array.from({ length: customerReplies }, (_, k) => open[(minute * 31 + k * 17) % open.length]).map((t, k) =>
+        new Promise((r) => setTimeout(r, (k / customerReplies) * minuteSeconds * 500)).then(() =>
+          admin.updateTicket(t.id, { comment: { body: 'Any news on this? I am still waiting!!', public: true, author_id: t.requester_id } }).catch(() => undefined),
+        ),
+      );
       // Agents start their minute spread over it, as real refresh timers are.
       await Promise.all(
         team.map(async (a, i) => {
@@ -190,6 +213,7 @@ export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, 
           await change(a, q, minute, i);
         }),
       );
+      await Promise.all(customerWrites);
       await buildQueue(beforeDesk, { view, limit: 500, enrich: DEFAULT_ENRICH, cache: beforeCache });
       beforeCounts.push(before.refresh - beforeMark);
       const spent = Date.now() - began;
@@ -199,7 +223,7 @@ export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, 
       const writeReq = team.reduce((s, a, i) => s + a.counts.writes - marks[i].writes, 0);
       perMinute.push({
         minute: minute + 1,
-        desk_saw: seen.length - (before.refresh - beforeMark),
+        desk_saw: seen.length - (before.refresh - beforeMark) - (customers.requests - customersMark),
         refresh_requests: refreshReq,
         write_requests: writeReq,
         answered_429: seen.filter((l) => / 429 /.test(l)).length,
@@ -211,6 +235,7 @@ export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, 
     return {
       agents,
       tickets,
+      customer_replies_per_min: customerReplies,
       minutes,
       minute_seconds: minuteSeconds,
       real_seconds: round((Date.now() - start) / 1000),
@@ -220,7 +245,9 @@ export async function benchTeam({ agents = 50, minutes = 4, minuteSeconds = 20, 
       steady_refresh_per_min: avg(steady.map((m) => m.refresh_requests)),
       steady_writes_per_min: avg(steady.map((m) => m.write_requests)),
       refresh_per_agent_per_min: round(avg(steady.map((m) => m.refresh_requests)) / agents, 2),
+      steady_refresh_by_endpoint_per_min: Object.fromEntries(Object.entries(steadyEndpoints.counts).map(([k, v]) => [k, round(v / Math.max(1, steady.length))]).sort((a, b) => b[1] - a[1])),
       conflicts: team.reduce((s, a) => s + a.conflicts, 0),
+      writes_refused_429: team.reduce((s, a) => s + a.refused, 0),
       changes: team.reduce((s, a) => s + a.changes, 0),
       baseline_refresh_per_agent: { first: beforeCounts[0], steady: avg(beforeCounts.slice(1)) },
       baseline_refresh_per_min_for_team: round(avg(beforeCounts.slice(1)) * agents),
@@ -357,7 +384,9 @@ export async function benchReplica({ quick = false, only, agents, minutes, minut
   if (!only || only === 'warm') out.warm = await benchWarmQueue({ unsolved: tickets ?? (quick ? 2000 : 10_000), runs: quick ? 2 : 5 });
   if (!only || only === 'cold') out.cold = await benchColdList({ tickets: tickets ?? (quick ? 2000 : 10_000), runs: quick ? 1 : 3 });
   if (!only || only === 'team') {
-    out.team = await benchTeam({ agents: agents ?? (quick ? 10 : 50), minutes: minutes ?? (quick ? 2 : 4), minuteSeconds: minuteSeconds ?? (quick ? 6 : 20) });
+    // Compressed no further than the desk's ticket-update limit (100 a minute) allows one
+    // change per agent per simulated minute.
+    out.team = await benchTeam({ agents: agents ?? (quick ? 10 : 50), minutes: minutes ?? (quick ? 3 : 4), minuteSeconds: minuteSeconds ?? (quick ? 8 : 40) });
   }
   out.load_average = round(load, 2);
   return out;

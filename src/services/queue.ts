@@ -168,11 +168,11 @@ export interface Sideloads {
 export class QueueCache {
   readonly sideloads = new Map<number, { updatedAt: string; sideloads: Sideloads }>();
   /**
-   * `commentAt`: the ticket's latest_comment_added_at (its metric set) when the thread was
-   * read. A later version with the same one has the same thread (an assignment, a tag), so
-   * what was read from it holds.
+   * `requesterAt`: the ticket's requester_updated_at (its metric set) when the thread was
+   * read. What is read from a thread is the requester's latest message, so a later version
+   * with the same one (an assignment, a tag, an agent's note) holds it still.
    */
-  readonly facts = new Map<number, { updatedAt: string; commentAt?: string | null; facts: Facts }>();
+  readonly facts = new Map<number, { updatedAt: string; requesterAt?: string | null; facts: Facts }>();
 
   sideloadsFor(t: Ticket): Sideloads | undefined {
     const hit = this.sideloads.get(t.id);
@@ -183,8 +183,8 @@ export class QueueCache {
     const hit = this.facts.get(t.id);
     if (!hit) return undefined;
     if (hit.updatedAt === t.updated_at) return hit.facts;
-    const sameThread = hit.commentAt !== undefined && t.metric_set !== undefined && t.metric_set.latest_comment_added_at === hit.commentAt;
-    return sameThread ? hit.facts : undefined;
+    const requesterSilent = hit.requesterAt !== undefined && t.metric_set !== undefined && t.metric_set.requester_updated_at === hit.requesterAt;
+    return requesterSilent ? hit.facts : undefined;
   }
 }
 
@@ -376,7 +376,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     if (reading.length > 0) {
       const gathered = await mapLimit(reading, concurrency, (t) => readFacts(desk, t), signal);
       reading.forEach((t, i) =>
-        cache.facts.set(t.id, { updatedAt: t.updated_at, ...(t.metric_set ? { commentAt: t.metric_set.latest_comment_added_at } : {}), facts: gathered[i]! }),
+        cache.facts.set(t.id, { updatedAt: t.updated_at, ...(t.metric_set ? { requesterAt: t.metric_set.requester_updated_at } : {}), facts: gathered[i]! }),
       );
       ({ ranked } = rankEnriched());
     }

@@ -129,7 +129,7 @@ describe('queue from the replica', () => {
     expect(again.requests.length).toBeLessThanOrEqual(3);
   });
 
-  it('reads a top ticket\'s thread again only when a comment was added, not for a tag or an assignment', async () => {
+  it('reads a top ticket\'s thread again only when its requester wrote, not for a tag or an agent\'s note', async () => {
     const api = await createHelpDesk({ kind: 'local', url: desk.url, auth: { type: 'basic-token', email: desk.email, token: desk.token }, profile: 'local' });
     const top = (JSON.parse((await counted(['queue', '--view', 'all', '--json'])).stdout) as Item[])[0]!;
     await api.updateTicket(top.id, { additional_tags: ['replica_probe'] });
@@ -138,7 +138,13 @@ describe('queue from the replica', () => {
     expect(tagged.requests.filter((r) => r.includes('/comments'))).toEqual([]);
     expect(tagged.requests.filter((r) => r.includes('/tickets/show_many'))).toHaveLength(1);
     await api.updateTicket(top.id, { comment: { body: 'Looking into it now.', public: false } });
-    const commented = await counted(['queue', '--view', 'all', '--json']);
-    expect(commented.requests.filter((r) => r.includes(`/tickets/${top.id}/comments`))).toHaveLength(1);
+    const noted = await counted(['queue', '--view', 'all', '--json']);
+    expect(noted.requests.filter((r) => r.includes('/comments'))).toEqual([]);
+    const requester = (await api.getTicket(top.id)).requester_id;
+    await api.updateTicket(top.id, { comment: { body: 'Any news? This is the THIRD time I ask!!', public: true, author_id: requester } });
+    const answered = await counted(['queue', '--view', 'all', '--json']);
+    expect(answered.requests.filter((r) => r.includes(`/tickets/${top.id}/comments`))).toHaveLength(1);
+    const item = (JSON.parse(answered.stdout) as Array<Item & { reasons: Array<{ label: string }> }>).find((t) => t.id === top.id)!;
+    expect(item.reasons.map((r) => r.label).join(' ')).toMatch(/third time|capitals|!!/i);
   });
 });

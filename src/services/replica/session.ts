@@ -122,8 +122,8 @@ export class ReplicaSession {
         for (const f of about.facts) {
           // kept while the version or the thread is the same (QueueCache.factsFor decides)
           if (!wanted.has(f.id) || cache.facts.has(f.id)) continue;
-          const kept = f.value as { facts: Facts; commentAt?: string | null };
-          cache.facts.set(f.id, { updatedAt: f.updatedAt, ...(kept.commentAt !== undefined ? { commentAt: kept.commentAt } : {}), facts: kept.facts });
+          const kept = f.value as { facts: Facts; requesterAt?: string | null };
+          cache.facts.set(f.id, { updatedAt: f.updatedAt, ...(kept.requesterAt !== undefined ? { requesterAt: kept.requesterAt } : {}), facts: kept.facts });
           stored.facts.set(f.id, f.updatedAt);
         }
         return tickets;
@@ -138,7 +138,7 @@ export class ReplicaSession {
           }
           for (const [id, hit] of cache.facts) {
             if (stored.facts.get(id) === hit.updatedAt) continue;
-            replica.putFacts(id, hit.updatedAt, { facts: hit.facts, ...(hit.commentAt !== undefined ? { commentAt: hit.commentAt } : {}) });
+            replica.putFacts(id, hit.updatedAt, { facts: hit.facts, ...(hit.requesterAt !== undefined ? { requesterAt: hit.requesterAt } : {}) });
             stored.facts.set(id, hit.updatedAt);
           }
         });

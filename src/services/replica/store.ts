@@ -24,7 +24,7 @@ import { ConfigError, isDamagedDatabase } from '../../core/errors.js';
 type Db = InstanceType<typeof Database>;
 
 /** Bumped when the tables change: an older replica is read again from the desk. */
-export const REPLICA_SCHEMA = '2';
+export const REPLICA_SCHEMA = '3';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
