@@ -371,7 +371,8 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     // With a source that keeps what was read (the replica), the next few below the top are
     // read in the same go when threads are read anyway: the passing time moves tickets across
     // the line (SLA and waiting points grow), and a later build finds their threads read.
-    const ahead = options.source && missing.length > 0 ? first.slice(enrich, enrich + ENRICH_AHEAD).map((r) => r.item).filter((t) => !cache.factsFor(t)) : [];
+    // (Only those never read: one read before is read again once it is in the top.)
+    const ahead = options.source && missing.length > 0 ? first.slice(enrich, enrich + ENRICH_AHEAD).map((r) => r.item).filter((t) => !cache.facts.has(t.id)) : [];
     const reading = [...missing, ...ahead];
     if (reading.length > 0) {
       const gathered = await mapLimit(reading, concurrency, (t) => readFacts(desk, t), signal);

@@ -4,6 +4,8 @@
  * changed costs a fixed few requests; a change on the desk shows in the next read, which
  * re-reads only that ticket's SLAs and metrics; --fresh reads everything again.
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
@@ -146,5 +148,21 @@ describe('queue from the replica', () => {
     expect(answered.requests.filter((r) => r.includes(`/tickets/${top.id}/comments`))).toHaveLength(1);
     const item = (JSON.parse(answered.stdout) as Array<Item & { reasons: Array<{ label: string }> }>).find((t) => t.id === top.id)!;
     expect(item.reasons.map((r) => r.label).join(' ')).toMatch(/third time|capitals|!!/i);
+  });
+
+  it('a damaged replica is named in one line with the fix, and --fresh rebuilds it', async () => {
+    const file = join(home, 'cache', 'replica-local.sqlite');
+    for (const f of [`${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    writeFileSync(file, 'this is not a database '.repeat(400));
+    const broken = await counted(['queue', '--view', 'all', '--json']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toBe('');
+    expect(broken.stderr).toMatch(/^deskops: the ticket replica .*replica-local\.sqlite is damaged/);
+    expect(broken.stderr).toContain('--fresh');
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
+    expect(broken.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    const rebuilt = await counted(['queue', '--view', 'all', '--json', '--fresh']);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect((JSON.parse(rebuilt.stdout) as unknown[]).length).toBe(25);
   });
 });
