@@ -21,7 +21,7 @@
 //           incremental export pages with fetch in a process of its own.
 //
 //   node bench/replica.js [--quick] [--only refresh|team|warm|cold] [--agents N] [--minutes M]
-//                         [--minute-seconds S] [--tickets N]
+//                         [--minute-seconds S] [--customer-replies N] [--tickets N]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -377,7 +377,7 @@ export async function benchColdList({ tickets = 10_000, runs = 3 } = {}) {
   }
 }
 
-export async function benchReplica({ quick = false, only, agents, minutes, minuteSeconds, tickets } = {}) {
+export async function benchReplica({ quick = false, only, agents, minutes, minuteSeconds, tickets, customerReplies } = {}) {
   const load = loadavg()[0];
   const out = { name: 'replica', quick };
   if (!only || only === 'refresh') out.refresh = await benchRefresh({ tickets: tickets ?? (quick ? 2000 : 10_000) });
@@ -386,7 +386,7 @@ export async function benchReplica({ quick = false, only, agents, minutes, minut
   if (!only || only === 'team') {
     // Compressed no further than the desk's ticket-update limit (100 a minute) allows one
     // change per agent per simulated minute.
-    out.team = await benchTeam({ agents: agents ?? (quick ? 10 : 50), minutes: minutes ?? (quick ? 3 : 4), minuteSeconds: minuteSeconds ?? (quick ? 8 : 40) });
+    out.team = await benchTeam({ agents: agents ?? (quick ? 10 : 50), minutes: minutes ?? (quick ? 3 : 4), minuteSeconds: minuteSeconds ?? (quick ? 8 : 40), ...(customerReplies !== undefined ? { customerReplies } : {}) });
   }
   out.load_average = round(load, 2);
   return out;
@@ -400,6 +400,6 @@ if (isMain(import.meta.url)) {
   };
   const num = (flag) => (value(flag) === undefined ? undefined : Number(value(flag)));
   if (!existsSync(bin)) throw new Error('run `npm run build` first');
-  const r = await benchReplica({ quick: args.includes('--quick'), only: value('--only'), agents: num('--agents'), minutes: num('--minutes'), minuteSeconds: num('--minute-seconds'), tickets: num('--tickets') });
+  const r = await benchReplica({ quick: args.includes('--quick'), only: value('--only'), agents: num('--agents'), minutes: num('--minutes'), minuteSeconds: num('--minute-seconds'), tickets: num('--tickets'), customerReplies: num('--customer-replies') });
   console.log(JSON.stringify(r, null, 2));
 }

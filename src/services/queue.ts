@@ -293,16 +293,18 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
    */
   const rankEnriched = (): { first: Array<Ranked<Ticket>>; ranked: Array<Ranked<Ticket>> } => {
     facts.clear();
-    const first = rank();
+    const at = now();
+    const first = rank(at);
     for (const r of first.slice(0, enrich)) {
       const f = cache.factsFor(r.item);
       if (f) facts.set(r.item.id, f);
     }
-    return { first, ranked: facts.size > 0 ? rank() : first };
+    // Only the tickets with facts score differently the second time: the rest keep theirs.
+    return { first, ranked: facts.size > 0 ? rank(at, new Map(first.map((r) => [r.item.id, r.urgency]))) : first };
   };
-  const rank = () => {
-    const at = now();
-    return rankByUrgency(
+  /** Ranks at `at`; `earlier` (a ranking at the same time) gives the scores of tickets without facts. */
+  const rank = (at = now(), earlier?: ReadonlyMap<number, UrgencyResult>) =>
+    rankByUrgency(
       tickets,
       (t) => t,
       (t) => {
@@ -315,8 +317,8 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
           reopens: f?.metrics?.reopens,
         };
       },
+      earlier ? (t) => (facts.has(t.id) ? undefined : earlier.get(t.id)) : undefined,
     );
-  };
   const slaSource = (): Queue['slaSource'] =>
     slasFromSearch ? 'search' : tickets.some((t) => t.slas !== undefined) ? 'show_many' : 'none';
 
