@@ -41,6 +41,7 @@ export class ReplicaSession {
   readonly #raw: HelpDesk;
   readonly #options: ReplicaSessionOptions;
   #syncing: Promise<ReplicaSyncStats> | undefined;
+  #closed = false;
 
   private constructor(replica: TicketReplica, options: ReplicaSessionOptions) {
     this.replica = replica;
@@ -67,6 +68,7 @@ export class ReplicaSession {
 
   /** Brings the replica up to date; calls while one runs share it. */
   sync(): Promise<ReplicaSyncStats> {
+    if (this.#closed) return Promise.reject(new Error('the replica is closed: the command has ended'));
     this.#syncing ??= syncReplica(this.#raw, this.replica, this.#options)
       .then((stats) => (this.lastSync = stats))
       .finally(() => (this.#syncing = undefined));
@@ -130,6 +132,7 @@ export class ReplicaSession {
       },
       knowsUsers: (ids: readonly number[]) => replica.users(new Set(ids)).size === new Set(ids).size,
       keep: (cache: QueueCache) => {
+        if (this.#closed) return;
         replica.transaction(() => {
           for (const [id, hit] of cache.sideloads) {
             if (stored.sideloads.get(id) === hit.updatedAt) continue;
@@ -146,7 +149,10 @@ export class ReplicaSession {
     };
   }
 
+  /** Closes the file; a build still running when the command ends keeps nothing after it. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.replica.close();
   }
 }
