@@ -4,6 +4,7 @@
  * changed costs a fixed few requests; a change on the desk shows in the next read, which
  * re-reads only that ticket's SLAs and metrics; --fresh reads everything again.
  */
+import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,5 +165,36 @@ describe('queue from the replica', () => {
     const rebuilt = await counted(['queue', '--view', 'all', '--json', '--fresh']);
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect((JSON.parse(rebuilt.stdout) as unknown[]).length).toBe(25);
+  });
+});
+
+describe('two processes on one replica', () => {
+  it('fill and read it side by side (two terminals of one profile), then a third read costs what changed', async () => {
+    const { home: other, cleanup: done } = tempHome('deskops-replica-two-');
+    const log: string[] = [];
+    await seedDesk({ home: other, tickets: 400, seed: 6 });
+    const running = await startDesk({ home: other, indexLagSeconds: 0, log: (l) => log.push(l) });
+    try {
+      const launcher = join(__dirname, '..', '..', 'bin', 'deskops.js');
+      const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DESKOPS_HOME: other, DESKOPS_URL: running.url, NO_COLOR: '1' };
+      const run = () =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          execFile(process.execPath, [launcher, 'queue', '--view', 'all', '--json'], { env: childEnv }, (err, stdout, stderr) =>
+            resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+          );
+        });
+      const [a, b] = await Promise.all([run(), run()]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      const ids = (r: { stdout: string }) => (JSON.parse(r.stdout) as Item[]).map((t) => t.id);
+      expect(ids(b)).toEqual(ids(a));
+      const from = log.length;
+      const third = await run();
+      expect(ids(third)).toEqual(ids(a));
+      expect(log.slice(from).filter((l) => /^(GET|PUT|POST|DELETE) /.test(l)).length).toBeLessThanOrEqual(3);
+    } finally {
+      await running.close();
+      done();
+    }
   });
 });

@@ -91,24 +91,38 @@ export class TicketReplica implements ReplicaReader {
       throw damaged(options.path, err);
     }
     try {
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+      // Two processes of one profile (two terminals) may open it at once: wait for each other.
+      db.exec('PRAGMA busy_timeout = 5000;');
+      // Switching a new file to WAL takes it whole, and SQLite does not wait for that: retry.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+          break;
+        } catch (err) {
+          if (attempt >= 50 || !/locked|busy/i.test(err instanceof Error ? err.message : String(err))) throw err;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.floor(Math.random() * 30));
+        }
+      }
       try {
         chmodSync(options.path, 0o600);
       } catch {
         // not fatal: the directory is 0700
       }
-      db.exec(SCHEMA);
-      const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get([key]) as { value: string } | undefined)?.value;
-      if (options.fresh || meta('schema') !== REPLICA_SCHEMA || meta('identity') !== options.identity) {
-        db.exec(
-          'DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS sideloads; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS users; ' +
-            'DROP TABLE IF EXISTS organizations; DROP TABLE IF EXISTS groups; DELETE FROM meta;',
-        );
+      // Checked and set up under the write lock, so two first opens do not both start over.
+      db.transaction(() => {
         db.exec(SCHEMA);
-      }
-      const set = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-      set.run(['schema', REPLICA_SCHEMA]);
-      set.run(['identity', options.identity]);
+        const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get([key]) as { value: string } | undefined)?.value;
+        if (options.fresh || meta('schema') !== REPLICA_SCHEMA || meta('identity') !== options.identity) {
+          db.exec(
+            'DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS sideloads; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS users; ' +
+              'DROP TABLE IF EXISTS organizations; DROP TABLE IF EXISTS groups; DELETE FROM meta;',
+          );
+          db.exec(SCHEMA);
+        }
+        const set = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+        set.run(['schema', REPLICA_SCHEMA]);
+        set.run(['identity', options.identity]);
+      }).immediate();
       return new TicketReplica(db, options.path);
     } catch (err) {
       db.close();
@@ -147,7 +161,9 @@ export class TicketReplica implements ReplicaReader {
     if (this.#inTransaction) return fn();
     this.#inTransaction = true;
     try {
-      return this.#db.transaction(fn)();
+      // IMMEDIATE: the write lock up front, so a second process waits (busy_timeout) instead of
+      // failing to upgrade a read lock mid-transaction
+      return this.#db.transaction(fn).immediate();
     } finally {
       this.#inTransaction = false;
     }
