@@ -122,6 +122,12 @@ describe('replica sync', () => {
     replica.putTickets([{ ...t, id: 2 }]);
     expect(replica.removeTicketsNotIn(new Set([2]))).toBe(1);
     expect([...replica.tickets()].map((x) => x.id)).toEqual([2]);
+    // what was read for the queue goes with a ticket solved (the tables stay the unsolved work's size)
+    replica.putSideloads(2, t.updated_at, { slas: { policy_metrics: [] } });
+    replica.putFacts(2, t.updated_at, { facts: { message: null, metrics: null } });
+    expect(replica.readAbout().sideloads.map((x) => x.id)).toEqual([2]);
+    replica.putTickets([{ ...t, id: 2, status: 'solved', updated_at: '2026-11-20T13:00:00Z' } as never]);
+    expect(replica.readAbout()).toEqual({ sideloads: [], facts: [] });
     replica.close();
   });
 });

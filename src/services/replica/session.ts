@@ -117,13 +117,14 @@ export class ReplicaSession {
         const wanted = new Map(tickets.map((t) => [t.id, t.updated_at]));
         const about = replica.readAbout();
         for (const s of about.sideloads) {
-          if (wanted.get(s.id) !== s.updatedAt || cache.sideloads.has(s.id)) continue;
+          // the version the ticket is at now; one a screen holds already stays
+          if (wanted.get(s.id) !== s.updatedAt || cache.sideloads.get(s.id)?.updatedAt === s.updatedAt) continue;
           cache.sideloads.set(s.id, { updatedAt: s.updatedAt, sideloads: s.value as Sideloads });
           stored.sideloads.set(s.id, s.updatedAt);
         }
         for (const f of about.facts) {
           // kept while the version or the thread is the same (QueueCache.factsFor decides)
-          if (!wanted.has(f.id) || cache.facts.has(f.id)) continue;
+          if (!wanted.has(f.id) || cache.facts.get(f.id)?.updatedAt === f.updatedAt) continue;
           const kept = f.value as { facts: Facts; requesterAt?: string | null };
           cache.facts.set(f.id, { updatedAt: f.updatedAt, ...(kept.requesterAt !== undefined ? { requesterAt: kept.requesterAt } : {}), facts: kept.facts });
           stored.facts.set(f.id, f.updatedAt);

@@ -185,13 +185,18 @@ export class TicketReplica implements ReplicaReader {
     );
     const versionOf = this.#db.prepare('SELECT updated_ms FROM tickets WHERE id = ?');
     const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
+    // What was read for the queue is of no use once a ticket is solved (a reopened one is a
+    // new version, read again): dropped, so the tables stay the size of the unsolved work.
+    const forget = [this.#db.prepare('DELETE FROM sideloads WHERE ticket_id = ?'), this.#db.prepare('DELETE FROM facts WHERE ticket_id = ?')];
     let changed = 0;
     this.transaction(() => {
       for (const t of tickets) {
         if ((t.status as string) === 'deleted') {
           changed += remove.run([t.id]).changes;
+          for (const f of forget) f.run([t.id]);
           continue;
         }
+        if (t.status === 'solved' || t.status === 'closed') for (const f of forget) f.run([t.id]);
         const { slas, metric_set: metricSet, ...plain } = t as Ticket & { result_type?: string };
         delete plain.result_type; // a search result's marker, not the ticket's
         const parsed = Date.parse(t.updated_at);
@@ -208,9 +213,9 @@ export class TicketReplica implements ReplicaReader {
   /** Removes the tickets not in `keep` (a full read found them gone: deleted on the desk). */
   removeTicketsNotIn(keep: ReadonlySet<number>): number {
     const ids = (this.#db.prepare('SELECT id FROM tickets').all() as Array<{ id: number }>).map((r) => r.id).filter((id) => !keep.has(id));
-    const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
+    const remove = ['tickets WHERE id', 'sideloads WHERE ticket_id', 'facts WHERE ticket_id'].map((what) => this.#db.prepare(`DELETE FROM ${what} = ?`));
     this.transaction(() => {
-      for (const id of ids) remove.run([id]);
+      for (const id of ids) for (const r of remove) r.run([id]);
     });
     return ids.length;
   }
