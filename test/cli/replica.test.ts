@@ -151,6 +151,22 @@ describe('queue from the replica', () => {
     expect(item.reasons.map((r) => r.label).join(' ')).toMatch(/third time|capitals|!!/i);
   });
 
+  it('a group made since the replica read the groups is found (they are read again on a miss)', async () => {
+    expect((await counted(['queue', '--view', 'group:billing', '--json'])).code).toBe(0);
+    const Database = (await import('libsql')).default;
+    const db = new Database(join(home, 'desk', 'desk.sqlite'));
+    const nowS = Math.floor(Date.now() / 1000);
+    db.prepare('INSERT INTO groups (id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run([299, 'Returns', '', nowS, nowS]);
+    db.close();
+    const r = await counted(['queue', '--view', 'group:returns', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+    const missing = await counted(['queue', '--view', 'group:nosuch', '--json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe('deskops: group "nosuch" not found; groups: Frontline, Escalations, Billing, Returns');
+  });
+
   it('a damaged replica is named in one line with the fix, and --fresh rebuilds it', async () => {
     const file = join(home, 'cache', 'replica-local.sqlite');
     for (const f of [`${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });

@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Group, Organization, Ticket, User } from '../../core/model.js';
+import { UsageError } from '../../core/errors.js';
 import { deskIdentity } from '../desk-identity.js';
 import { QueueCache, queueQuery, viewTest, type Facts, type QueueSource, type QueueView, type Sideloads } from '../queue.js';
 import { replicaPath, TicketReplica, type TicketWhere } from './store.js';
@@ -148,6 +149,20 @@ export class ReplicaSession {
         });
       },
     };
+  }
+
+  /**
+   * Runs `fn`; when it refuses a name (UsageError: a group made in the last hour is not in the
+   * replica's copy yet), reads the groups again and runs it once more.
+   */
+  async withFreshNames<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      this.replica.setMeta('groups_read_s', undefined);
+      return fn();
+    }
   }
 
   /** Closes the file; a build still running when the command ends keeps nothing after it. */

@@ -29,7 +29,7 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
   // Tickets come from the profile's replica: only what changed since the last read is fetched.
   const replica = await openReplica(ctx, remote, { fresh: flags.fresh });
   const desk = replica?.desk ?? remote;
-  await checkQueueView(desk, view);
+  await (replica ? replica.withFreshNames(() => checkQueueView(desk, view)) : checkQueueView(desk, view));
   const filter = (flags.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean).map((t) => {
     if (!/^[^\s,"]+$/.test(t)) throw new UsageError(`invalid tag "${t}": tags have no spaces, commas or quotes`);
     return `tags:${t}`;

@@ -50,10 +50,10 @@ export async function ticketList(ctx: CliContext, flags: ListFlags): Promise<voi
   const fromReplica = replicaCanList(filters) && (flags.all || flags.fresh || (await hasReplica(ctx, desk)));
   const replica = fromReplica ? await openReplica(ctx, desk, { fresh: flags.fresh }) : undefined;
   if (flags.all) {
-    await printPages(ctx.io, replica ? await listAllTicketsFromReplica(replica, filters) : await listAllTickets(desk, filters), columns, flags, output);
+    await printPages(ctx.io, replica ? await replica.withFreshNames(() => listAllTicketsFromReplica(replica, filters)) : await listAllTickets(desk, filters), columns, flags, output);
     return;
   }
-  const { rows, total, truncated } = replica ? await listTicketsFromReplica(replica, filters, limit) : await listTickets(desk, filters, limit);
+  const { rows, total, truncated } = replica ? await replica.withFreshNames(() => listTicketsFromReplica(replica, filters, limit)) : await listTickets(desk, filters, limit);
   await printList(ctx.io, rows, columns, flags, output);
   // Said on stderr whatever the format, so a file written from stdout is never cut silently.
   if (truncated) {

@@ -46,7 +46,7 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
   const replica = await openReplica(ctx, remote, { fresh: flags.fresh });
   const desk = replica?.desk ?? remote;
   const source = replica?.queueSource();
-  await checkQueueView(desk, view);
+  await (replica ? replica.withFreshNames(() => checkQueueView(desk, view)) : checkQueueView(desk, view));
   const cache = new QueueCache();
   const abort = new AbortController();
   const firstLoad = buildQueueStaged(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, cache, signal: abort.signal, ...(source ? { source } : {}) });
