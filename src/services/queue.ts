@@ -280,7 +280,14 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
         const slas = t.slas ?? side.slas;
         const metric = t.metric_set ?? side.metricSet;
         if (slas !== t.slas || metric !== t.metric_set) {
-          tickets[i] = { ...t, ...(slas ? { slas } : {}), ...(metric ? { metric_set: metric } : {}) };
+          if (options.onPreliminary) {
+            // copies: the preliminary queue handed to a screen holds the tickets as they were
+            tickets[i] = { ...t, ...(slas ? { slas } : {}), ...(metric ? { metric_set: metric } : {}) };
+          } else {
+            // this build's own copies, read for it alone: no need to copy thousands of them
+            if (slas) t.slas = slas;
+            if (metric) t.metric_set = metric;
+          }
         }
       }
     }

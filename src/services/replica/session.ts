@@ -104,9 +104,16 @@ export class ReplicaSession {
     const stored = { sideloads: new Map<number, string>(), facts: new Map<number, string>() };
     return {
       unsolved: async (view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]> => {
-        await this.sync();
+        // While the sync's requests are out, the stored copies are read; they are read again
+        // if the sync changed any, or another process wrote meanwhile (the common refresh
+        // changes nothing or a few).
+        const syncing = this.sync();
+        syncing.catch(() => undefined);
         const inView = await viewTest(this.desk, view);
+        await new Promise((resolve) => setTimeout(resolve, 0)); // the requests leave first
+        const version = replica.dataVersion();
         let tickets = [...this.tickets({ statuses: UNSOLVED })].filter(inView);
+        if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = [...this.tickets({ statuses: UNSOLVED })].filter(inView);
         if (filter !== undefined && filter.trim() !== '') {
           // The filter is any search terms: search says which tickets match, the replica has them as they are now.
           const found: Ticket[] = [];

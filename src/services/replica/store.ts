@@ -155,6 +155,11 @@ export class TicketReplica implements ReplicaReader {
     return { syncedAt: this.meta('synced_at'), source: this.meta('source') };
   }
 
+  /** Changes when another connection (another process) commits to the file. */
+  dataVersion(): number {
+    return (this.#db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+  }
+
   /** Runs fn in one transaction (a sync page and the state it advances commit together). */
   transaction<T>(fn: () => T): T {
     // one level: a transaction inside another joins it
