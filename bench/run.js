@@ -12,6 +12,7 @@ import { benchQueue } from './queue.js';
 import { benchSweep } from './sweep.js';
 import { benchSurvey } from './survey.js';
 import { benchRealistic } from './realistic.js';
+import { benchReplica } from './replica.js';
 import { LENIENT, REALISTIC } from './conditions.js';
 
 const quick = process.argv.includes('--quick');
@@ -50,6 +51,16 @@ results.benchmarks.push(q);
 rows.push(['queue', `rank ${q.ranked_tickets} tickets by urgency (in-process)`, `${q.rank_ms} ms`, '', `< ${q.targets.rank_ms} ms`]);
 rows.push(['queue', `deskops queue --view all --json, ${q.unsolved_tickets} unsolved`, `${q.queue_json_ms} ms`, `${q.queue_ratio}x node`, `${q.queue_requests} requests`]);
 rows.push(['queue', `deskops triage, first rows over ${q.triage_unsolved_tickets} unsolved`, `${q.triage_first_rows_ms ?? 'n/a'} ms`, `${q.triage_first_rows_ratio ?? ''}x node`, `<= ${q.targets.triage_first_rows_ms} ms`]);
+
+step('replica: refresh cost, a team of agents on one desk serve, warm queue, cold ticket list --all');
+const rep = await benchReplica({ quick });
+results.benchmarks.push(rep);
+rows.push(['replica', `queue --view all, first read, ${rep.refresh.tickets} tickets (${rep.refresh.unsolved} unsolved)`, `${rep.refresh.first.requests} requests`, '1.00x', `${rep.refresh.first.ms} ms`]);
+rows.push(['replica', 'queue --view all again, nothing changed', `${rep.refresh.unchanged.requests} requests`, `${(rep.refresh.unchanged.requests / rep.refresh.first.requests).toFixed(2)}x`, `<= ${rep.refresh.target_unchanged_requests} requests`]);
+for (const c of rep.refresh.changed) rows.push(['replica', `queue --view all again, ${c.changed} tickets changed`, `${c.requests} requests`, `${(c.requests / rep.refresh.first.requests).toFixed(2)}x`, '']);
+rows.push(['replica', `team: ${rep.team.agents} agents refreshing every minute (steady state)`, `${rep.team.steady_refresh_per_min}/min`, `${(rep.team.steady_refresh_per_min / rep.team.baseline_refresh_per_min_for_team).toFixed(2)}x before`, `<= ${rep.team.target_refresh_per_min}/min; before the replica ${rep.team.baseline_refresh_per_min_for_team}/min; writes ${rep.team.steady_writes_per_min}/min`]);
+rows.push(['replica', `warm queue --view all --json, ${rep.warm.unsolved} unsolved`, `${rep.warm.warm_ms} ms`, `${rep.warm.warm_ratio}x node`, `${rep.warm.warm_requests} requests; < ${rep.warm.targets.warm_ms} ms, <= ${rep.warm.targets.warm_ratio}x`]);
+rows.push(['replica', `cold ticket list --status any --all --json, ${rep.cold.tickets} tickets (admin)`, `${rep.cold.cold_ms} ms`, `${rep.cold.cold_ratio}x fetch`, `fetch of the incremental export ${rep.cold.fetch_ms} ms; ${rep.cold.cold_requests} requests; warm ${rep.cold.warm_ms} ms, ${rep.cold.warm_requests} requests`]);
 
 step('sweep: a follow-up sweep against reading its candidates, exactly once counted on the desk');
 const sw = await benchSweep({ quick });

@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import type { HelpDesk, Connection, RequestLogger, WaitObserver } from '../api/helpdesk.js';
 import type { EndpointLimit } from '../api/pacer.js';
 import type { RequestLedger } from '../api/ledger.js';
+import { RequestTally } from '../api/tally.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Io } from './io.js';
 import { systemClock } from '../core/time.js';
@@ -42,6 +43,8 @@ export interface CliContext {
   /** Run when the command ends, in reverse order (closing the in-process desk, ...). */
   onExit(fn: () => Promise<void> | void): void;
   runExitHooks(): Promise<void>;
+  /** Every request this command sent, by endpoint: its cost to the account's budget. */
+  readonly requests: RequestTally;
 }
 
 export interface DeskClientOptions {
@@ -72,6 +75,7 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
     env,
     now: overrides.now ?? systemClock,
     globals: {},
+    requests: new RequestTally(),
     home() {
       if (homeDir === undefined) {
         homeDir = resolveHomeSync(env);
@@ -105,8 +109,19 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
       clientOptionsPromise ??= (async () => {
         const connection = await ctx.connection();
         const verbose = ctx.globals.verbose ? await import('./verbose.js') : undefined;
-        const logger = verbose?.requestLogger(io);
-        if (verbose) waitObservers.push(verbose.waitLogger(io));
+        const printer = verbose?.requestLogger(io);
+        const logger: RequestLogger = (entry) => {
+          ctx.requests.record(entry.url);
+          printer?.(entry);
+        };
+        if (verbose) {
+          waitObservers.push(verbose.waitLogger(io));
+          // --verbose ends with what the command cost: registered first, so it prints last
+          ctx.onExit(async () => {
+            const desk = helpdeskPromise ? await helpdeskPromise.catch(() => undefined) : undefined;
+            io.err(verbose.costSummary(ctx.requests.since(), desk?.rateLimit()));
+          });
+        }
         // When the command ends, requests still in flight (a screen's background reads) are cut
         // and not retried: this hook runs before the in-process desk closes (hooks run last first).
         const ending = new AbortController();

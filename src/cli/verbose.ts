@@ -1,4 +1,5 @@
-import type { RequestLogger, WaitObserver } from '../api/helpdesk.js';
+import type { RateLimitState, RequestLogger, WaitObserver } from '../api/helpdesk.js';
+import { costLine, type RequestCost } from '../api/tally.js';
 import { describeWait } from '../api/pacer.js';
 import type { Io } from './io.js';
 
@@ -13,4 +14,9 @@ export function requestLogger(io: Io): RequestLogger {
 /** --verbose: a line for each wait on an endpoint's own limit. */
 export function waitLogger(io: Io): WaitObserver {
   return (wait) => io.err(`> waiting: ${describeWait(wait)}`);
+}
+
+/** --verbose's last line: the requests by endpoint and the account budget they used. */
+export function costSummary(cost: RequestCost, rate: RateLimitState | undefined): string {
+  return `> cost: ${costLine(cost, rate)}`;
 }

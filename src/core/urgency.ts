@@ -345,6 +345,8 @@ export function rankByUrgency<T>(
   items: readonly T[],
   ticketOf: (item: T) => Ticket,
   contextOf: (item: T) => UrgencyContext,
+  /** A score already computed for an item in the same context (it is not scored again). */
+  known?: (item: T) => UrgencyResult | undefined,
 ): Array<Ranked<T>> {
   const n = items.length;
   const ranked: Array<Ranked<T>> = new Array(n);
@@ -355,7 +357,7 @@ export function rankByUrgency<T>(
   for (let i = 0; i < n; i++) {
     const item = items[i]!;
     const ticket = ticketOf(item);
-    const urgency = urgencyScore(ticket, contextOf(item));
+    const urgency = known?.(item) ?? urgencyScore(ticket, contextOf(item));
     ranked[i] = { item, urgency };
     score[i] = urgency.score;
     sla[i] = urgency.sla ? urgency.sla.msLeft : Infinity;

@@ -89,7 +89,7 @@ export function queueQuery(view: QueueView, filter?: string): string {
  * Whether a ticket as it is now still belongs to the view (its assignee or group may have
  * changed since search saw it). An extra filter's terms are left to search.
  */
-async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueView): Promise<(t: Ticket) => boolean> {
+export async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueView): Promise<(t: Ticket) => boolean> {
   switch (view.kind) {
     case 'all':
       return () => true;
@@ -156,6 +156,25 @@ export interface QueueOptions {
   signal?: AbortSignal;
   /** What it is doing, for a progress line: tickets read so far, then the phase. */
   onProgress?: (message: string) => void;
+  /**
+   * Where the view's tickets come from instead of the search export (step 1 and the recent
+   * changes): the replica (services/replica), which reads only what changed since its last
+   * sync, and keeps what the build read about each ticket for the next build.
+   */
+  source?: QueueSource;
+}
+
+/** The view's tickets from somewhere that keeps them (the replica), and what was read about them. */
+export interface QueueSource {
+  /**
+   * The view's unsolved tickets as they are now (search's lag already handled), with `cache`
+   * holding what is known about them at their current version.
+   */
+  unsolved(view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]>;
+  /** Keeps what this build read (sideloads, threads) for later builds. */
+  keep(cache: QueueCache): void;
+  /** Whether these people's names are at hand without asking the desk. */
+  knowsUsers?(ids: readonly number[]): boolean;
 }
 
 /** A ticket's show_many sideloads: its SLA targets and its metric set. */
@@ -167,7 +186,12 @@ export interface Sideloads {
 /** What buildQueue read per ticket, valid while the ticket's updated_at stays the same. */
 export class QueueCache {
   readonly sideloads = new Map<number, { updatedAt: string; sideloads: Sideloads }>();
-  readonly facts = new Map<number, { updatedAt: string; facts: Facts }>();
+  /**
+   * `requesterAt`: the ticket's requester_updated_at (its metric set) when the thread was
+   * read. What is read from a thread is the requester's latest message, so a later version
+   * with the same one (an assignment, a tag, an agent's note) holds it still.
+   */
+  readonly facts = new Map<number, { updatedAt: string; requesterAt?: string | null; facts: Facts }>();
 
   sideloadsFor(t: Ticket): Sideloads | undefined {
     const hit = this.sideloads.get(t.id);
@@ -176,7 +200,10 @@ export class QueueCache {
 
   factsFor(t: Ticket): Facts | undefined {
     const hit = this.facts.get(t.id);
-    return hit && hit.updatedAt === t.updated_at ? hit.facts : undefined;
+    if (!hit) return undefined;
+    if (hit.updatedAt === t.updated_at) return hit.facts;
+    const requesterSilent = hit.requesterAt !== undefined && t.metric_set !== undefined && t.metric_set.requester_updated_at === hit.requesterAt;
+    return requesterSilent ? hit.facts : undefined;
   }
 }
 
@@ -199,6 +226,8 @@ export interface Queue {
 }
 
 export const DEFAULT_ENRICH = 25;
+/** Tickets below the top whose threads a build that keeps them reads ahead (see buildQueue). */
+export const ENRICH_AHEAD = 10;
 /** Tickets named in a preliminary queue (one users request); the final queue names the rest. */
 export const PRELIMINARY_NAMES = 100;
 
@@ -221,6 +250,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   if (options.view.kind === 'desk') {
     // The desk selects the view's tickets itself, live (no search lag); the queue ranks the
     // unsolved ones. A filter is answered by search: the view's tickets it also matches.
+    // (Desk views are read from the desk, not yet from the replica.)
     const matching = options.filter?.trim() ? new Set<number>() : undefined;
     if (matching) for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) matching.add(t.id);
     for await (const t of desk.viewTickets(options.view.view, { pageSize: 100 })) {
@@ -228,20 +258,22 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
       tickets.push(t);
       progress();
     }
+  } else if (options.source) {
+    tickets = await options.source.unsolved(options.view, options.filter, cache);
   } else {
     for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) {
       tickets.push(t);
       progress();
     }
-  }
-  signal?.throwIfAborted();
-  // Search trails the desk: a ticket changed in the last minutes (escalated a minute ago) is
-  // shown as it is now, so a change made from the queue is not refused as a conflict with a
-  // stale copy; one solved, or moved out of the view, since has left the queue.
-  const recent = tickets.length > 0 && options.view.kind !== 'desk' ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
-  if (tickets.some((t) => recent.has(t.id))) {
-    const inView = await viewTest(desk, options.view);
-    tickets = asTheyAreNow(tickets, recent, (t) => t.status !== 'solved' && t.status !== 'closed' && inView(t));
+    signal?.throwIfAborted();
+    // Search trails the desk: a ticket changed in the last minutes (escalated a minute ago) is
+    // shown as it is now, so a change made from the queue is not refused as a conflict with a
+    // stale copy; one solved, or moved out of the view, since has left the queue.
+    const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
+    if (tickets.some((t) => recent.has(t.id))) {
+      const inView = await viewTest(desk, options.view);
+      tickets = asTheyAreNow(tickets, recent, (t) => t.status !== 'solved' && t.status !== 'closed' && inView(t));
+    }
   }
   signal?.throwIfAborted();
   if (tickets.length >= 1000) options.onProgress?.(`reading SLA targets and metrics of ${tickets.length.toLocaleString('en-US')} tickets…`);
@@ -281,16 +313,38 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
         const slas = t.slas ?? side.slas;
         const metric = t.metric_set ?? side.metricSet;
         if (slas !== t.slas || metric !== t.metric_set) {
-          tickets[i] = { ...t, ...(slas ? { slas } : {}), ...(metric ? { metric_set: metric } : {}) };
+          if (options.onPreliminary) {
+            // copies: the preliminary queue handed to a screen holds the tickets as they were
+            tickets[i] = { ...t, ...(slas ? { slas } : {}), ...(metric ? { metric_set: metric } : {}) };
+          } else {
+            // this build's own copies, read for it alone: no need to copy thousands of them
+            if (slas) t.slas = slas;
+            if (metric) t.metric_set = metric;
+          }
         }
       }
-      const f = cache.factsFor(t);
-      if (f) facts.set(t.id, f);
     }
   };
-  const rank = () => {
+  const enrich = Math.max(0, Math.min(options.enrich ?? DEFAULT_ENRICH, tickets.length));
+  /**
+   * Ranks from what the search carried (the description's signals), then again with what the
+   * threads of that ranking's top `enrich` say (those at hand in the cache): only theirs, so
+   * the ranking does not depend on which other threads earlier builds happened to read.
+   */
+  const rankEnriched = (): { first: Array<Ranked<Ticket>>; ranked: Array<Ranked<Ticket>> } => {
+    facts.clear();
     const at = now();
-    return rankByUrgency(
+    const first = rank(at);
+    for (const r of first.slice(0, enrich)) {
+      const f = cache.factsFor(r.item);
+      if (f) facts.set(r.item.id, f);
+    }
+    // Only the tickets with facts score differently the second time: the rest keep theirs.
+    return { first, ranked: facts.size > 0 ? rank(at, new Map(first.map((r) => [r.item.id, r.urgency]))) : first };
+  };
+  /** Ranks at `at`; `earlier` (a ranking at the same time) gives the scores of tickets without facts. */
+  const rank = (at = now(), earlier?: ReadonlyMap<number, UrgencyResult>) =>
+    rankByUrgency(
       tickets,
       (t) => t,
       (t) => {
@@ -303,8 +357,8 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
           reopens: f?.metrics?.reopens,
         };
       },
+      earlier ? (t) => (facts.has(t.id) ? undefined : earlier.get(t.id)) : undefined,
     );
-  };
   const slaSource = (): Queue['slaSource'] =>
     slasFromSearch ? 'search' : tickets.some((t) => t.slas !== undefined) ? 'show_many' : 'none';
 
@@ -313,7 +367,12 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   const assemble = async (ranked: Array<Ranked<Ticket>>, stage: Queue['stage'], enriched: number): Promise<Queue> => {
     const shown = ranked.slice(0, options.limit ?? ranked.length);
     // A first screen shows a few dozen rows: name those now, the rest with the final stage.
-    const naming = stage === 'preliminary' ? shown.slice(0, PRELIMINARY_NAMES) : shown;
+    // With a source that keeps names (the replica), when some of the rows need a request for
+    // names anyway, the next few are named in the same go: one that the passing time moves
+    // into the rows is then named already.
+    const people = (ts: readonly Ranked<Ticket>[]) => ts.flatMap((r) => [r.item.requester_id, ...(r.item.assignee_id ? [r.item.assignee_id] : [])]);
+    const ahead = stage === 'final' && options.source?.knowsUsers && !options.source.knowsUsers(people(shown));
+    const naming = stage === 'preliminary' ? shown.slice(0, PRELIMINARY_NAMES) : ahead ? ranked.slice(0, shown.length + ENRICH_AHEAD) : shown;
     const unnamed = naming.map((r) => r.item).filter((t) => !rowsById.has(t.id));
     if (unnamed.length > 0) for (const row of await resolveNames(desk, unnamed)) rowsById.set(row.ticket.id, row);
     const items: QueueItem[] = shown.map((r) => {
@@ -338,7 +397,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
 
   if (options.onPreliminary && tickets.length > 0) {
     applyCache();
-    options.onPreliminary(await assemble(rank(), 'preliminary', 0));
+    options.onPreliminary(await assemble(rankEnriched().ranked, 'preliminary', 0));
   }
   if (tickets.length > 0) {
     sideloads ??= readSideloads();
@@ -346,19 +405,29 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     signal?.throwIfAborted();
   }
   applyCache();
-  let ranked = rank();
+  let { first, ranked } = rankEnriched();
 
-  const enrich = Math.max(0, Math.min(options.enrich ?? DEFAULT_ENRICH, tickets.length));
   if (enrich > 0) {
-    const top = ranked.slice(0, enrich).map((r) => r.item);
+    const top = first.slice(0, enrich).map((r) => r.item);
     const missing = top.filter((t) => !cache.factsFor(t));
-    const gathered = await mapLimit(missing, concurrency, (t) => readFacts(desk, t), signal);
-    missing.forEach((t, i) => cache.facts.set(t.id, { updatedAt: t.updated_at, facts: gathered[i]! }));
-    applyCache();
-    ranked = rank();
+    // With a source that keeps what was read (the replica), the next few below the top are
+    // read in the same go when threads are read anyway: the passing time moves tickets across
+    // the line (SLA and waiting points grow), and a later build finds their threads read.
+    // (Only those never read: one read before is read again once it is in the top.)
+    const ahead = options.source && missing.length > 0 ? first.slice(enrich, enrich + ENRICH_AHEAD).map((r) => r.item).filter((t) => !cache.facts.has(t.id)) : [];
+    const reading = [...missing, ...ahead];
+    if (reading.length > 0) {
+      const gathered = await mapLimit(reading, concurrency, (t) => readFacts(desk, t), signal);
+      reading.forEach((t, i) =>
+        cache.facts.set(t.id, { updatedAt: t.updated_at, ...(t.metric_set ? { requesterAt: t.metric_set.requester_updated_at } : {}), facts: gathered[i]! }),
+      );
+      ({ ranked } = rankEnriched());
+    }
   }
 
-  return assemble(ranked, 'final', enrich);
+  const final = await assemble(ranked, 'final', enrich);
+  options.source?.keep(cache);
+  return final;
 }
 
 /**

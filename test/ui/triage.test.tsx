@@ -13,6 +13,8 @@ import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
 import { buildQueue, type QueueItem } from '../../src/services/queue.js';
 import { loadLibrary } from '../../src/services/replies.js';
 import { tempHome } from '../helpers/cli.js';
+import { RequestTally } from '../../src/api/tally.js';
+import { ReplicaSession } from '../../src/services/replica/session.js';
 import { KEY, mountTriage, waitFor, type Screen } from './harness.js';
 
 const TOTAL = 9001;
@@ -60,6 +62,33 @@ const promptChoices = (s: Screen): string[] => {
 const field = (t: Ticket, id: number) => Number(t.custom_fields.find((f) => f.id === id)?.value ?? 0);
 
 describe('triage screen', () => {
+  it('refreshes from the replica: with nothing changed a refresh costs 2 requests, shown in the header', async () => {
+    const tally = new RequestTally();
+    const counted = await createHelpDesk(
+      { kind: 'local', url: running.url, auth: { type: 'basic-token', email: running.email, token: running.token }, profile: 'triage-replica' },
+      { logger: (e) => tally.record(e.url) },
+    );
+    const session = ReplicaSession.open({ home, desk: counted, now: () => new Date() })!;
+    try {
+      const source = session.queueSource();
+      const s = await mount({
+        loadQueue: async (filter) => {
+          const mark = tally.mark();
+          const q = await buildQueue(session.desk, { view: { kind: 'all' }, filter, limit: 40, enrich: 5, source });
+          return { items: q.items, total: q.total, requests: tally.since(mark).total };
+        },
+      });
+      const first = s.controller.getState().loadRequests!;
+      expect(first).toBeGreaterThan(5);
+      expect(s.frame()).toMatch(new RegExp(`updated \\d\\d:\\d\\d UTC, ${first} requests`));
+      await s.controller.refresh();
+      expect(s.controller.getState().loadRequests).toBe(2);
+      await s.waitForText(/updated \d\d:\d\d UTC, 2 requests/);
+    } finally {
+      session.close();
+    }
+  });
+
   it('lists the queue by urgency with the selected ticket\'s thread, and moves with j/k and arrows', async () => {
     const s = await mount();
     const items = s.controller.getState().items;

@@ -165,6 +165,9 @@ function headerText(state: TriageState, view: string): string {
   if (state.filter) parts.push(`filter: ${sanitizeLine(state.filter)}`);
   if (state.marked.size > 0) parts.push(`${state.marked.size} marked`);
   if (state.loading) parts.push('loading…');
-  else if (state.loadedAt !== null) parts.push(`updated ${new Date(state.loadedAt).toISOString().slice(11, 16)} UTC`);
+  else if (state.loadedAt !== null) {
+    const cost = state.loadRequests === null ? '' : `, ${state.loadRequests} request${state.loadRequests === 1 ? '' : 's'}`;
+    parts.push(`updated ${new Date(state.loadedAt).toISOString().slice(11, 16)} UTC${cost}`);
+  }
   return parts.join(' · ');
 }

@@ -40,6 +40,8 @@ import {
 export interface LoadedQueue {
   items: QueueItem[];
   total: number;
+  /** Requests the load sent (what the refresh cost the account), when counted. */
+  requests?: number;
 }
 
 export interface TriageDeps {
@@ -201,7 +203,7 @@ export class TriageController {
         }
       });
       if (seq !== this.#loadSeq) return false;
-      this.dispatch({ type: 'loaded', items: q.items, total: q.total, at: this.deps.now(), filter });
+      this.dispatch({ type: 'loaded', items: q.items, total: q.total, at: this.deps.now(), filter, ...(q.requests !== undefined ? { requests: q.requests } : {}) });
       // the selected ticket's thread, if the reload found it changed
       const selected = this.#state.selectedId;
       if (selected !== null) await this.ensureThread(selected);

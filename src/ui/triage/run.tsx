@@ -11,8 +11,9 @@ import type { HelpDesk } from '../../api/helpdesk.js';
 import type { ScreenStreams } from '../streams.js';
 import type { UrgencyWeights } from '../../core/urgency.js';
 import { describeWait, type WaitObserver } from '../../api/pacer.js';
-import { DEFAULT_ENRICH, QueueCache, buildQueue, checkQueueView, refreshQueueItems, viewName, type Queue, type QueueView } from '../../services/queue.js';
+import { DEFAULT_ENRICH, QueueCache, buildQueue, checkQueueView, refreshQueueItems, viewName, type Queue, type QueueSource, type QueueView } from '../../services/queue.js';
 import { resolveQueueView, viewChoices } from '../../services/views.js';
+import type { RequestTally } from '../../api/tally.js';
 import { deskLabel } from '../../services/desk-identity.js';
 import { resolveTimeTrackingFields } from '../../services/triage.js';
 import { TriageController } from './controller.js';
@@ -67,6 +68,10 @@ export interface RunTriageOptions {
   home: string;
   /** Subscribes to the client's waits for an endpoint limit, shown on the status line. */
   onRateWait?: (fn: WaitObserver) => void;
+  /** Where each refresh reads the view's tickets (the replica: only what changed is fetched). */
+  source?: QueueSource;
+  /** The command's requests: each load's count shows in the header (what a refresh costs). */
+  requests?: Pick<RequestTally, 'mark' | 'since'>;
 }
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[2J\u001b[H';
@@ -88,8 +93,9 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
       if (started) {
         void started.preliminary.then((q) => onPreliminary({ items: q.items, total: q.total }), () => undefined);
         const q = await started.final;
-        return { items: q.items, total: q.total };
+        return { items: q.items, total: q.total, ...(o.requests ? { requests: o.requests.since().total } : {}) };
       }
+      const mark = o.requests?.mark();
       const q = await buildQueue(o.desk, {
         view,
         filter,
@@ -100,8 +106,9 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
         cache,
         signal: abort.signal,
         onPreliminary: (early) => onPreliminary({ items: early.items, total: early.total }),
+        ...(o.source ? { source: o.source } : {}),
       });
-      return { items: q.items, total: q.total };
+      return { items: q.items, total: q.total, ...(o.requests && mark !== undefined ? { requests: o.requests.since(mark).total } : {}) };
     },
     now: o.now,
     editText: (initial) => editInTerminal({ stdin, stdout, env: o.env, initial }),

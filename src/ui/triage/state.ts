@@ -90,6 +90,8 @@ export interface TriageState {
   view?: string;
   loading: boolean;
   loadedAt: number | null;
+  /** Requests the last complete load sent, when counted. */
+  loadRequests: number | null;
   status: StatusMessage | null;
   /** Tickets with a change on its way to the desk. */
   pending: ReadonlySet<number>;
@@ -106,7 +108,7 @@ export type TriageEvent =
   | { type: 'viewChanged'; view: string }
   /** Items scored again after a change the desk took (services/queue refreshQueueItems). */
   | { type: 'itemsRefreshed'; items: QueueItem[] }
-  | { type: 'loaded'; items: QueueItem[]; total: number; at: number; filter?: string; /** more is on its way */ partial?: boolean }
+  | { type: 'loaded'; items: QueueItem[]; total: number; at: number; filter?: string; /** more is on its way */ partial?: boolean; /** what the load cost */ requests?: number }
   | { type: 'loadFailed'; message: string }
   | { type: 'move'; delta: number }
   | { type: 'moveTo'; index: number }
@@ -158,6 +160,7 @@ export function initialState(filter = ''): TriageState {
     filter,
     loading: true,
     loadedAt: null,
+    loadRequests: null,
     status: null,
     pending: new Set(),
     outcomes: new Map(),
@@ -265,6 +268,7 @@ export function reduce(state: TriageState, event: TriageEvent): TriageState {
         total: event.total,
         loading: Boolean(event.partial),
         loadedAt: event.at,
+        loadRequests: event.partial ? state.loadRequests : event.requests ?? null,
         filter: event.filter ?? state.filter,
         marked: new Set([...state.marked].filter((id) => ids.has(id))),
         // A cached thread stays while its ticket is unchanged on the desk.

@@ -12,7 +12,8 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
       .option('--view <view>', "mine, unassigned, all, group:NAME, or one of the desk's views by title or id (deskops view list)", 'mine')
       .option('-n, --limit <n>', 'show the N most urgent tickets', '25')
       .option('-t, --tag <tags...>', 'only tickets with these tags (e.g. survey_followup for detractors to call back)')
-      .option('--explain', 'list every reason with its points'),
+      .option('--explain', 'list every reason with its points')
+      .option('--fresh', 'read every ticket again instead of what changed since the last read'),
     'the queue',
   )
     .addHelpText(

@@ -3,6 +3,7 @@ import { deskLabel } from '../../../services/desk-identity.js';
 import { outputMode, painter, printList, type Column, type OutputFlags, type Tone } from '../../output.js';
 import { sanitizeLine } from '../../../core/sanitize.js';
 import { statusLine } from '../../io.js';
+import { openReplica } from '../../replica.js';
 import { buildQueue, checkQueueView, DEFAULT_ENRICH, viewName, type QueueItem } from '../../../services/queue.js';
 import { resolveQueueView } from '../../../services/views.js';
 import { parsePositiveInt } from '../../../core/ticket-query.js';
@@ -16,6 +17,7 @@ interface QueueFlags extends OutputFlags {
   limit: string;
   explain?: boolean;
   tag?: string[];
+  fresh?: boolean;
 }
 
 export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<void> {
@@ -23,9 +25,12 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
   const mode = outputMode(flags, ctx.io);
   const store = await ctx.config();
   const weights = parseUrgencyWeights(store.getSetting(URGENCY_WEIGHTS_SETTING));
-  const desk = await ctx.helpdesk();
-  const view = await resolveQueueView(desk, flags.view);
-  await checkQueueView(desk, view);
+  const remote = await ctx.helpdesk();
+  const view = await resolveQueueView(remote, flags.view);
+  // Tickets come from the profile's replica: only what changed since the last read is fetched.
+  const replica = await openReplica(ctx, remote, { fresh: flags.fresh });
+  const desk = replica?.desk ?? remote;
+  await (replica ? replica.withFreshNames(() => checkQueueView(desk, view)) : checkQueueView(desk, view));
   const filter = (flags.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean).map((t) => {
     if (!/^[^\s,"]+$/.test(t)) throw new UsageError(`invalid tag "${t}": tags have no spaces, commas or quotes`);
     return `tags:${t}`;
@@ -34,7 +39,7 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
   const line = statusLine(ctx.io);
   // The threads of the same top tickets are read whatever --limit is: the ranking must not
   // depend on how many rows are printed (--limit 5 shows the first five of --limit 100).
-  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, onProgress: line?.write, ...(filter ? { filter } : {}) }).finally(() => line?.clear());
+  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, onProgress: line?.write, ...(filter ? { filter } : {}), ...(replica ? { source: replica.queueSource() } : {}) }).finally(() => line?.clear());
   const now = ctx.now();
 
   const columns: Column<QueueItem>[] = [

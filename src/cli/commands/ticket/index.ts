@@ -21,17 +21,19 @@ export function registerTicketCommands(program: Command, ctx: CliContext): void 
       .option('-t, --tag <tag>', 'only tickets with this tag (repeatable)', collect)
       .option('-q, --query <query>', 'extra search terms in the desk\'s query syntax, e.g. "created>7days"')
       .option('-n, --limit <n>', 'at most this many tickets', '50')
-      .addOption(new Option('--all', 'every matching ticket, read and printed page by page').conflicts('limit')),
+      .addOption(new Option('--all', 'every matching ticket, read and printed page by page').conflicts('limit'))
+      .option('--fresh', 'read every ticket again instead of what changed since the last read'),
     'tickets',
   )
     .addHelpText(
       'after',
       `
 When more tickets match than --limit shows, stderr says so ("50 of 5,000 tickets; --limit N
-or --all for more"); stdout holds only the tickets. --all lists every match from the desk's
-uncapped search export, printing each page as it arrives (JSON, CSV and plain text; a table
-waits for all of them), in the export's order rather than by update time. Past 1,000,
---limit reads the export too.
+or --all for more"); stdout holds only the tickets. Lists come from the profile's replica of
+the desk: the first one reads every ticket, later ones only what changed since (--fresh
+reads everything again). --all lists every match, printing each page as it is named (JSON,
+CSV and plain text; a table waits for all of them), by id rather than by update time. With
+--query the list comes from the desk's search instead (its export past 1,000).
 
 Examples:
   $ deskops ticket list

@@ -8,6 +8,7 @@ export function registerTriageCommand(program: Command, ctx: CliContext): void {
     .option('--view <view>', "mine, unassigned, all, group:NAME, or one of the desk's views by title or id (deskops view list)", 'mine')
     .option('-n, --limit <n>', 'load at most N tickets into the list', '500')
     .option('--refresh <seconds>', 'reload the queue every N seconds (config triage.refresh_seconds, default 60)')
+    .option('--fresh', 'read every ticket again at start instead of what changed since the last read')
     .addHelpText(
       'after',
       `

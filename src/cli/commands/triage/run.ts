@@ -10,6 +10,7 @@ import {
 } from '../../../core/triage.js';
 import { LAST_UPDATE_TIME_FIELD_SETTING, TOTAL_TIME_FIELD_SETTING } from '../../../core/handle-time.js';
 import { ConfigError } from '../../../core/errors.js';
+import { openReplica } from '../../replica.js';
 import { DEFAULT_ENRICH, QueueCache, buildQueueStaged, checkQueueView } from '../../../services/queue.js';
 import { resolveQueueView } from '../../../services/views.js';
 
@@ -17,6 +18,7 @@ interface TriageFlags {
   view: string;
   limit: string;
   refresh?: string;
+  fresh?: boolean;
 }
 
 export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<void> {
@@ -39,12 +41,16 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
   // The screen's modules load while the desk starts and the first queue is read.
   const screen = import('../../../ui/triage/run.js');
   screen.catch(() => undefined);
-  const desk = await ctx.helpdesk();
-  const view = await resolveQueueView(desk, flags.view);
-  await checkQueueView(desk, view);
+  const remote = await ctx.helpdesk();
+  const view = await resolveQueueView(remote, flags.view);
+  // Every refresh reads the view from the profile's replica: only what changed is fetched.
+  const replica = await openReplica(ctx, remote, { fresh: flags.fresh });
+  const desk = replica?.desk ?? remote;
+  const source = replica?.queueSource();
+  await (replica ? replica.withFreshNames(() => checkQueueView(desk, view)) : checkQueueView(desk, view));
   const cache = new QueueCache();
   const abort = new AbortController();
-  const firstLoad = buildQueueStaged(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, cache, signal: abort.signal });
+  const firstLoad = buildQueueStaged(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, cache, signal: abort.signal, ...(source ? { source } : {}) });
   const { runTriage } = await screen;
   await runTriage({
     desk,
@@ -62,6 +68,8 @@ export async function triageRun(ctx: CliContext, flags: TriageFlags): Promise<vo
     abort,
     now: () => ctx.now().getTime(),
     onRateWait: (fn) => ctx.onRateWait(fn),
+    requests: ctx.requests,
+    ...(source ? { source } : {}),
   });
 }
 

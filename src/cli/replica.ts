@@ -1,0 +1,21 @@
+import type { HelpDesk } from '../api/helpdesk.js';
+import type { ReplicaSession } from '../services/replica/session.js';
+import type { CliContext } from './context.js';
+
+/**
+ * The profile's ticket replica for a command that reads tickets (queue, triage, ticket list),
+ * closed when the command ends; undefined for a desk it does not serve (Request Tracker).
+ * `fresh` (--fresh) starts it empty, so everything is read again.
+ */
+export async function openReplica(ctx: CliContext, desk: HelpDesk, options: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<ReplicaSession | undefined> {
+  const { ReplicaSession } = await import('../services/replica/session.js');
+  const session = ReplicaSession.open({ home: ctx.home(), desk, now: ctx.now, fresh: options.fresh, signal: options.signal });
+  if (session) ctx.onExit(() => session.close());
+  return session;
+}
+
+/** Whether the profile has a replica already (filled by an earlier queue, triage or list). */
+export async function hasReplica(ctx: CliContext, desk: HelpDesk): Promise<boolean> {
+  const { ReplicaSession } = await import('../services/replica/session.js');
+  return ReplicaSession.exists(ctx.home(), desk);
+}

@@ -1,0 +1,233 @@
+/**
+ * Reads from the replica for one command (or one triage screen, across its refreshes):
+ *  - `sync()` brings the replica up to date (sync.ts), at most once per `refresh` call;
+ *  - `desk` is the desk with its directory reads served from the replica where it has them:
+ *    the signed-in user, the groups and organizations (read again after DIRECTORY_TTL_S),
+ *    the people named on tickets (read once, kept until `--fresh`);
+ *  - `queueSource` hands buildQueue the view's unsolved tickets from the replica, with the SLA
+ *    targets, metrics and threads read earlier for their current version, and keeps what the
+ *    build read.
+ * Everything else (writes, threads of a ticket, show_many) goes to the desk as it is.
+ */
+import { existsSync } from 'node:fs';
+import type { HelpDesk } from '../../api/helpdesk.js';
+import type { Group, Organization, Ticket, User } from '../../core/model.js';
+import { UsageError } from '../../core/errors.js';
+import { deskIdentity } from '../desk-identity.js';
+import { QueueCache, queueQuery, viewTest, type Facts, type QueueSource, type QueueView, type Sideloads } from '../queue.js';
+import { replicaPath, TicketReplica, type TicketWhere } from './store.js';
+import { syncReplica, type ReplicaSyncStats } from './sync.js';
+
+/** Groups and organizations are read again when the copy is older than this. */
+export const DIRECTORY_TTL_S = 3600;
+export const UNSOLVED = ['new', 'open', 'pending', 'hold'] as const;
+
+export interface ReplicaSessionOptions {
+  home: string;
+  desk: HelpDesk;
+  now: () => Date;
+  /** Start from an empty replica (`--fresh`): everything is read again. */
+  fresh?: boolean;
+  onNotice?: (message: string) => void;
+  onProgress?: (tickets: number) => void;
+  signal?: AbortSignal;
+}
+
+export class ReplicaSession {
+  readonly replica: TicketReplica;
+  /** The desk, with me, groups, organizations and users served from the replica. */
+  readonly desk: HelpDesk;
+  /** The last sync's figures. */
+  lastSync: ReplicaSyncStats | undefined;
+  readonly #raw: HelpDesk;
+  readonly #options: ReplicaSessionOptions;
+  #syncing: Promise<ReplicaSyncStats> | undefined;
+  #closed = false;
+
+  private constructor(replica: TicketReplica, options: ReplicaSessionOptions) {
+    this.replica = replica;
+    this.#raw = options.desk;
+    this.#options = options;
+    this.desk = directoryFromReplica(options.desk, replica, options.now);
+  }
+
+  /** The replica of the desk's profile; undefined for a desk it does not serve (Request Tracker). */
+  static open(options: ReplicaSessionOptions): ReplicaSession | undefined {
+    if (options.desk.kind === 'rt') return undefined;
+    const replica = TicketReplica.open({
+      path: replicaPath(options.home, options.desk.connection.profile),
+      identity: deskIdentity(options.desk.connection),
+      fresh: options.fresh,
+    });
+    return new ReplicaSession(replica, options);
+  }
+
+  /** Whether the desk's profile has a replica already (a bounded list then reads it, not search). */
+  static exists(home: string, desk: HelpDesk): boolean {
+    return desk.kind !== 'rt' && existsSync(replicaPath(home, desk.connection.profile));
+  }
+
+  /** Brings the replica up to date; calls while one runs share it. */
+  sync(): Promise<ReplicaSyncStats> {
+    if (this.#closed) return Promise.reject(new Error('the replica is closed: the command has ended'));
+    this.#syncing ??= syncReplica(this.#raw, this.replica, this.#options)
+      .then((stats) => (this.lastSync = stats))
+      .finally(() => (this.#syncing = undefined));
+    return this.#syncing;
+  }
+
+  /**
+   * The stored tickets (see TicketReplica.tickets), their `url` on the desk's address now (the
+   * embedded desk listens on a new port each run).
+   */
+  *tickets(where: TicketWhere = {}): Generator<Ticket> {
+    for (const t of this.replica.tickets(where)) yield this.#rebase(t);
+  }
+
+  /** A page of stored tickets by id, after `afterId` (see TicketReplica.ticketsAfter). */
+  ticketsAfter(where: TicketWhere, afterId: number, limit: number): Ticket[] {
+    return this.replica.ticketsAfter(where, afterId, limit).map((t) => this.#rebase(t));
+  }
+
+  #rebase(t: Ticket): Ticket {
+    const url = (t as { url?: unknown }).url;
+    if (typeof url !== 'string') return t;
+    const at = url.indexOf('/api/v2/');
+    const base = this.#raw.connection.url.replace(/\/+$/, '');
+    return at < 0 || url.startsWith(`${base}/`) ? t : ({ ...t, url: `${base}${url.slice(at)}` } as Ticket);
+  }
+
+  /** buildQueue's tickets from the replica, synced first on every build. */
+  queueSource(): QueueSource {
+    const replica = this.replica;
+    // the version each kept entry was read at, to write back only what a build read anew
+    const stored = { sideloads: new Map<number, string>(), facts: new Map<number, string>() };
+    return {
+      unsolved: async (view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]> => {
+        // While the sync's requests are out, the stored copies are read; they are read again
+        // if the sync changed any, or another process wrote meanwhile (the common refresh
+        // changes nothing or a few).
+        const syncing = this.sync();
+        syncing.catch(() => undefined);
+        const inView = await viewTest(this.desk, view);
+        await new Promise((resolve) => setTimeout(resolve, 0)); // the requests leave first
+        const version = replica.dataVersion();
+        let tickets = [...this.tickets({ statuses: UNSOLVED })].filter(inView);
+        if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = [...this.tickets({ statuses: UNSOLVED })].filter(inView);
+        if (filter !== undefined && filter.trim() !== '') {
+          // The filter is any search terms: search says which tickets match, the replica has them as they are now.
+          const found: Ticket[] = [];
+          for await (const t of this.#raw.exportSearchTickets(queueQuery(view, filter), { pageSize: 1000 })) found.push(t);
+          replica.putTickets(found);
+          const ids = new Set(found.map((t) => t.id));
+          tickets = tickets.filter((t) => ids.has(t.id));
+        }
+        const wanted = new Map(tickets.map((t) => [t.id, t.updated_at]));
+        const about = replica.readAbout();
+        for (const s of about.sideloads) {
+          // the version the ticket is at now; one a screen holds already stays
+          if (wanted.get(s.id) !== s.updatedAt || cache.sideloads.get(s.id)?.updatedAt === s.updatedAt) continue;
+          cache.sideloads.set(s.id, { updatedAt: s.updatedAt, sideloads: s.value as Sideloads });
+          stored.sideloads.set(s.id, s.updatedAt);
+        }
+        for (const f of about.facts) {
+          // kept while the version or the thread is the same (QueueCache.factsFor decides)
+          if (!wanted.has(f.id) || cache.facts.get(f.id)?.updatedAt === f.updatedAt) continue;
+          const kept = f.value as { facts: Facts; requesterAt?: string | null };
+          cache.facts.set(f.id, { updatedAt: f.updatedAt, ...(kept.requesterAt !== undefined ? { requesterAt: kept.requesterAt } : {}), facts: kept.facts });
+          stored.facts.set(f.id, f.updatedAt);
+        }
+        return tickets;
+      },
+      knowsUsers: (ids: readonly number[]) => replica.users(new Set(ids)).size === new Set(ids).size,
+      keep: (cache: QueueCache) => {
+        if (this.#closed) return;
+        replica.transaction(() => {
+          for (const [id, hit] of cache.sideloads) {
+            if (stored.sideloads.get(id) === hit.updatedAt) continue;
+            replica.putSideloads(id, hit.updatedAt, hit.sideloads);
+            stored.sideloads.set(id, hit.updatedAt);
+          }
+          for (const [id, hit] of cache.facts) {
+            if (stored.facts.get(id) === hit.updatedAt) continue;
+            replica.putFacts(id, hit.updatedAt, { facts: hit.facts, ...(hit.requesterAt !== undefined ? { requesterAt: hit.requesterAt } : {}) });
+            stored.facts.set(id, hit.updatedAt);
+          }
+        });
+      },
+    };
+  }
+
+  /**
+   * Runs `fn`; when it refuses a name (UsageError: a group made in the last hour is not in the
+   * replica's copy yet), reads the groups again and runs it once more.
+   */
+  async withFreshNames<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      this.replica.setMeta('groups_read_s', undefined);
+      return fn();
+    }
+  }
+
+  /** Closes the file; a build still running when the command ends keeps nothing after it. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.replica.close();
+  }
+}
+
+/**
+ * The desk with its directory reads served from the replica: `me`, `listGroups` and
+ * `getOrganizations` (read again after DIRECTORY_TTL_S), `getUsers` (only the ids not held).
+ */
+export function directoryFromReplica(desk: HelpDesk, replica: TicketReplica, now: () => Date): HelpDesk {
+  const nowS = () => Math.floor(now().getTime() / 1000);
+  const overrides: Partial<HelpDesk> = {
+    async me(): Promise<User> {
+      const held = replica.meta('me');
+      if (held !== undefined) return JSON.parse(held) as User;
+      const me = await desk.me();
+      replica.setMeta('me', JSON.stringify(me));
+      return me;
+    },
+    async listGroups(): Promise<Group[]> {
+      const readS = Number(replica.meta('groups_read_s') ?? NaN);
+      if (nowS() - readS < DIRECTORY_TTL_S && nowS() >= readS) return replica.groups();
+      const groups = await desk.listGroups();
+      replica.putGroups(groups, nowS());
+      return groups;
+    },
+    async getUsers(ids: number[]): Promise<User[]> {
+      const held = replica.users(ids);
+      const missing = [...new Set(ids.filter((id) => !held.has(id)))];
+      if (missing.length > 0) {
+        const read = await desk.getUsers(missing);
+        replica.putUsers(read);
+        for (const u of read) held.set(u.id, u);
+      }
+      return [...held.values()];
+    },
+    async getOrganizations(ids: number[]): Promise<Organization[]> {
+      const at = nowS();
+      const held = replica.organizations(ids, at - DIRECTORY_TTL_S);
+      const missing = [...new Set(ids.filter((id) => !held.has(id)))];
+      if (missing.length > 0) {
+        const read = await desk.getOrganizations(missing);
+        replica.putOrganizations(read, at);
+        for (const o of read) held.set(o.id, o);
+      }
+      return [...held.values()];
+    },
+  };
+  return new Proxy(desk, {
+    get(target, prop) {
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop as keyof HelpDesk];
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

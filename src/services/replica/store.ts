@@ -1,0 +1,337 @@
+/**
+ * The ticket replica: one SQLite file per profile (<home>/cache/replica-<profile>.sqlite, WAL,
+ * beside the KPI cache) holding the desk's tickets as the desk sent them, and what was read
+ * about them at a given version (updated_at): SLA targets and metric sets (show_many
+ * sideloads), the requester's latest message (the thread), and the people, groups and
+ * organizations the lists name. Reads (queue, triage's refresh, ticket list) come from here;
+ * sync.ts brings it up to date with what changed. Writes never go through it: they go to the
+ * desk as safe updates, so a stale copy cannot overwrite anyone's change.
+ *
+ * A copy is replaced only by one at least as new (updated_at), so a lagging search result
+ * never undoes a newer copy read live. Each page of a sync is one transaction with the sync
+ * state it advances (the incremental export cursor), so an interrupted sync resumes from the
+ * last page committed, and what it read about a ticket stays valid while its version does.
+ *
+ * The seam for other readers (KPI, sweeps, surveys): `tickets(where)` streams the stored
+ * tickets, `syncState()` says how fresh they are. See ReplicaReader.
+ */
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'libsql';
+import type { Group, Organization, Ticket, User } from '../../core/model.js';
+import { ConfigError, isDamagedDatabase } from '../../core/errors.js';
+
+type Db = InstanceType<typeof Database>;
+
+/** Bumped when the tables change: an older replica is read again from the desk. */
+export const REPLICA_SCHEMA = '3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tickets (
+  id INTEGER PRIMARY KEY,
+  updated_ms INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  assignee_id INTEGER,
+  group_id INTEGER,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_ms);
+CREATE TABLE IF NOT EXISTS sideloads (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facts (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organizations (id INTEGER PRIMARY KEY, read_s INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+`;
+
+/** The replica's file for a profile. */
+export function replicaPath(home: string, profile: string): string {
+  return join(home, 'cache', `replica-${profile.replace(/[^A-Za-z0-9_.-]/g, '_')}.sqlite`);
+}
+
+export interface OpenReplicaOptions {
+  path: string;
+  /** Which desk the replica belongs to (services/desk-identity deskIdentity). */
+  identity: string;
+  /** Start empty whatever it holds (`--fresh`). */
+  fresh?: boolean;
+}
+
+/** Which tickets `tickets()` streams. */
+export interface TicketWhere {
+  /** Only these statuses (default: all). */
+  statuses?: readonly string[];
+  /** Newest change first (default: by id). */
+  newestFirst?: boolean;
+}
+
+/** What a reader elsewhere (KPI, sweeps, surveys) may use: the tickets and how fresh they are. */
+export interface ReplicaReader {
+  tickets(where?: TicketWhere): Generator<Ticket>;
+  count(where?: TicketWhere): number;
+  syncState(): { syncedAt: string | undefined; source: string | undefined };
+}
+
+export class TicketReplica implements ReplicaReader {
+  readonly path: string;
+  readonly #db: Db;
+  #inTransaction = false;
+
+  private constructor(db: Db, path: string) {
+    this.#db = db;
+    this.path = path;
+  }
+
+  static open(options: OpenReplicaOptions): TicketReplica {
+    mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    let db: Db;
+    try {
+      db = new Database(options.path, { timeout: 5 });
+    } catch (err) {
+      throw damaged(options.path, err);
+    }
+    try {
+      // Two processes of one profile (two terminals) may open it at once: wait for each other.
+      db.exec('PRAGMA busy_timeout = 5000;');
+      // Switching a new file to WAL takes it whole, and SQLite does not wait for that: retry.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+          break;
+        } catch (err) {
+          if (attempt >= 50 || !/locked|busy/i.test(err instanceof Error ? err.message : String(err))) throw err;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.floor(Math.random() * 30));
+        }
+      }
+      try {
+        chmodSync(options.path, 0o600);
+      } catch {
+        // not fatal: the directory is 0700
+      }
+      // Checked and set up under the write lock, so two first opens do not both start over.
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get([key]) as { value: string } | undefined)?.value;
+        if (options.fresh || meta('schema') !== REPLICA_SCHEMA || meta('identity') !== options.identity) {
+          db.exec(
+            'DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS sideloads; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS users; ' +
+              'DROP TABLE IF EXISTS organizations; DROP TABLE IF EXISTS groups; DELETE FROM meta;',
+          );
+          db.exec(SCHEMA);
+        }
+        const set = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+        set.run(['schema', REPLICA_SCHEMA]);
+        set.run(['identity', options.identity]);
+      }).immediate();
+      return new TicketReplica(db, options.path);
+    } catch (err) {
+      db.close();
+      if (!isDamagedDatabase(err)) throw err;
+      // It holds nothing that cannot be read again: --fresh starts a new one.
+      if (options.fresh) {
+        for (const file of [options.path, `${options.path}-wal`, `${options.path}-shm`, `${options.path}-journal`]) rmSync(file, { force: true });
+        return TicketReplica.open(options);
+      }
+      throw damaged(options.path, err);
+    }
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  // --- sync state -------------------------------------------------------------------------
+
+  meta(key: string): string | undefined {
+    return (this.#db.prepare('SELECT value FROM meta WHERE key = ?').get([key]) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string | undefined): void {
+    if (value === undefined) this.#db.prepare('DELETE FROM meta WHERE key = ?').run([key]);
+    else this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run([key, value]);
+  }
+
+  syncState(): { syncedAt: string | undefined; source: string | undefined } {
+    return { syncedAt: this.meta('synced_at'), source: this.meta('source') };
+  }
+
+  /** Changes when another connection (another process) commits to the file. */
+  dataVersion(): number {
+    return (this.#db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+  }
+
+  /** Runs fn in one transaction (a sync page and the state it advances commit together). */
+  transaction<T>(fn: () => T): T {
+    // one level: a transaction inside another joins it
+    if (this.#inTransaction) return fn();
+    this.#inTransaction = true;
+    try {
+      // IMMEDIATE: the write lock up front, so a second process waits (busy_timeout) instead of
+      // failing to upgrade a read lock mid-transaction
+      return this.#db.transaction(fn).immediate();
+    } finally {
+      this.#inTransaction = false;
+    }
+  }
+
+  // --- tickets ----------------------------------------------------------------------------
+
+  /**
+   * Stores tickets as the desk sent them, each only over an older copy (or the same version),
+   * and removes deleted ones. Sideloads carried on a ticket are kept apart, for its version.
+   * Returns how many copies changed.
+   */
+  putTickets(tickets: readonly Ticket[]): number {
+    const upsert = this.#db.prepare(
+      `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, json) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET updated_ms = excluded.updated_ms, status = excluded.status,
+         assignee_id = excluded.assignee_id, group_id = excluded.group_id, json = excluded.json
+       WHERE excluded.updated_ms >= tickets.updated_ms`,
+    );
+    const versionOf = this.#db.prepare('SELECT updated_ms FROM tickets WHERE id = ?');
+    const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
+    // What was read for the queue is of no use once a ticket is solved (a reopened one is a
+    // new version, read again): dropped, so the tables stay the size of the unsolved work.
+    const forget = [this.#db.prepare('DELETE FROM sideloads WHERE ticket_id = ?'), this.#db.prepare('DELETE FROM facts WHERE ticket_id = ?')];
+    let changed = 0;
+    this.transaction(() => {
+      for (const t of tickets) {
+        if ((t.status as string) === 'deleted') {
+          changed += remove.run([t.id]).changes;
+          for (const f of forget) f.run([t.id]);
+          continue;
+        }
+        if (t.status === 'solved' || t.status === 'closed') for (const f of forget) f.run([t.id]);
+        const { slas, metric_set: metricSet, ...plain } = t as Ticket & { result_type?: string };
+        delete plain.result_type; // a search result's marker, not the ticket's
+        const parsed = Date.parse(t.updated_at);
+        const ms = Number.isFinite(parsed) ? parsed : 0;
+        const before = versionOf.get([t.id]) as { updated_ms: number } | undefined;
+        if (before === undefined || before.updated_ms < ms) changed++;
+        upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, JSON.stringify(plain)]);
+        if (slas !== undefined && metricSet !== undefined) this.putSideloads(t.id, t.updated_at, { slas, metricSet });
+      }
+    });
+    return changed;
+  }
+
+  /** Removes the tickets not in `keep` (a full read found them gone: deleted on the desk). */
+  removeTicketsNotIn(keep: ReadonlySet<number>): number {
+    const ids = (this.#db.prepare('SELECT id FROM tickets').all() as Array<{ id: number }>).map((r) => r.id).filter((id) => !keep.has(id));
+    const remove = ['tickets WHERE id', 'sideloads WHERE ticket_id', 'facts WHERE ticket_id'].map((what) => this.#db.prepare(`DELETE FROM ${what} = ?`));
+    this.transaction(() => {
+      for (const id of ids) for (const r of remove) r.run([id]);
+    });
+    return ids.length;
+  }
+
+  *tickets(where: TicketWhere = {}): Generator<Ticket> {
+    const { sql, params } = whereSql(where);
+    const stmt = this.#db.prepare(`SELECT json FROM tickets${sql} ORDER BY ${where.newestFirst ? 'updated_ms DESC, id DESC' : 'id'}`);
+    for (const row of stmt.iterate(params) as Iterable<{ json: string }>) yield JSON.parse(row.json) as Ticket;
+  }
+
+  /** Up to `limit` tickets with an id above `afterId`, by id: pages that hold no statement open between them. */
+  ticketsAfter(where: TicketWhere, afterId: number, limit: number): Ticket[] {
+    const { sql, params } = whereSql(where);
+    const stmt = this.#db.prepare(`SELECT json FROM tickets${sql ? `${sql} AND` : ' WHERE'} id > ? ORDER BY id LIMIT ?`);
+    return (stmt.all([...params, afterId, limit]) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Ticket);
+  }
+
+  count(where: TicketWhere = {}): number {
+    const { sql, params } = whereSql(where);
+    return (this.#db.prepare(`SELECT count(*) AS n FROM tickets${sql}`).get(params) as { n: number }).n;
+  }
+
+  /** The newest change stored, in ms (0 when empty). */
+  newestUpdateMs(): number {
+    return (this.#db.prepare('SELECT max(updated_ms) AS m FROM tickets').get() as { m: number | null }).m ?? 0;
+  }
+
+  // --- what was read about a ticket at a version ---------------------------------------------
+
+  putSideloads(ticketId: number, updatedAt: string, value: unknown): void {
+    this.#db
+      .prepare('INSERT INTO sideloads (ticket_id, updated_at, json) VALUES (?, ?, ?) ON CONFLICT (ticket_id) DO UPDATE SET updated_at = excluded.updated_at, json = excluded.json')
+      .run([ticketId, updatedAt, JSON.stringify(value)]);
+  }
+
+  putFacts(ticketId: number, updatedAt: string, value: unknown): void {
+    this.#db
+      .prepare('INSERT INTO facts (ticket_id, updated_at, json) VALUES (?, ?, ?) ON CONFLICT (ticket_id) DO UPDATE SET updated_at = excluded.updated_at, json = excluded.json')
+      .run([ticketId, updatedAt, JSON.stringify(value)]);
+  }
+
+  /** Every stored sideload and fact, with the version it was read at. */
+  readAbout(): { sideloads: Array<{ id: number; updatedAt: string; value: unknown }>; facts: Array<{ id: number; updatedAt: string; value: unknown }> } {
+    const read = (table: string) =>
+      (this.#db.prepare(`SELECT ticket_id, updated_at, json FROM ${table}`).all() as Array<{ ticket_id: number; updated_at: string; json: string }>).map((r) => ({
+        id: r.ticket_id,
+        updatedAt: r.updated_at,
+        value: JSON.parse(r.json) as unknown,
+      }));
+    return { sideloads: read('sideloads'), facts: read('facts') };
+  }
+
+  // --- people, groups, organizations ---------------------------------------------------------
+
+  users(ids: Iterable<number>): Map<number, User> {
+    const get = this.#db.prepare('SELECT json FROM users WHERE id = ?');
+    const out = new Map<number, User>();
+    for (const id of ids) {
+      const row = get.get([id]) as { json: string } | undefined;
+      if (row) out.set(id, JSON.parse(row.json) as User);
+    }
+    return out;
+  }
+
+  putUsers(users: readonly User[]): void {
+    const put = this.#db.prepare('INSERT INTO users (id, json) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json');
+    this.transaction(() => {
+      for (const u of users) put.run([u.id, JSON.stringify(u)]);
+    });
+  }
+
+  /** Organizations read at or after `sinceS` (unix seconds). */
+  organizations(ids: Iterable<number>, sinceS: number): Map<number, Organization> {
+    const get = this.#db.prepare('SELECT json FROM organizations WHERE id = ? AND read_s >= ?');
+    const out = new Map<number, Organization>();
+    for (const id of ids) {
+      const row = get.get([id, sinceS]) as { json: string } | undefined;
+      if (row) out.set(id, JSON.parse(row.json) as Organization);
+    }
+    return out;
+  }
+
+  putOrganizations(orgs: readonly Organization[], readS: number): void {
+    const put = this.#db.prepare('INSERT INTO organizations (id, read_s, json) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET read_s = excluded.read_s, json = excluded.json');
+    this.transaction(() => {
+      for (const o of orgs) put.run([o.id, readS, JSON.stringify(o)]);
+    });
+  }
+
+  groups(): Group[] {
+    return (this.#db.prepare('SELECT json FROM groups ORDER BY rowid').all() as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Group);
+  }
+
+  putGroups(groups: readonly Group[], readS: number): void {
+    const put = this.#db.prepare('INSERT INTO groups (id, json) VALUES (?, ?)');
+    this.transaction(() => {
+      this.#db.exec('DELETE FROM groups');
+      for (const g of groups) put.run([g.id, JSON.stringify(g)]);
+      this.setMeta('groups_read_s', String(readS));
+    });
+  }
+}
+
+function whereSql(where: TicketWhere): { sql: string; params: unknown[] } {
+  if (!where.statuses) return { sql: '', params: [] };
+  if (where.statuses.length === 0) return { sql: ' WHERE 0', params: [] };
+  return { sql: ` WHERE status IN (${where.statuses.map(() => '?').join(', ')})`, params: [...where.statuses] };
+}
+
+function damaged(path: string, err: unknown): ConfigError {
+  return new ConfigError(`the ticket replica ${path} is damaged (${err instanceof Error ? err.message : String(err)})`, {
+    hint: 'read it again from the desk with --fresh',
+  });
+}

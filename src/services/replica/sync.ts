@@ -1,0 +1,163 @@
+/**
+ * Brings the replica up to date with the desk, from the cheapest source the user's role
+ * allows:
+ *  - an admin reads the incremental export from its cursor: the first time every ticket (1,000
+ *    a request), later only the tickets changed since (usually one request), deletions
+ *    included. The cursor is committed with each page's tickets, so an interrupted sync goes
+ *    on from the last page committed.
+ *  - an agent (403 from the incremental export, remembered; asked again once a day) reads the
+ *    search export of the tickets updated since the newest change read last time, less
+ *    SEARCH_LAG_BOUND_S for search's index lag, and, while that page comes, the tickets changed
+ *    since the last sync live from the ticket list, newest first (search trails them; the
+ *    first time, the last SEARCH_LAG_BOUND_S), which win over what search said. The
+ *    watermark moves only once a read is complete: an interrupted read is read again from the
+ *    same point, and what was read about its tickets (sideloads, threads) is not, while their
+ *    version is unchanged. Search does not show deleted tickets: once a day the read is a full
+ *    one, and a stored ticket it did not find is dropped.
+ * With nothing changed that is 1 request for an admin, 2 for an agent, whatever the size of
+ * the desk.
+ */
+import type { HelpDesk } from '../../api/helpdesk.js';
+import type { Ticket } from '../../core/model.js';
+import { ApiError, PermissionError } from '../../core/errors.js';
+import { isoSeconds } from '../../core/time.js';
+import { recentlyChanged, SEARCH_LAG_BOUND_S } from '../recent.js';
+import type { TicketReplica } from './store.js';
+
+/** Tickets per export page: Zendesk's maximum for both exports. */
+export const REPLICA_PAGE_SIZE = 1000;
+/** How often an agent's replica asks the incremental export again (the role may have changed). */
+const SOURCE_RECHECK_S = 86_400;
+/** The live list of recent changes is read from this long before the newest change it gave last time. */
+const LIVE_MARGIN_S = 60;
+/** How often an agent's replica is read whole, to drop tickets deleted on the desk. */
+export const FULL_READ_S = 86_400;
+
+export interface ReplicaSyncStats {
+  source: 'incremental' | 'search';
+  /** The whole desk was read (empty replica, --fresh, or the agent's daily full read). */
+  full: boolean;
+  /** Export pages read. */
+  pages: number;
+  /** Tickets the desk sent (the search overlap sends some again). */
+  read: number;
+  /** Stored copies that changed: new, newer, or deleted. */
+  changed: number;
+}
+
+export interface ReplicaSyncOptions {
+  now: () => Date;
+  /** Said once when the replica falls back to the search export. */
+  onNotice?: (message: string) => void;
+  onProgress?: (tickets: number) => void;
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+type SyncDesk = Pick<HelpDesk, 'kind' | 'incrementalTickets' | 'exportSearchTickets' | 'listTickets'>;
+
+export async function syncReplica(desk: SyncDesk, replica: TicketReplica, options: ReplicaSyncOptions): Promise<ReplicaSyncStats> {
+  const nowS = Math.floor(options.now().getTime() / 1000);
+  const askedAt = Number(replica.meta('source_checked_at') ?? 0);
+  if (replica.meta('source') !== 'search' || nowS - askedAt > SOURCE_RECHECK_S) {
+    const cursor = replica.meta('cursor');
+    try {
+      return await readIncremental(desk, replica, cursor === undefined ? { startTime: 0 } : { cursor }, options);
+    } catch (err) {
+      if (err instanceof PermissionError) {
+        replica.setMeta('source', 'search');
+        replica.setMeta('source_checked_at', String(nowS));
+        options.onNotice?.('the incremental export needs an admin; the replica reads the search export of changed tickets instead');
+      } else if (cursor !== undefined && err instanceof ApiError && (err.status === 400 || err.status === 422)) {
+        replica.setMeta('cursor', undefined);
+        return readIncremental(desk, replica, { startTime: 0 }, options);
+      } else {
+        throw err;
+      }
+    }
+  }
+  return readSearch(desk, replica, options);
+}
+
+async function readIncremental(
+  desk: SyncDesk,
+  replica: TicketReplica,
+  from: { startTime: number } | { cursor: string },
+  options: ReplicaSyncOptions,
+): Promise<ReplicaSyncStats> {
+  const stats: ReplicaSyncStats = { source: 'incremental', full: 'startTime' in from, pages: 0, read: 0, changed: 0 };
+  for await (const page of desk.incrementalTickets(from, { pageSize: options.pageSize ?? REPLICA_PAGE_SIZE })) {
+    // the tickets and the cursor past them in one transaction: a crash loses neither alone
+    replica.transaction(() => {
+      stats.changed += replica.putTickets(page.tickets);
+      if (page.after_cursor) replica.setMeta('cursor', page.after_cursor);
+    });
+    stats.pages++;
+    stats.read += page.tickets.length;
+    options.onProgress?.(stats.read);
+    options.signal?.throwIfAborted();
+  }
+  replica.transaction(() => {
+    replica.setMeta('source', 'incremental');
+    replica.setMeta('synced_at', options.now().toISOString());
+  });
+  return stats;
+}
+
+async function readSearch(desk: SyncDesk, replica: TicketReplica, options: ReplicaSyncOptions): Promise<ReplicaSyncStats> {
+  const nowS = Math.floor(options.now().getTime() / 1000);
+  const since = replica.meta('search_since_ms');
+  const filledS = Number(replica.meta('filled_s') ?? NaN);
+  const full = since === undefined || !(nowS - filledS < FULL_READ_S && nowS >= filledS);
+  let newest = full ? 0 : Number(since);
+  const fromS = full ? 0 : Math.max(0, Math.floor(newest / 1000) - SEARCH_LAG_BOUND_S);
+  const pageSize = options.pageSize ?? REPLICA_PAGE_SIZE;
+  const stats: ReplicaSyncStats = { source: 'search', full, pages: 0, read: 0, changed: 0 };
+  const seen = new Set<number>();
+  let page: Ticket[] = [];
+  const flush = () => {
+    if (page.length === 0) return;
+    stats.changed += replica.putTickets(page);
+    stats.pages++;
+    stats.read += page.length;
+    page = [];
+    options.onProgress?.(stats.read);
+  };
+  // The live list of recent changes is read while the export pages come (both are small on a
+  // quiet desk): applied after them, and newer copies win anyway.
+  // After the first read, only what changed since the last live read is needed (less a margin
+  // for changes committed as it was read), not the whole of search's lag.
+  const liveSince = Number(replica.meta('live_since_ms') ?? NaN);
+  const boundS = Number.isFinite(liveSince)
+    ? Math.min(SEARCH_LAG_BOUND_S, Math.max(LIVE_MARGIN_S, Math.ceil((options.now().getTime() - liveSince) / 1000) + LIVE_MARGIN_S))
+    : SEARCH_LAG_BOUND_S;
+  const recentRead = recentlyChanged(desk, options.now(), boundS);
+  recentRead.catch(() => undefined);
+  for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(fromS)}`, { pageSize })) {
+    page.push(t);
+    if (full) seen.add(t.id);
+    const ms = Date.parse(t.updated_at);
+    if (Number.isFinite(ms)) newest = Math.max(newest, ms);
+    if (page.length >= pageSize) {
+      flush();
+      options.signal?.throwIfAborted();
+    }
+  }
+  flush();
+  // Search trails the desk: what changed in the last minutes is read live and wins.
+  const recent = await recentRead;
+  replica.transaction(() => {
+    // Not found by a full read: deleted (a ticket changed since the read began is in `recent`).
+    if (full) stats.changed += replica.removeTicketsNotIn(new Set([...seen, ...recent.keys()]));
+    stats.changed += replica.putTickets([...recent.values()]);
+    replica.setMeta('search_since_ms', String(newest));
+    let live = Number.isFinite(liveSince) ? liveSince : 0;
+    for (const t of recent.values()) live = Math.max(live, Date.parse(t.updated_at) || 0);
+    // nothing changed live: the read itself is the mark (less the margin, on the next read)
+    replica.setMeta('live_since_ms', String(live > 0 ? live : options.now().getTime() - SEARCH_LAG_BOUND_S * 1000));
+    if (full) replica.setMeta('filled_s', String(nowS));
+    replica.setMeta('source', 'search');
+    replica.setMeta('synced_at', options.now().toISOString());
+  });
+  return stats;
+}

@@ -1,0 +1,153 @@
+/**
+ * The ticket replica against a real seeded desk: an admin's sync reads the incremental export
+ * from its cursor, an agent's the search export with an overlap and the live recent changes;
+ * an interrupted sync keeps every page it committed and goes on from there; an older copy
+ * never replaces a newer one; a full read drops what the desk no longer has. Requests are
+ * counted with the client's logger.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHelpDesk } from '../../src/api/index.js';
+import type { HelpDesk } from '../../src/api/helpdesk.js';
+import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
+import { TicketReplica } from '../../src/services/replica/store.js';
+import { syncReplica } from '../../src/services/replica/sync.js';
+import { ReplicaSession } from '../../src/services/replica/session.js';
+import { buildQueue } from '../../src/services/queue.js';
+import { SEED_NOW, seedClock } from '../desk/helpers.js';
+
+const TICKETS = 250;
+let home: string;
+let running: RunningDesk;
+let admin: HelpDesk;
+let agent: HelpDesk;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'deskops-replica-svc-'));
+  await seedDesk({ home, tickets: TICKETS, seed: 4, now: SEED_NOW });
+  running = await startDesk({ home, rateLimit: 100_000, endpointLimits: false, indexLagSeconds: 0, now: seedClock });
+  const connect = (email: string) =>
+    createHelpDesk(
+      { kind: 'local', url: running.url, auth: { type: 'basic-token', email, token: running.token }, profile: 'local' },
+      { logger: (e) => requests.push(`${e.method} ${e.url} ${e.status}`), endpointLimits: [] },
+    );
+  admin = await connect(running.adminEmail);
+  agent = await connect(running.email);
+});
+afterAll(async () => {
+  await running.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+let n = 0;
+const openReplica = () => TicketReplica.open({ path: join(home, 'cache', `replica-test-${++n}.sqlite`), identity: 'test' });
+
+describe('replica sync', () => {
+  it("an admin's replica reads the incremental export once, then only what changed", async () => {
+    const replica = openReplica();
+    requests.length = 0;
+    const first = await syncReplica(admin, replica, { now: seedClock, pageSize: 100 });
+    expect(first).toMatchObject({ source: 'incremental', full: true, read: TICKETS, changed: TICKETS });
+    expect(replica.count()).toBe(TICKETS);
+    requests.length = 0;
+    const again = await syncReplica(admin, replica, { now: seedClock, pageSize: 100 });
+    expect(again).toMatchObject({ full: false, changed: 0 });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toContain('cursor=');
+
+    const target = [...replica.tickets({ statuses: ['open'] })].find((t) => t.priority !== 'urgent')!;
+    await admin.updateTicket(target.id, { priority: 'urgent' });
+    const changed = await syncReplica(admin, replica, { now: seedClock, pageSize: 100 });
+    expect(changed.changed).toBe(1);
+    expect([...replica.tickets()].find((t) => t.id === target.id)!.priority).toBe('urgent');
+    replica.close();
+  });
+
+  it('an interrupted sync keeps the pages it committed and goes on from the last cursor', async () => {
+    const path = join(home, 'cache', 'replica-crash.sqlite');
+    const replica = TicketReplica.open({ path, identity: 'test' });
+    let pages = 0;
+    const crashing: Pick<HelpDesk, 'kind' | 'incrementalTickets' | 'exportSearchTickets' | 'listTickets'> = {
+      kind: admin.kind,
+      exportSearchTickets: (q, o) => admin.exportSearchTickets(q, o),
+      listTickets: (o) => admin.listTickets(o),
+      async *incrementalTickets(from, options) {
+        for await (const page of admin.incrementalTickets(from, options)) {
+          if (++pages === 3) throw new Error('connection reset');
+          yield page;
+        }
+      },
+    };
+    await expect(syncReplica(crashing, replica, { now: seedClock, pageSize: 100 })).rejects.toThrow('connection reset');
+    replica.close();
+    // a new process opens the same file: two pages are there, and the cursor past them
+    const reopened = TicketReplica.open({ path, identity: 'test' });
+    expect(reopened.count()).toBe(200);
+    requests.length = 0;
+    const resumed = await syncReplica(admin, reopened, { now: seedClock, pageSize: 100 });
+    expect(resumed.full).toBe(false);
+    expect(requests[0]).toContain('cursor=');
+    expect(requests.some((r) => r.includes('start_time=0'))).toBe(false);
+    expect(reopened.count()).toBe(TICKETS);
+    reopened.close();
+  });
+
+  it("an agent's replica reads the search export since the last change less the overlap, and the live recent changes", async () => {
+    const replica = openReplica();
+    requests.length = 0;
+    const first = await syncReplica(agent, replica, { now: seedClock });
+    expect(first).toMatchObject({ source: 'search', full: true, changed: TICKETS });
+    expect(requests[0]).toMatch(/incremental.* 403$/);
+    requests.length = 0;
+    const again = await syncReplica(agent, replica, { now: seedClock });
+    expect(again).toMatchObject({ source: 'search', full: false, changed: 0 });
+    // the 403 is remembered: one search export page and one page of recent changes
+    expect(requests).toHaveLength(2);
+    const exported = requests.find((r) => r.includes('/search/export'));
+    expect(decodeURIComponent(exported!)).toMatch(/updated>=\d{4}-/);
+    expect(requests.filter((r) => r.includes('sort=-updated_at'))).toHaveLength(1);
+    replica.close();
+  });
+
+  it('never replaces a copy with an older one, and a full read drops the tickets the desk no longer has', () => {
+    const replica = openReplica();
+    const t = { id: 1, subject: 'new', status: 'open', updated_at: '2026-11-20T12:00:00Z' } as never as import('../../src/core/model.js').Ticket;
+    replica.putTickets([t]);
+    expect(replica.putTickets([{ ...t, subject: 'old', updated_at: '2026-11-20T11:00:00Z' }])).toBe(0);
+    expect([...replica.tickets()][0]!.subject).toBe('new');
+    expect(replica.putTickets([{ ...t, subject: 'newer', updated_at: '2026-11-20T12:00:01Z' }])).toBe(1);
+    replica.putTickets([{ ...t, id: 2 }]);
+    expect(replica.removeTicketsNotIn(new Set([2]))).toBe(1);
+    expect([...replica.tickets()].map((x) => x.id)).toEqual([2]);
+    // what was read for the queue goes with a ticket solved (the tables stay the unsolved work's size)
+    replica.putSideloads(2, t.updated_at, { slas: { policy_metrics: [] } });
+    replica.putFacts(2, t.updated_at, { facts: { message: null, metrics: null } });
+    expect(replica.readAbout().sideloads.map((x) => x.id)).toEqual([2]);
+    replica.putTickets([{ ...t, id: 2, status: 'solved', updated_at: '2026-11-20T13:00:00Z' } as never]);
+    expect(replica.readAbout()).toEqual({ sideloads: [], facts: [] });
+    replica.close();
+  });
+});
+
+describe('queue from a replica session', () => {
+  it('ranks as a queue read straight from search does, and a rebuild reads no sideloads or threads again', async () => {
+    const direct = await buildQueue(agent, { view: { kind: 'all' }, now: seedClock });
+    const session = ReplicaSession.open({ home, desk: agent, now: seedClock })!;
+    try {
+      const first = await buildQueue(session.desk, { view: { kind: 'all' }, now: seedClock, source: session.queueSource() });
+      expect(first.items.map((i) => i.ticket.id)).toEqual(direct.items.map((i) => i.ticket.id));
+      expect(first.items.map((i) => i.urgency.score)).toEqual(direct.items.map((i) => i.urgency.score));
+      requests.length = 0;
+      // a new source, as a new process would make: what was read comes from the file
+      const second = await buildQueue(session.desk, { view: { kind: 'all' }, now: seedClock, source: session.queueSource() });
+      expect(second.items.map((i) => i.ticket.id)).toEqual(first.items.map((i) => i.ticket.id));
+      expect(requests.filter((r) => r.includes('show_many') || r.includes('/comments'))).toEqual([]);
+      expect(requests.length).toBeLessThanOrEqual(2);
+    } finally {
+      session.close();
+    }
+  });
+});
