@@ -475,6 +475,26 @@ describe.skipIf(!rt)(suiteName, () => {
     expect(fixed.metrics.solvedAt).toBe(Date.parse(personSolved.created_at) / 1000);
   });
 
+  it('view list offers RT\'s saved searches as views, queue --view ranks one, and macros are refused', async () => {
+    const list = await runCli(['view', 'list', '--json'], { env });
+    expect(list.code, list.stderr).toBe(0);
+    const views = JSON.parse(list.stdout) as Array<{ id: number; title: string }>;
+    const unowned = views.find((v) => v.title === 'Newest unowned tickets');
+    expect(unowned, list.stdout).toBeDefined();
+    const q = await runCli(['queue', '--view', 'Newest unowned tickets', '--json', '--limit', '50'], { env });
+    expect(q.code, q.stderr).toBe(0);
+    const ranked = JSON.parse(q.stdout) as Array<{ id: number; urgency: number }>;
+    expect(ranked.length).toBeGreaterThan(0);
+    // every ticket ranked is one RT's own search finds: unowned and active
+    for (const item of ranked.slice(0, 5)) {
+      const t = await rtGet(`/ticket/${item.id}`);
+      expect((t.Owner as { id?: string } | undefined)?.id ?? t.Owner).toBe('Nobody');
+    }
+    const macros = await runCli(['macro', 'list'], { env });
+    expect(macros.code).toBe(1);
+    expect(macros.stderr).toMatch(/Request Tracker has no macros/);
+  });
+
   it('kpi: computed from RT\'s transactions, and a note for each metric RT has no data for', async () => {
     const r = await runCli(['kpi', '--since', '1d', '--no-cache', '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
