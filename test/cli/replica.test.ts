@@ -192,7 +192,10 @@ describe('two processes on one replica', () => {
     const running = await startDesk({ home: other, indexLagSeconds: 0, log: (l) => log.push(l) });
     try {
       const launcher = join(__dirname, '..', '..', 'bin', 'deskops.js');
-      const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DESKOPS_HOME: other, DESKOPS_URL: running.url, NO_COLOR: '1' };
+      // The children keep this process's clock: under a shifted clock (the CI's second run) the
+      // desk in here and the CLI out there must agree on what "now" is.
+      const clock = Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME')));
+      const childEnv = { ...clock, PATH: process.env.PATH, HOME: process.env.HOME, DESKOPS_HOME: other, DESKOPS_URL: running.url, NO_COLOR: '1' };
       const run = () =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
           execFile(process.execPath, [launcher, 'queue', '--view', 'all', '--json'], { env: childEnv }, (err, stdout, stderr) =>
