@@ -2,10 +2,13 @@
  * The urgency-ranked queue shared by `deskops queue` and the triage screen.
  *
  * How it is built, and what it costs in requests for N unsolved tickets in the view:
- *  1. The view's unsolved tickets from the uncapped search export (N / 1000 requests); for
- *     one of the desk's own views (services/views.ts), its tickets as the desk selects them
- *     (N / 100 requests), the unsolved ones kept, and a filter's terms answered by the search
- *     export, whose matches the view's tickets are narrowed to.
+ *  1. The view's unsolved tickets from the uncapped search export (N / 1000 requests), or
+ *     from a source that keeps them (the replica: what changed). For one of the desk's own
+ *     views (services/views.ts) the source selects them by the view's conditions
+ *     (core/view-conditions.ts); a view with a condition deskops does not evaluate, or with no
+ *     source, is read as the desk selects it (N / 100 requests), the unsolved ones kept, and a
+ *     filter's terms answered by the search export, whose matches the view's tickets are
+ *     narrowed to.
  *  2. The organizations of those tickets, batched 100 per request, for the VIP flag
  *     (`organization_fields.vip` true, or the organization tagged `vip`).
  *  3. Every ticket is scored from what the search returned: anger and complaint signals are
