@@ -200,3 +200,28 @@ describe("the desk's views from a replica session", () => {
     }
   });
 });
+
+describe("a desk view's definition read again", () => {
+  it('brings the conditions as the desk defines them now, and refuses a view that is gone', async () => {
+    const { redefineDeskView } = await import('../../src/services/views.js');
+    const pending = (await agent.listViews()).find((v) => v.title === 'Pending > 3 days')!;
+    const held = { kind: 'desk' as const, view: pending };
+    expect(await redefineDeskView(agent, held)).toEqual(held);
+    const Database = (await import('libsql')).default;
+    const db = new Database(join(home, 'desk', 'desk.sqlite'));
+    try {
+      const edited = { all: [{ field: 'status', operator: 'is', value: 'pending' }, { field: 'priority', operator: 'is', value: 'high' }], any: [] };
+      db.prepare('UPDATE views SET conditions = ? WHERE id = ?').run([JSON.stringify(edited), pending.id]);
+      const now = await redefineDeskView(agent, held);
+      expect(now.kind === 'desk' && now.view.conditions).toEqual(edited);
+      // deskops' own views are not asked about
+      requests.length = 0;
+      expect(await redefineDeskView(agent, { kind: 'all' })).toEqual({ kind: 'all' });
+      expect(requests).toEqual([]);
+      db.prepare('DELETE FROM views WHERE id = ?').run([pending.id]);
+      await expect(redefineDeskView(agent, held)).rejects.toThrow(`the desk's view "Pending > 3 days" (${pending.id}) is gone or no longer yours; choose another with v`);
+    } finally {
+      db.close();
+    }
+  });
+});
