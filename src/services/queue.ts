@@ -298,7 +298,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     // stale copy; one solved, or moved out of the view, since has left the queue.
     const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
     if (tickets.some((t) => recent.has(t.id))) {
-      const inView = await viewTest(desk, options.view);
+      const inView = await viewTest(desk, options.view, now);
       tickets = asTheyAreNow(tickets, recent, (t) => t.status !== 'solved' && t.status !== 'closed' && inView(t));
     }
   }
