@@ -2,10 +2,13 @@
  * The urgency-ranked queue shared by `deskops queue` and the triage screen.
  *
  * How it is built, and what it costs in requests for N unsolved tickets in the view:
- *  1. The view's unsolved tickets from the uncapped search export (N / 1000 requests); for
- *     one of the desk's own views (services/views.ts), its tickets as the desk selects them
- *     (N / 100 requests), the unsolved ones kept, and a filter's terms answered by the search
- *     export, whose matches the view's tickets are narrowed to.
+ *  1. The view's unsolved tickets from the uncapped search export (N / 1000 requests), or
+ *     from a source that keeps them (the replica: what changed). For one of the desk's own
+ *     views (services/views.ts) the source selects them by the view's conditions
+ *     (core/view-conditions.ts); a view with a condition deskops does not evaluate, or with no
+ *     source, is read as the desk selects it (N / 100 requests), the unsolved ones kept, and a
+ *     filter's terms answered by the search export, whose matches the view's tickets are
+ *     narrowed to.
  *  2. The organizations of those tickets, batched 100 per request, for the VIP flag
  *     (`organization_fields.vip` true, or the organization tagged `vip`).
  *  3. Every ticket is scored from what the search returned: anger and complaint signals are
@@ -29,6 +32,7 @@ import type { HelpDesk } from '../api/helpdesk.js';
 import type { Comment, DeskView, Group, Organization, Ticket, TicketMetric, User } from '../core/model.js';
 import { UsageError } from '../core/errors.js';
 import { buildTicketQuery } from '../core/ticket-query.js';
+import { compileViewConditions } from '../core/view-conditions.js';
 import {
   DEFAULT_URGENCY_WEIGHTS,
   rankByUrgency,
@@ -89,7 +93,7 @@ export function queueQuery(view: QueueView, filter?: string): string {
  * Whether a ticket as it is now still belongs to the view (its assignee or group may have
  * changed since search saw it). An extra filter's terms are left to search.
  */
-export async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueView): Promise<(t: Ticket) => boolean> {
+export async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: QueueView, now: () => Date = () => new Date()): Promise<(t: Ticket) => boolean> {
   switch (view.kind) {
     case 'all':
       return () => true;
@@ -103,8 +107,15 @@ export async function viewTest(desk: Pick<HelpDesk, 'me' | 'listGroups'>, view: 
       const groupId = await resolveGroup(desk, view.group);
       return (t) => t.group_id === groupId;
     }
-    case 'desk':
-      return () => true; // read from the desk as it is now
+    case 'desk': {
+      // Its conditions evaluated here when deskops knows them all (core/view-conditions.ts);
+      // otherwise the view is read from the desk as it is now.
+      const compiled = compileViewConditions(view.view.conditions);
+      if (!compiled.ok) return () => true;
+      const userId = compiled.usesCurrentUser ? (await desk.me()).id : 0;
+      const at = now();
+      return (t) => compiled.matches(t, { userId, now: at });
+    }
   }
 }
 
@@ -162,6 +173,19 @@ export interface QueueOptions {
    * sync, and keeps what the build read about each ticket for the next build.
    */
   source?: QueueSource;
+  /** What a --verbose run should hear about how the view was read (a desk view read from the desk). */
+  onNotice?: (message: string) => void;
+}
+
+/**
+ * Whether a desk view's tickets can be selected from a source (the replica) by evaluating its
+ * conditions locally; otherwise why not (a condition deskops does not evaluate, or a saved
+ * search with no conditions), and the desk's /views/{id}/tickets is read instead.
+ */
+export function deskViewLocally(view: DeskView): { ok: true } | { ok: false; why: string } {
+  if (view.query !== undefined) return { ok: false, why: 'a saved search, selected by the desk' };
+  const compiled = compileViewConditions(view.conditions);
+  return compiled.ok ? { ok: true } : { ok: false, why: `deskops does not evaluate ${compiled.unknown.join('; ')}` };
 }
 
 /** The view's tickets from somewhere that keeps them (the replica), and what was read about them. */
@@ -247,10 +271,13 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
       options.onProgress?.(`reading tickets… ${tickets.length.toLocaleString('en-US')}`);
     }
   };
-  if (options.view.kind === 'desk') {
+  // A desk view whose conditions deskops evaluates is read from the source (the replica) like
+  // its own views; any other from the desk.
+  const local = options.view.kind === 'desk' && options.source ? deskViewLocally(options.view.view) : undefined;
+  if (local && !local.ok) options.onNotice?.(`view "${viewName(options.view)}" is read from the desk (${local.why})`);
+  if (options.view.kind === 'desk' && !local?.ok) {
     // The desk selects the view's tickets itself, live (no search lag); the queue ranks the
     // unsolved ones. A filter is answered by search: the view's tickets it also matches.
-    // (Desk views are read from the desk, not yet from the replica.)
     const matching = options.filter?.trim() ? new Set<number>() : undefined;
     if (matching) for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) matching.add(t.id);
     for await (const t of desk.viewTickets(options.view.view, { pageSize: 100 })) {
@@ -271,7 +298,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     // stale copy; one solved, or moved out of the view, since has left the queue.
     const recent = tickets.length > 0 ? await recentlyChanged(desk, now()) : new Map<number, Ticket>();
     if (tickets.some((t) => recent.has(t.id))) {
-      const inView = await viewTest(desk, options.view);
+      const inView = await viewTest(desk, options.view, now);
       tickets = asTheyAreNow(tickets, recent, (t) => t.status !== 'solved' && t.status !== 'closed' && inView(t));
     }
   }

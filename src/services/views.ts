@@ -68,3 +68,22 @@ export async function resolveQueueView(desk: Pick<HelpDesk, 'listViews'>, value:
   const desks = names.length > 0 ? ` or one of the desk's views: ${names.join(', ')}` : `; the desk offers no views${why}`;
   throw new UsageError(`unknown view "${wanted}"; use mine, unassigned, all, group:NAME${desks}`);
 }
+
+/**
+ * A desk view's definition (its conditions) is read again once older than this by a screen
+ * that keeps one view across refreshes (triage), as the replica's directory is: the view
+ * list costs one request, and an admin's edit of the view reaches the screen within the hour.
+ */
+export const VIEW_DEFINITION_TTL_MS = 3_600_000;
+
+/**
+ * The desk's view as it is defined now (one request: the view list), for a view resolved a
+ * while ago; deskops' own views and saved searches (selected by the desk) as they are.
+ * UsageError when the user may no longer use it (deleted, or restricted since).
+ */
+export async function redefineDeskView(desk: Pick<HelpDesk, 'listViews'>, view: QueueView): Promise<QueueView> {
+  if (view.kind !== 'desk' || view.view.query !== undefined) return view;
+  const now = (await desk.listViews()).find((v) => v.id === view.view.id);
+  if (!now) throw new UsageError(`the desk's view "${view.view.title}" (${view.view.id}) is gone or no longer yours; choose another with v`);
+  return { kind: 'desk', view: now };
+}

@@ -184,6 +184,48 @@ describe('queue from the replica', () => {
   });
 });
 
+describe('a desk view through the replica', () => {
+  it('a second `queue --view "<desk view>"` with nothing changed costs at most 5 requests, and ranks what the desk selects', async () => {
+    const api = await createHelpDesk({ kind: 'local', url: desk.url, auth: { type: 'basic-token', email: desk.email, token: desk.token }, profile: 'local' });
+    const view = (await api.listViews()).find((v) => v.title === 'Urgent tickets')!;
+    const selected = async () => {
+      const ids: number[] = [];
+      for await (const t of api.viewTickets(view)) if (t.status !== 'solved' && t.status !== 'closed') ids.push(t.id);
+      return ids.sort((a, b) => a - b);
+    };
+    const ids = (stdout: string) => (JSON.parse(stdout) as Item[]).map((t) => t.id);
+    const argv = ['queue', '--view', 'Urgent tickets', '--json', '--verbose', '--limit', '1000'];
+    const first = await counted(argv);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.requests.filter((r) => r.includes('/views/') && r.includes('/tickets'))).toEqual([]);
+    const expected = await selected();
+    expect(expected.length).toBeGreaterThan(0);
+    expect([...ids(first.stdout)].sort((a, b) => a - b)).toEqual(expected);
+
+    const second = await counted(argv);
+    expect(second.code).toBe(0);
+    expect(second.requests.length, second.requests.join('\n')).toBeLessThanOrEqual(5);
+    expect(ids(second.stdout)).toEqual(ids(first.stdout));
+    const lines = second.stderr.trim().split('\n');
+    expect(lines.filter((l) => /^> (GET|POST|PUT|DELETE) /.test(l)).length).toBe(second.requests.length);
+    expect(lines.at(-1)).toMatch(new RegExp(`^> cost: ${second.requests.length} requests `));
+    expect(second.stderr).not.toContain('is read from the desk');
+
+    // a ticket made urgent on the desk enters the view at the next read, that ticket alone re-read
+    let target: { id: number } | undefined;
+    for await (const t of api.exportSearchTickets('type:ticket status:open priority:low', { pageSize: 100 })) target ??= t;
+    expect(target).toBeDefined();
+    expect(expected).not.toContain(target!.id);
+    await api.updateTicket(target!.id, { priority: 'urgent' });
+    const after = await counted(argv);
+    expect(after.code).toBe(0);
+    expect(ids(after.stdout)).toContain(target!.id);
+    expect([...ids(after.stdout)].sort((a, b) => a - b)).toEqual(await selected());
+    expect(after.requests.filter((r) => r.includes('/tickets/show_many'))).toHaveLength(1);
+    expect(after.requests.filter((r) => r.includes('/views/') && r.includes('/tickets'))).toEqual([]);
+  });
+});
+
 describe('two processes on one replica', () => {
   it('fill and read it side by side (two terminals of one profile), then a third read costs what changed', async () => {
     const { home: other, cleanup: done } = tempHome('deskops-replica-two-');

@@ -151,3 +151,77 @@ describe('queue from a replica session', () => {
     }
   });
 });
+
+describe("the desk's views from a replica session", () => {
+  it('ranks every view the agent may use as the desk selects it, without reading /views/{id}/tickets', async () => {
+    const views = await agent.listViews();
+    expect(views.length).toBeGreaterThan(3);
+    const session = ReplicaSession.open({ home, desk: agent, now: seedClock })!;
+    try {
+      let ranked = 0;
+      for (const v of views) {
+        const view = { kind: 'desk' as const, view: v };
+        const direct = await buildQueue(agent, { view, now: seedClock, enrich: 0 });
+        requests.length = 0;
+        const notices: string[] = [];
+        const local = await buildQueue(session.desk, { view, now: seedClock, enrich: 0, source: session.queueSource(), onNotice: (m) => notices.push(m) });
+        expect(notices, v.title).toEqual([]);
+        expect(requests.filter((r) => r.includes('/views/')), v.title).toEqual([]);
+        expect(local.total, v.title).toBe(direct.total);
+        expect(local.items.map((i) => i.ticket.id), v.title).toEqual(direct.items.map((i) => i.ticket.id));
+        expect(local.items.map((i) => i.urgency.score), v.title).toEqual(direct.items.map((i) => i.urgency.score));
+        ranked += local.total;
+      }
+      expect(ranked).toBeGreaterThan(0);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('reads a view with a condition it does not evaluate from the desk, and says so', async () => {
+    const urgent = (await agent.listViews()).find((v) => v.title === 'Urgent tickets')!;
+    // as a desk with more conditions than deskops knows would define it (Zendesk: organization, channel, custom fields...)
+    const unknown = { field: 'organization_id', operator: 'is', value: '7' };
+    const view = { kind: 'desk' as const, view: { ...urgent, conditions: { all: [...urgent.conditions.all, unknown], any: [] } } };
+    const session = ReplicaSession.open({ home, desk: agent, now: seedClock })!;
+    try {
+      requests.length = 0;
+      const notices: string[] = [];
+      const queue = await buildQueue(session.desk, { view, now: seedClock, enrich: 0, source: session.queueSource(), onNotice: (m) => notices.push(m) });
+      expect(notices).toEqual([`view "Urgent tickets" is read from the desk (deskops does not evaluate organization_id is "7" (is a field deskops does not evaluate))`]);
+      expect(requests.filter((r) => r.includes(`/views/${urgent.id}/tickets`)).length).toBeGreaterThan(0);
+      // what the desk selected (its own definition of the view), not a local guess
+      const fromDesk: number[] = [];
+      for await (const t of agent.viewTickets(urgent)) if (t.status !== 'solved' && t.status !== 'closed') fromDesk.push(t.id);
+      expect(queue.items.map((i) => i.ticket.id).sort((a, b) => a - b)).toEqual(fromDesk.sort((a, b) => a - b));
+      expect(fromDesk.length).toBeGreaterThan(0);
+    } finally {
+      session.close();
+    }
+  });
+});
+
+describe("a desk view's definition read again", () => {
+  it('brings the conditions as the desk defines them now, and refuses a view that is gone', async () => {
+    const { redefineDeskView } = await import('../../src/services/views.js');
+    const pending = (await agent.listViews()).find((v) => v.title === 'Pending > 3 days')!;
+    const held = { kind: 'desk' as const, view: pending };
+    expect(await redefineDeskView(agent, held)).toEqual(held);
+    const Database = (await import('libsql')).default;
+    const db = new Database(join(home, 'desk', 'desk.sqlite'));
+    try {
+      const edited = { all: [{ field: 'status', operator: 'is', value: 'pending' }, { field: 'priority', operator: 'is', value: 'high' }], any: [] };
+      db.prepare('UPDATE views SET conditions = ? WHERE id = ?').run([JSON.stringify(edited), pending.id]);
+      const now = await redefineDeskView(agent, held);
+      expect(now.kind === 'desk' && now.view.conditions).toEqual(edited);
+      // deskops' own views are not asked about
+      requests.length = 0;
+      expect(await redefineDeskView(agent, { kind: 'all' })).toEqual({ kind: 'all' });
+      expect(requests).toEqual([]);
+      db.prepare('DELETE FROM views WHERE id = ?').run([pending.id]);
+      await expect(redefineDeskView(agent, held)).rejects.toThrow(`the desk's view "Pending > 3 days" (${pending.id}) is gone or no longer yours; choose another with v`);
+    } finally {
+      db.close();
+    }
+  });
+});

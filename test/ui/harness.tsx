@@ -5,7 +5,8 @@
 import { render } from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import type { HelpDesk } from '../../src/api/helpdesk.js';
-import { buildQueue, checkQueueView, refreshQueueItems, viewName, type QueueView } from '../../src/services/queue.js';
+import { buildQueue, checkQueueView, refreshQueueItems, viewName, type QueueSource, type QueueView } from '../../src/services/queue.js';
+import type { RequestTally } from '../../src/api/tally.js';
 import { resolveQueueView, viewChoices } from '../../src/services/views.js';
 import { deskLabel } from '../../src/services/desk-identity.js';
 import { loadLibrary } from '../../src/services/replies.js';
@@ -63,6 +64,10 @@ export interface MountOptions {
   loadMacros?: TriageDeps['loadMacros'];
   refreshMs?: number;
   limit?: number;
+  /** Where the default loadQueue reads the view's tickets (a replica session's), as triage's run.tsx passes it. */
+  source?: QueueSource;
+  /** Counts the requests of each load of the default loadQueue (the header's "N requests"). */
+  tally?: RequestTally;
 }
 
 export async function mountTriage(desk: HelpDesk, options: MountOptions = {}): Promise<Screen> {
@@ -73,8 +78,9 @@ export async function mountTriage(desk: HelpDesk, options: MountOptions = {}): P
     loadQueue:
       options.loadQueue ??
       (async (filter) => {
-        const q = await buildQueue(desk, { view, filter, now: () => new Date(clock.now), limit: options.limit ?? 40, enrich: 5 });
-        return { items: q.items, total: q.total };
+        const mark = options.tally?.mark();
+        const q = await buildQueue(desk, { view, filter, now: () => new Date(clock.now), limit: options.limit ?? 40, enrich: 5, ...(options.source ? { source: options.source } : {}) });
+        return { items: q.items, total: q.total, ...(options.tally && mark !== undefined ? { requests: options.tally.since(mark).total } : {}) };
       }),
     now: () => clock.now,
     editText: options.editText ?? (async () => null),

@@ -48,8 +48,8 @@ afterAll(async () => {
   cleanup?.();
 });
 
-async function mount(options: Parameters<typeof mountTriage>[1] = {}): Promise<Screen> {
-  screen = await mountTriage(desk, options);
+async function mount(options: Parameters<typeof mountTriage>[1] & { desk?: HelpDesk } = {}): Promise<Screen> {
+  screen = await mountTriage(options.desk ?? desk, options);
   await screen.waitForText('› ', 'the first row to be selected');
   return screen;
 }
@@ -640,6 +640,39 @@ describe('triage screen', () => {
     const items = s.controller.getState().items;
     expect(items.length).toBeGreaterThan(0);
     for (const item of items) expect(item.ticket.priority).toBe('urgent');
+  });
+
+  it("reads a desk view chosen with v from the replica: a refresh with nothing changed costs 2 requests", async () => {
+    const tally = new RequestTally();
+    const urls: string[] = [];
+    const counted = await createHelpDesk(
+      { kind: 'local', url: running.url, auth: { type: 'basic-token', email: running.email, token: running.token }, profile: 'triage-desk-view' },
+      { logger: (e) => (tally.record(e.url), urls.push(e.url)) },
+    );
+    const session = ReplicaSession.open({ home, desk: counted, now: () => new Date() })!;
+    try {
+      const s = await mount({ desk: session.desk, source: session.queueSource(), tally });
+      await s.press('v');
+      await waitFor(() => promptChoices(s).includes('Urgent tickets'), "the desk's views offered");
+      await s.type('urgent tick');
+      await s.press(KEY.enter);
+      await s.waitForText(/^deskops triage · Urgent tickets · \d+ tickets/m);
+      const state = s.controller.getState();
+      // the tickets the desk's view selects, unsolved, and no read of the view's tickets
+      const view = (await desk.listViews()).find((v) => v.title === 'Urgent tickets')!;
+      const fromDesk: number[] = [];
+      for await (const t of desk.viewTickets(view)) if (t.status !== 'solved' && t.status !== 'closed') fromDesk.push(t.id);
+      expect(fromDesk.length).toBeGreaterThan(0);
+      expect(state.total).toBe(fromDesk.length);
+      expect(state.items.length).toBe(Math.min(40, fromDesk.length));
+      for (const item of state.items) expect(fromDesk).toContain(item.ticket.id);
+      expect(urls.filter((u) => u.includes('/views/') && u.includes('/tickets'))).toEqual([]);
+      await s.controller.refresh();
+      expect(s.controller.getState().loadRequests).toBe(2);
+      await s.waitForText(/updated \d\d:\d\d UTC, 2 requests/);
+    } finally {
+      session.close();
+    }
   });
 
   describe("the desk's macros", () => {

@@ -109,7 +109,7 @@ export class ReplicaSession {
         // changes nothing or a few).
         const syncing = this.sync();
         syncing.catch(() => undefined);
-        const inView = await viewTest(this.desk, view);
+        const inView = await viewTest(this.desk, view, this.#options.now);
         await new Promise((resolve) => setTimeout(resolve, 0)); // the requests leave first
         const version = replica.dataVersion();
         let tickets = [...this.tickets({ statuses: UNSOLVED })].filter(inView);

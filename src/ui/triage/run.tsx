@@ -12,7 +12,7 @@ import type { ScreenStreams } from '../streams.js';
 import type { UrgencyWeights } from '../../core/urgency.js';
 import { describeWait, type WaitObserver } from '../../api/pacer.js';
 import { DEFAULT_ENRICH, QueueCache, buildQueue, checkQueueView, refreshQueueItems, viewName, type Queue, type QueueSource, type QueueView } from '../../services/queue.js';
-import { resolveQueueView, viewChoices } from '../../services/views.js';
+import { redefineDeskView, resolveQueueView, viewChoices, VIEW_DEFINITION_TTL_MS } from '../../services/views.js';
 import type { RequestTally } from '../../api/tally.js';
 import { deskLabel } from '../../services/desk-identity.js';
 import { resolveTimeTrackingFields } from '../../services/triage.js';
@@ -85,6 +85,8 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
   const abort = o.abort ?? new AbortController();
   let firstLoad = o.firstLoad;
   let view = o.view;
+  // when the view's definition was read (a desk view's conditions are read again hourly)
+  let viewReadAt = o.now();
   const controller = new TriageController({
     desk: o.desk,
     loadQueue: async (filter, onPreliminary) => {
@@ -96,6 +98,10 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
         return { items: q.items, total: q.total, ...(o.requests ? { requests: o.requests.since().total } : {}) };
       }
       const mark = o.requests?.mark();
+      if (view.kind === 'desk' && o.now() - viewReadAt >= VIEW_DEFINITION_TTL_MS) {
+        viewReadAt = o.now();
+        view = await redefineDeskView(o.desk, view);
+      }
       const q = await buildQueue(o.desk, {
         view,
         filter,
@@ -122,6 +128,7 @@ export async function runTriage(o: RunTriageOptions): Promise<void> {
       const next = await resolveQueueView(o.desk, name);
       await checkQueueView(o.desk, next);
       view = next;
+      viewReadAt = o.now();
       firstLoad = undefined;
       return viewName(next);
     },

@@ -39,7 +39,7 @@ export async function queueShow(ctx: CliContext, flags: QueueFlags): Promise<voi
   const line = statusLine(ctx.io);
   // The threads of the same top tickets are read whatever --limit is: the ranking must not
   // depend on how many rows are printed (--limit 5 shows the first five of --limit 100).
-  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, onProgress: line?.write, ...(filter ? { filter } : {}), ...(replica ? { source: replica.queueSource() } : {}) }).finally(() => line?.clear());
+  const queue = await buildQueue(desk, { view, limit, weights, now: ctx.now, enrich: DEFAULT_ENRICH, onProgress: line?.write, ...(filter ? { filter } : {}), ...(replica ? { source: replica.queueSource() } : {}), ...(ctx.globals.verbose ? { onNotice: (m: string) => ctx.io.err(`> ${m}`) } : {}) }).finally(() => line?.clear());
   const now = ctx.now();
 
   const columns: Column<QueueItem>[] = [
