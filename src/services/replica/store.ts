@@ -190,31 +190,49 @@ export class TicketReplica implements ReplicaReader {
          assignee_id = excluded.assignee_id, group_id = excluded.group_id, json = excluded.json, lean = excluded.lean
        WHERE excluded.updated_ms >= tickets.updated_ms`,
     );
-    const versionOf = this.#db.prepare('SELECT updated_ms FROM tickets WHERE id = ?');
     const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
     // What was read for the queue is of no use once a ticket is solved (a reopened one is a
     // new version, read again): dropped, so the tables stay the size of the unsolved work.
+    // (Only a stored ticket has any: they are removed with it.)
     const forget = [this.#db.prepare('DELETE FROM sideloads WHERE ticket_id = ?'), this.#db.prepare('DELETE FROM facts WHERE ticket_id = ?')];
     let changed = 0;
     this.transaction(() => {
+      // the stored versions of the batch, in a few statements rather than one per ticket
+      const held = this.#versions(tickets.map((t) => t.id));
       for (const t of tickets) {
         if ((t.status as string) === 'deleted') {
           changed += remove.run([t.id]).changes;
           for (const f of forget) f.run([t.id]);
+          held.delete(t.id);
           continue;
         }
-        if (t.status === 'solved' || t.status === 'closed') for (const f of forget) f.run([t.id]);
-        const { slas, metric_set: metricSet, ...plain } = t as Ticket & { result_type?: string };
-        delete plain.result_type; // a search result's marker, not the ticket's
+        const before = held.get(t.id);
+        if (before !== undefined && (t.status === 'solved' || t.status === 'closed')) for (const f of forget) f.run([t.id]);
         const parsed = Date.parse(t.updated_at);
         const ms = Number.isFinite(parsed) ? parsed : 0;
-        const before = versionOf.get([t.id]) as { updated_ms: number } | undefined;
-        if (before === undefined || before.updated_ms < ms) changed++;
-        upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, JSON.stringify(plain), JSON.stringify(leanTicket(plain))]);
+        if (before === undefined || before < ms) changed++;
+        const { slas, metric_set: metricSet, ...plain } = t as Ticket & { result_type?: string };
+        // an older copy than the one stored is not written (the upsert's WHERE would refuse it)
+        if (before === undefined || before <= ms) {
+          delete plain.result_type; // a search result's marker, not the ticket's
+          upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, JSON.stringify(plain), JSON.stringify(leanTicket(plain))]);
+          held.set(t.id, ms);
+        }
         if (slas !== undefined && metricSet !== undefined) this.putSideloads(t.id, t.updated_at, { slas, metricSet });
       }
     });
     return changed;
+  }
+
+  /** The stored updated_ms of those of these ids held. */
+  #versions(ids: readonly number[]): Map<number, number> {
+    const out = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.#db.prepare(`SELECT id, updated_ms FROM tickets WHERE id IN (${chunk.map(() => '?').join(', ')})`).all(chunk) as Array<{ id: number; updated_ms: number }>;
+      for (const r of rows) out.set(r.id, r.updated_ms);
+    }
+    return out;
   }
 
   /** Removes the tickets not in `keep` (a full read found them gone: deleted on the desk). */
