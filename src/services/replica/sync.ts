@@ -86,6 +86,16 @@ async function readIncremental(
   options: ReplicaSyncOptions,
 ): Promise<ReplicaSyncStats> {
   const stats: ReplicaSyncStats = { source: 'incremental', full: 'startTime' in from, pages: 0, read: 0, changed: 0 };
+  return stats.full ? replica.filling(() => readIncrementalPages(desk, replica, from, options, stats)) : readIncrementalPages(desk, replica, from, options, stats);
+}
+
+async function readIncrementalPages(
+  desk: SyncDesk,
+  replica: TicketReplica,
+  from: { startTime: number } | { cursor: string },
+  options: ReplicaSyncOptions,
+  stats: ReplicaSyncStats,
+): Promise<ReplicaSyncStats> {
   const pages = desk.incrementalTickets(from, { pageSize: options.pageSize ?? REPLICA_PAGE_SIZE })[Symbol.asyncIterator]();
   let next = pages.next();
   for (;;) {
