@@ -186,10 +186,13 @@ async function printJsonPages<T>(io: Io, pages: AsyncIterable<T[]>, fields: stri
     if (page.length === 0) continue;
     const items = page.map((r) => (toJson ? toJson(r) : r));
     if (fields && held === undefined) checkFields(fields, jsonKeys(items));
-    const texts = items.map((i) => indent(JSON.stringify(fields ? pick(i, fields) : i, null, 2)));
+    const values = fields ? items.map((i) => pick(i, fields)) : items;
+    // All but the last in one go: an array's items come out indented and comma-joined as the
+    // item-by-item form writes them ("[\n" and "\n]" cut off).
+    const rest = values.length > 1 ? JSON.stringify(values.slice(0, -1), null, 2) : undefined;
     const lines = held === undefined ? ['['] : [`${held},`];
-    for (const text of texts.slice(0, -1)) lines.push(`${text},`);
-    held = texts[texts.length - 1];
+    if (rest !== undefined) lines.push(`${rest.slice(2, -2)},`);
+    held = indent(JSON.stringify(values[values.length - 1], null, 2));
     io.out(lines.join('\n'));
   }
   io.out(held === undefined ? '[]' : `${held}\n]`);

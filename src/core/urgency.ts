@@ -136,7 +136,8 @@ export interface UrgencyContext {
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 /** Text beyond this many characters is not scanned for anger signals. */
-const MAX_TEXT = 4_000;
+/** The characters of a ticket's text (subject, newline, message) its signals are read from. */
+export const MAX_TEXT = 4_000;
 
 // --- signals in customer text (compiled once) ------------------------------------------------
 //

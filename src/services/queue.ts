@@ -199,6 +199,12 @@ export interface QueueSource {
   keep(cache: QueueCache): void;
   /** Whether these people's names are at hand without asking the desk. */
   knowsUsers?(ids: readonly number[]): boolean;
+  /**
+   * The whole tickets of those `unsolved` handed in a lean form (only what ranking reads), in
+   * the same order, with the SLA targets and metric set the build gave the lean ones: called
+   * for the rows shown only.
+   */
+  hydrate?(tickets: readonly Ticket[]): Ticket[];
 }
 
 /** A ticket's show_many sideloads: its SLA targets and its metric set. */
@@ -402,8 +408,9 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     const naming = stage === 'preliminary' ? shown.slice(0, PRELIMINARY_NAMES) : ahead ? ranked.slice(0, shown.length + ENRICH_AHEAD) : shown;
     const unnamed = naming.map((r) => r.item).filter((t) => !rowsById.has(t.id));
     if (unnamed.length > 0) for (const row of await resolveNames(desk, unnamed)) rowsById.set(row.ticket.id, row);
-    const items: QueueItem[] = shown.map((r) => {
-      const t = r.item;
+    const whole = options.source?.hydrate?.(shown.map((r) => r.item));
+    const items: QueueItem[] = shown.map((r, i) => {
+      const t = whole?.[i] ?? r.item;
       const row = rowsById.get(t.id);
       const f = facts.get(t.id);
       const metrics = t.metric_set ?? f?.metrics;

@@ -63,7 +63,8 @@ export async function listAllTicketsFromReplica(session: ReplicaSession, filters
   // replica), so the pages stream without a request between them.
   const people = new Set<number>();
   for (let after = 0; ; ) {
-    const batch = session.ticketsAfter(where, after, 5000);
+    // the lean form (services/replica/store leanTicket) holds all the filters and names read
+    const batch = session.replica.ticketsAfter(where, after, 5000, 'lean');
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.id;
     for (const t of batch) {

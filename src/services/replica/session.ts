@@ -112,8 +112,9 @@ export class ReplicaSession {
         const inView = await viewTest(this.desk, view, this.#options.now);
         await new Promise((resolve) => setTimeout(resolve, 0)); // the requests leave first
         const version = replica.dataVersion();
-        let tickets = [...this.tickets({ statuses: UNSOLVED })].filter(inView);
-        if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = [...this.tickets({ statuses: UNSOLVED })].filter(inView);
+        // lean copies (what ranking reads): the rows shown are made whole by hydrate
+        let tickets = replica.leanTickets({ statuses: UNSOLVED }).filter(inView);
+        if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = replica.leanTickets({ statuses: UNSOLVED }).filter(inView);
         if (filter !== undefined && filter.trim() !== '') {
           // The filter is any search terms: search says which tickets match, the replica has them as they are now.
           const found: Ticket[] = [];
@@ -138,6 +139,19 @@ export class ReplicaSession {
           stored.facts.set(f.id, f.updatedAt);
         }
         return tickets;
+      },
+      hydrate: (lean: readonly Ticket[]): Ticket[] => {
+        // The stored copy as it is now (another process may have stored a newer one since), with
+        // the SLA targets and metrics the build gave the lean one.
+        const whole = replica.ticketsByIds(lean.map((t) => t.id));
+        return lean.map((l) => {
+          const held = whole.get(l.id);
+          if (!held) return l;
+          const out = this.#rebase(held);
+          if (l.slas !== undefined) out.slas = l.slas;
+          if (l.metric_set !== undefined) out.metric_set = l.metric_set;
+          return out;
+        });
       },
       knowsUsers: (ids: readonly number[]) => replica.users(new Set(ids)).size === new Set(ids).size,
       keep: (cache: QueueCache) => {

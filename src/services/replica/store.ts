@@ -20,11 +20,12 @@ import { dirname, join } from 'node:path';
 import Database from 'libsql';
 import type { Group, Organization, Ticket, User } from '../../core/model.js';
 import { ConfigError, isDamagedDatabase } from '../../core/errors.js';
+import { MAX_TEXT } from '../../core/urgency.js';
 
 type Db = InstanceType<typeof Database>;
 
 /** Bumped when the tables change: an older replica is read again from the desk. */
-export const REPLICA_SCHEMA = '3';
+export const REPLICA_SCHEMA = '4';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS tickets (
   status TEXT NOT NULL,
   assignee_id INTEGER,
   group_id INTEGER,
-  json TEXT NOT NULL
+  json TEXT NOT NULL,
+  lean TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_ms);
 CREATE TABLE IF NOT EXISTS sideloads (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, json TEXT NOT NULL);
@@ -160,6 +162,22 @@ export class TicketReplica implements ReplicaReader {
     return (this.#db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
   }
 
+  /**
+   * While a whole desk is read into the replica (the first fill, --fresh, an agent's daily full
+   * read), its pages are committed without waiting for the disk (synchronous OFF): the WAL's
+   * checkpoints otherwise wait on fsync several times a fill. A crash of the process loses
+   * nothing committed; a power cut during a fill can leave a file that --fresh reads again
+   * (it holds nothing the desk does not have). Back to NORMAL once the fill ends.
+   */
+  async filling<T>(fn: () => Promise<T>): Promise<T> {
+    this.#db.exec('PRAGMA synchronous = OFF;');
+    try {
+      return await fn();
+    } finally {
+      this.#db.exec('PRAGMA synchronous = NORMAL;');
+    }
+  }
+
   /** Runs fn in one transaction (a sync page and the state it advances commit together). */
   transaction<T>(fn: () => T): T {
     // one level: a transaction inside another joins it
@@ -183,36 +201,54 @@ export class TicketReplica implements ReplicaReader {
    */
   putTickets(tickets: readonly Ticket[]): number {
     const upsert = this.#db.prepare(
-      `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, json) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, json, lean) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET updated_ms = excluded.updated_ms, status = excluded.status,
-         assignee_id = excluded.assignee_id, group_id = excluded.group_id, json = excluded.json
+         assignee_id = excluded.assignee_id, group_id = excluded.group_id, json = excluded.json, lean = excluded.lean
        WHERE excluded.updated_ms >= tickets.updated_ms`,
     );
-    const versionOf = this.#db.prepare('SELECT updated_ms FROM tickets WHERE id = ?');
     const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
     // What was read for the queue is of no use once a ticket is solved (a reopened one is a
     // new version, read again): dropped, so the tables stay the size of the unsolved work.
+    // (Only a stored ticket has any: they are removed with it.)
     const forget = [this.#db.prepare('DELETE FROM sideloads WHERE ticket_id = ?'), this.#db.prepare('DELETE FROM facts WHERE ticket_id = ?')];
     let changed = 0;
     this.transaction(() => {
+      // the stored versions of the batch, in a few statements rather than one per ticket
+      const held = this.#versions(tickets.map((t) => t.id));
       for (const t of tickets) {
         if ((t.status as string) === 'deleted') {
           changed += remove.run([t.id]).changes;
           for (const f of forget) f.run([t.id]);
+          held.delete(t.id);
           continue;
         }
-        if (t.status === 'solved' || t.status === 'closed') for (const f of forget) f.run([t.id]);
-        const { slas, metric_set: metricSet, ...plain } = t as Ticket & { result_type?: string };
-        delete plain.result_type; // a search result's marker, not the ticket's
+        const before = held.get(t.id);
+        if (before !== undefined && (t.status === 'solved' || t.status === 'closed')) for (const f of forget) f.run([t.id]);
         const parsed = Date.parse(t.updated_at);
         const ms = Number.isFinite(parsed) ? parsed : 0;
-        const before = versionOf.get([t.id]) as { updated_ms: number } | undefined;
-        if (before === undefined || before.updated_ms < ms) changed++;
-        upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, JSON.stringify(plain)]);
+        if (before === undefined || before < ms) changed++;
+        const { slas, metric_set: metricSet, ...plain } = t as Ticket & { result_type?: string };
+        // an older copy than the one stored is not written (the upsert's WHERE would refuse it)
+        if (before === undefined || before <= ms) {
+          delete plain.result_type; // a search result's marker, not the ticket's
+          upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, JSON.stringify(plain), JSON.stringify(leanTicket(plain))]);
+          held.set(t.id, ms);
+        }
         if (slas !== undefined && metricSet !== undefined) this.putSideloads(t.id, t.updated_at, { slas, metricSet });
       }
     });
     return changed;
+  }
+
+  /** The stored updated_ms of those of these ids held. */
+  #versions(ids: readonly number[]): Map<number, number> {
+    const out = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.#db.prepare(`SELECT id, updated_ms FROM tickets WHERE id IN (${chunk.map(() => '?').join(', ')})`).all(chunk) as Array<{ id: number; updated_ms: number }>;
+      for (const r of rows) out.set(r.id, r.updated_ms);
+    }
+    return out;
   }
 
   /** Removes the tickets not in `keep` (a full read found them gone: deleted on the desk). */
@@ -231,9 +267,34 @@ export class TicketReplica implements ReplicaReader {
     for (const row of stmt.iterate(params) as Iterable<{ json: string }>) yield JSON.parse(row.json) as Ticket;
   }
 
-  /** Up to `limit` tickets with an id above `afterId`, by id: pages that hold no statement open between them. */
-  ticketsAfter(where: TicketWhere, afterId: number, limit: number): Ticket[] {
+  /**
+   * The tickets in the lean form ranking reads (see leanTicket): a fraction of the whole to
+   * parse, for queues that show a few rows of thousands. By id.
+   */
+  leanTickets(where: TicketWhere = {}): Ticket[] {
     const { sql, params } = whereSql(where);
+    return (this.#db.prepare(`SELECT lean FROM tickets${sql} ORDER BY id`).all(params) as Array<{ lean: string }>).map((r) => JSON.parse(r.lean) as Ticket);
+  }
+
+  /** The whole stored tickets of these ids (those held). */
+  ticketsByIds(ids: readonly number[]): Map<number, Ticket> {
+    const out = new Map<number, Ticket>();
+    if (ids.length === 0) return out;
+    const stmt = this.#db.prepare(`SELECT json FROM tickets WHERE id IN (${ids.map(() => '?').join(', ')})`);
+    for (const r of stmt.all([...ids]) as Array<{ json: string }>) {
+      const t = JSON.parse(r.json) as Ticket;
+      out.set(t.id, t);
+    }
+    return out;
+  }
+
+  /** Up to `limit` tickets with an id above `afterId`, by id: pages that hold no statement open between them. */
+  ticketsAfter(where: TicketWhere, afterId: number, limit: number, form: 'whole' | 'lean' = 'whole'): Ticket[] {
+    const { sql, params } = whereSql(where);
+    if (form === 'lean') {
+      const lean = this.#db.prepare(`SELECT lean FROM tickets${sql ? `${sql} AND` : ' WHERE'} id > ? ORDER BY id LIMIT ?`);
+      return (lean.all([...params, afterId, limit]) as Array<{ lean: string }>).map((r) => JSON.parse(r.lean) as Ticket);
+    }
     const stmt = this.#db.prepare(`SELECT json FROM tickets${sql ? `${sql} AND` : ' WHERE'} id > ? ORDER BY id LIMIT ?`);
     return (stmt.all([...params, afterId, limit]) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Ticket);
   }
@@ -322,6 +383,21 @@ export class TicketReplica implements ReplicaReader {
       this.setMeta('groups_read_s', String(readS));
     });
   }
+}
+
+/** What ranking a ticket reads (core/urgency, the views' tests, names, threads). */
+const LEAN_FIELDS = ['id', 'subject', 'status', 'priority', 'requester_id', 'assignee_id', 'group_id', 'organization_id', 'tags', 'created_at', 'updated_at'] as const;
+
+/**
+ * A ticket cut to what ranking reads: the fields above, the channel, and the description only
+ * as far as urgency reads a text (MAX_TEXT characters), so its signals are the same.
+ */
+export function leanTicket(t: Ticket): Ticket {
+  const lean: Record<string, unknown> = {};
+  for (const k of LEAN_FIELDS) if (k in t) lean[k] = t[k];
+  if (typeof t.description === 'string') lean.description = t.description.length > MAX_TEXT ? t.description.slice(0, MAX_TEXT) : t.description;
+  if (t.via !== undefined) lean.via = t.via && typeof t.via === 'object' ? { channel: t.via.channel } : t.via;
+  return lean as unknown as Ticket;
 }
 
 function whereSql(where: TicketWhere): { sql: string; params: unknown[] } {

@@ -86,7 +86,27 @@ async function readIncremental(
   options: ReplicaSyncOptions,
 ): Promise<ReplicaSyncStats> {
   const stats: ReplicaSyncStats = { source: 'incremental', full: 'startTime' in from, pages: 0, read: 0, changed: 0 };
-  for await (const page of desk.incrementalTickets(from, { pageSize: options.pageSize ?? REPLICA_PAGE_SIZE })) {
+  return stats.full ? replica.filling(() => readIncrementalPages(desk, replica, from, options, stats)) : readIncrementalPages(desk, replica, from, options, stats);
+}
+
+async function readIncrementalPages(
+  desk: SyncDesk,
+  replica: TicketReplica,
+  from: { startTime: number } | { cursor: string },
+  options: ReplicaSyncOptions,
+  stats: ReplicaSyncStats,
+): Promise<ReplicaSyncStats> {
+  const pages = desk.incrementalTickets(from, { pageSize: options.pageSize ?? REPLICA_PAGE_SIZE })[Symbol.asyncIterator]();
+  let next = pages.next();
+  for (;;) {
+    const got = await next;
+    if (got.done) break;
+    const page = got.value;
+    // The next page is asked for before this one is written, and the request leaves first:
+    // the desk prepares it while this one is stored.
+    next = pages.next();
+    next.catch(() => undefined);
+    if (!page.end_of_stream) await new Promise((resolve) => setImmediate(resolve));
     // the tickets and the cursor past them in one transaction: a crash loses neither alone
     replica.transaction(() => {
       stats.changed += replica.putTickets(page.tickets);
