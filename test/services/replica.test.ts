@@ -95,7 +95,7 @@ describe('replica sync', () => {
     reopened.close();
   });
 
-  it("an agent's replica reads the search export since the last change less the overlap, and the live recent changes", async () => {
+  it("an agent's replica: a full read from search, then within minutes the live list alone; after a longer gap the search export with the overlap", async () => {
     const replica = openReplica();
     requests.length = 0;
     const first = await syncReplica(agent, replica, { now: seedClock });
@@ -104,12 +104,57 @@ describe('replica sync', () => {
     requests.length = 0;
     const again = await syncReplica(agent, replica, { now: seedClock });
     expect(again).toMatchObject({ source: 'search', full: false, changed: 0 });
-    // the 403 is remembered: one search export page and one page of recent changes
+    // the 403 is remembered, and the live list (newest first, no index lag) has every change
+    // since the last read: one request, no search export
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toContain('sort=-updated_at');
+
+    // a change on the desk is in the next read, whatever this machine's clock says
+    const [target] = [...replica.tickets()].filter((t) => t.status === 'open').map((t) => t.id);
+    await agent.updateTicket(target!, { additional_tags: ['replica_live_check'] });
+    const skewed = () => new Date(seedClock().getTime() + 2 * 3_600_000); // two hours fast
+    requests.length = 0;
+    await syncReplica(agent, replica, { now: skewed }); // a longer gap by this clock: search and live
+    expect(requests.some((r) => r.includes('/search/export'))).toBe(true);
+    expect([...replica.tickets()].find((t) => t.id === target)!.tags).toContain('replica_live_check');
+    await agent.updateTicket(target!, { additional_tags: ['replica_live_check_2'] });
+    requests.length = 0;
+    const live = await syncReplica(agent, replica, { now: skewed }); // minutes later by the same clock: live only
+    expect(requests).toHaveLength(1);
+    expect(live.changed).toBe(1);
+    expect([...replica.tickets()].find((t) => t.id === target)!.tags).toContain('replica_live_check_2');
+
+    // twenty minutes without a read: the search export since the newest change less the overlap
+    requests.length = 0;
+    await syncReplica(agent, replica, { now: () => new Date(skewed().getTime() + 20 * 60_000) });
     expect(requests).toHaveLength(2);
     const exported = requests.find((r) => r.includes('/search/export'));
     expect(decodeURIComponent(exported!)).toMatch(/updated>=\d{4}-/);
     expect(requests.filter((r) => r.includes('sort=-updated_at'))).toHaveLength(1);
     replica.close();
+  });
+
+  it("a change search has not indexed yet, read with this machine's clock far off, is in a later read", async () => {
+    const laggy = await startDesk({ home, rateLimit: 100_000, endpointLimits: false, indexLagSeconds: 600, now: seedClock });
+    try {
+      const desk = await createHelpDesk(
+        { kind: 'local', url: laggy.url, auth: { type: 'basic-token', email: laggy.email, token: laggy.token }, profile: 'local' },
+        { endpointLimits: [] },
+      );
+      const replica = openReplica();
+      const fast = () => new Date(seedClock().getTime() + 3 * 3_600_000); // three hours fast
+      await syncReplica(desk, replica, { now: fast });
+      const [target] = [...replica.tickets()].filter((t) => t.status === 'open').map((t) => t.id);
+      await desk.updateTicket(target!, { additional_tags: ['replica_lag_check'] });
+      // twenty minutes later by this clock: search (which has not indexed the change) and a live
+      // list read against this clock's idea of "the last minutes", which is hours off
+      await syncReplica(desk, replica, { now: () => new Date(fast().getTime() + 20 * 60_000) });
+      await syncReplica(desk, replica, { now: () => new Date(fast().getTime() + 21 * 60_000) });
+      expect([...replica.tickets()].find((t) => t.id === target)!.tags).toContain('replica_lag_check');
+      replica.close();
+    } finally {
+      await laggy.close();
+    }
   });
 
   it('never replaces a copy with an older one, and a full read drops the tickets the desk no longer has', () => {

@@ -14,8 +14,10 @@
  *    same point, and what was read about its tickets (sideloads, threads) is not, while their
  *    version is unchanged. Search does not show deleted tickets: once a day the read is a full
  *    one, and a stored ticket it did not find is dropped.
- * With nothing changed that is 1 request for an admin, 2 for an agent, whatever the size of
- * the desk.
+ * An agent's read within SEARCH_LAG_BOUND_S of the last one needs no search at all: the live
+ * list, read back to the newest change held (desk times) less a margin, has every change since.
+ * With nothing changed that is 1 request for an admin or an agent, whatever the size of the
+ * desk (2 for an agent after a longer gap: the search page and the live list).
  */
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Ticket } from '../../core/model.js';
@@ -143,38 +145,54 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
     page = [];
     options.onProgress?.(stats.read);
   };
-  // The live list of recent changes is read while the export pages come (both are small on a
-  // quiet desk): applied after them, and newer copies win anyway.
-  // After the first read, only what changed since the last live read is needed (less a margin
-  // for changes committed as it was read), not the whole of search's lag.
+  // The mark: the desk's time of the newest change read so far (desk times only, so the
+  // machine's clock does not matter), and when this machine last read the live list.
   const liveSince = Number(replica.meta('live_since_ms') ?? NaN);
-  const boundS = Number.isFinite(liveSince)
-    ? Math.min(SEARCH_LAG_BOUND_S, Math.max(LIVE_MARGIN_S, Math.ceil((options.now().getTime() - liveSince) / 1000) + LIVE_MARGIN_S))
-    : SEARCH_LAG_BOUND_S;
-  const recentRead = recentlyChanged(desk, options.now(), boundS);
+  const liveReadMs = Number(replica.meta('live_read_ms') ?? NaN);
+  const clientNow = options.now().getTime();
+  // Read again within SEARCH_LAG_BOUND_S: the live list alone has every change since the mark
+  // (newest first, no index lag), read back to the mark less a margin for changes committed
+  // as it was read; the search export is not needed. A longer gap reads the search export
+  // (1,000 a page, where the live list gives 100) with the overlap, and the live list beside it.
+  const liveOnly = !full && Number.isFinite(liveSince) && Number.isFinite(liveReadMs) && clientNow >= liveReadMs && clientNow - liveReadMs <= SEARCH_LAG_BOUND_S * 1000;
+  const recentRead = liveOnly
+    ? recentlyChanged(desk, new Date(liveSince), LIVE_MARGIN_S)
+    : recentlyChanged(
+        desk,
+        options.now(),
+        Number.isFinite(liveSince)
+          ? Math.min(SEARCH_LAG_BOUND_S, Math.max(LIVE_MARGIN_S, Math.ceil((clientNow - liveSince) / 1000) + LIVE_MARGIN_S))
+          : SEARCH_LAG_BOUND_S,
+      );
   recentRead.catch(() => undefined);
-  for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(fromS)}`, { pageSize })) {
-    page.push(t);
-    if (full) seen.add(t.id);
-    const ms = Date.parse(t.updated_at);
-    if (Number.isFinite(ms)) newest = Math.max(newest, ms);
-    if (page.length >= pageSize) {
-      flush();
-      options.signal?.throwIfAborted();
+  if (!liveOnly) {
+    for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(fromS)}`, { pageSize })) {
+      page.push(t);
+      if (full) seen.add(t.id);
+      const ms = Date.parse(t.updated_at);
+      if (Number.isFinite(ms)) newest = Math.max(newest, ms);
+      if (page.length >= pageSize) {
+        flush();
+        options.signal?.throwIfAborted();
+      }
     }
+    flush();
   }
-  flush();
   // Search trails the desk: what changed in the last minutes is read live and wins.
   const recent = await recentRead;
   replica.transaction(() => {
     // Not found by a full read: deleted (a ticket changed since the read began is in `recent`).
     if (full) stats.changed += replica.removeTicketsNotIn(new Set([...seen, ...recent.keys()]));
     stats.changed += replica.putTickets([...recent.values()]);
-    replica.setMeta('search_since_ms', String(newest));
-    let live = Number.isFinite(liveSince) ? liveSince : 0;
+    // The mark moves only with what the live list gave (it has no index lag: search's newest
+    // may be newer than a change search has not indexed yet). The first time it starts at
+    // search's newest less the lag bound, a desk time, whatever this machine's clock says.
+    let live = Number.isFinite(liveSince) ? liveSince : newest > 0 ? newest - SEARCH_LAG_BOUND_S * 1000 : clientNow - SEARCH_LAG_BOUND_S * 1000;
     for (const t of recent.values()) live = Math.max(live, Date.parse(t.updated_at) || 0);
-    // nothing changed live: the read itself is the mark (less the margin, on the next read)
-    replica.setMeta('live_since_ms', String(live > 0 ? live : options.now().getTime() - SEARCH_LAG_BOUND_S * 1000));
+    // after a live-only read everything up to the mark is held: a later search starts there
+    replica.setMeta('search_since_ms', String(liveOnly ? Math.max(newest, live) : newest));
+    replica.setMeta('live_since_ms', String(live));
+    replica.setMeta('live_read_ms', String(clientNow));
     if (full) replica.setMeta('filled_s', String(nowS));
     replica.setMeta('source', 'search');
     replica.setMeta('synced_at', options.now().toISOString());
