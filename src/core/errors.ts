@@ -104,3 +104,8 @@ export function isDamagedDatabase(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed|corrupt/i.test(err instanceof Error ? err.message : '');
 }
+
+/** A SQLite database's files: the database and its WAL, shared-memory and rollback journal. */
+export function databaseFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
+}

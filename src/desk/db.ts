@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import Database from 'libsql';
-import { ConfigError, isDamagedDatabase } from '../core/errors.js';
+import { ConfigError, databaseFiles, isDamagedDatabase } from '../core/errors.js';
 
 export type Db = InstanceType<typeof Database>;
 
@@ -116,7 +116,7 @@ export function openDb(path: string, options: { replaceDamaged?: boolean } = {})
     db.close();
     if (!isDamagedDatabase(err)) throw err;
     if (options.replaceDamaged) {
-      for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(file, { force: true });
+      for (const file of databaseFiles(path)) rmSync(file, { force: true });
       return openDb(path);
     }
     throw new ConfigError(`the embedded desk's database ${path} is damaged (${err instanceof Error ? err.message : String(err)})`, {

@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import type { DeskOptions, RunningDesk, SeedOptions, SeedSummary } from './options.js';
 import { deskPaths, readCredentialsFile } from './paths.js';
+import { databaseFiles } from '../core/errors.js';
 
 export type { DeskOptions, RunningDesk, SeedOptions, SeedSummary } from './options.js';
 export { DEFAULT_INDEX_LAG_S, DEFAULT_SEED, DEFAULT_SEED_TICKETS } from './options.js';
@@ -29,7 +30,7 @@ export async function seedDesk(opts: SeedOptions): Promise<SeedSummary> {
 /** Deletes the desk database and its credentials; the next start seeds it again. */
 export async function resetDesk(opts: { home: string }): Promise<void> {
   const paths = deskPaths(opts.home);
-  for (const file of [paths.db, `${paths.db}-wal`, `${paths.db}-shm`, `${paths.db}-journal`, paths.credentials]) {
+  for (const file of [...databaseFiles(paths.db), paths.credentials]) {
     rmSync(file, { force: true });
   }
 }

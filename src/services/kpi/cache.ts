@@ -29,7 +29,7 @@ import type { HelpDesk, IncrementalTicketPage } from '../../api/helpdesk.js';
 import type { Ticket, TicketAudit, TicketMetric } from '../../core/model.js';
 import { DEFAULT_CALENDAR, businessMsBetween } from '../../core/business-hours.js';
 import { touchedByDeskops, withoutOwnTraffic } from '../../core/kpi/own-traffic.js';
-import { ApiError, ConfigError, PermissionError, isDamagedDatabase } from '../../core/errors.js';
+import { ApiError, ConfigError, PermissionError, databaseFiles, isDamagedDatabase } from '../../core/errors.js';
 import { isoSeconds } from '../../core/time.js';
 import { SEARCH_LAG_BOUND_S } from '../recent.js';
 import { organizationCustomer } from '../../core/kpi/churn.js';
@@ -204,7 +204,7 @@ export class KpiTicketCache {
       if (!isDamagedDatabase(err)) throw err;
       // A cache holds nothing that cannot be read again: --refresh rebuilds a damaged one.
       if (options.refresh) {
-        for (const file of [options.path, `${options.path}-wal`, `${options.path}-shm`, `${options.path}-journal`]) rmSync(file, { force: true });
+        for (const file of databaseFiles(options.path)) rmSync(file, { force: true });
         return KpiTicketCache.open(options);
       }
       throw new ConfigError(`the KPI cache ${options.path} is damaged (${err instanceof Error ? err.message : String(err)})`, {

@@ -19,7 +19,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'libsql';
 import type { Group, Organization, Ticket, User } from '../../core/model.js';
-import { ConfigError, isDamagedDatabase } from '../../core/errors.js';
+import { ConfigError, databaseFiles, isDamagedDatabase } from '../../core/errors.js';
 import { MAX_TEXT } from '../../core/urgency.js';
 
 type Db = InstanceType<typeof Database>;
@@ -131,7 +131,7 @@ export class TicketReplica implements ReplicaReader {
       if (!isDamagedDatabase(err)) throw err;
       // It holds nothing that cannot be read again: --fresh starts a new one.
       if (options.fresh) {
-        for (const file of [options.path, `${options.path}-wal`, `${options.path}-shm`, `${options.path}-journal`]) rmSync(file, { force: true });
+        for (const file of databaseFiles(options.path)) rmSync(file, { force: true });
         return TicketReplica.open(options);
       }
       throw damaged(options.path, err);
