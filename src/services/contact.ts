@@ -11,6 +11,7 @@ import type { Ticket, TicketAudit } from '../core/model.js';
 import { addedTags, isOwnAudit, isSurveySent, touchedByDeskops } from '../core/own-messages.js';
 import { SURVEY_SCALES, sentAtFromTags, typesSent } from '../core/survey.js';
 import { isoSeconds } from '../core/time.js';
+import { mapLimit } from './map-limit.js';
 import { recentlyChanged } from './recent.js';
 
 /** Search export pages (the most Zendesk gives). */
@@ -47,20 +48,17 @@ export async function recentContacts(
     if (sent) note(t.requester_id, { ticketId: t.id, at: sent.getTime(), what: surveyWhat(typesSent(tags)) });
     if (tags.some((tag) => tag.startsWith('sweep_'))) withSweeps.push(t);
   }
-  const work = async () => {
-    for (let t = withSweeps.shift(); t; t = withSweeps.shift()) {
-      const audits: TicketAudit[] = [];
-      for await (const a of desk.listAudits(t.id)) audits.push(a);
-      for (const a of audits) {
-        if (!isOwnAudit(a) || !a.events.some((e) => e.type === 'Comment' && (e as { public?: boolean }).public)) continue;
-        const added = addedTags(a);
-        const survey = added.some(isSurveySent);
-        const marker = added.find((tag) => tag.startsWith('sweep_'));
-        note(t.requester_id, { ticketId: t.id, at: Date.parse(a.created_at), what: survey ? 'a survey' : `the follow-up ${marker?.replace(/^sweep_/, '') ?? 'message'}` });
-      }
+  await mapLimit(withSweeps, CONCURRENCY, async (t) => {
+    const audits: TicketAudit[] = [];
+    for await (const a of desk.listAudits(t.id)) audits.push(a);
+    for (const a of audits) {
+      if (!isOwnAudit(a) || !a.events.some((e) => e.type === 'Comment' && (e as { public?: boolean }).public)) continue;
+      const added = addedTags(a);
+      const survey = added.some(isSurveySent);
+      const marker = added.find((tag) => tag.startsWith('sweep_'));
+      note(t.requester_id, { ticketId: t.id, at: Date.parse(a.created_at), what: survey ? 'a survey' : `the follow-up ${marker?.replace(/^sweep_/, '') ?? 'message'}` });
     }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, work));
+  });
   return out;
 }
 

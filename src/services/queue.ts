@@ -28,6 +28,7 @@
  *  6. Names (requester, assignee, group) for the `limit` tickets returned, in two batched
  *     requests per stage, each ticket's once.
  */
+import { mapLimit } from './map-limit.js';
 import type { HelpDesk } from '../api/helpdesk.js';
 import type { Comment, DeskView, Group, Organization, Ticket, TicketMetric, User } from '../core/model.js';
 import { UsageError } from '../core/errors.js';
@@ -583,19 +584,4 @@ async function vipOrganizations(desk: HelpDesk, tickets: Ticket[]): Promise<{ vi
   const orgs = ids.size > 0 ? await desk.getOrganizations([...ids]) : [];
   const byId = new Map(orgs.map((o) => [o.id, o]));
   return { vip: new Set(orgs.filter(isVipOrganization).map((o) => o.id)), byId };
-}
-
-/** Runs fn over items with at most `limit` at a time; results in input order. Stops on abort. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !signal?.aborted) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  signal?.throwIfAborted();
-  return out;
 }

@@ -29,6 +29,7 @@ import type { HelpDesk, IncrementalTicketPage } from '../../api/helpdesk.js';
 import type { Ticket, TicketAudit, TicketMetric } from '../../core/model.js';
 import { DEFAULT_CALENDAR, businessMsBetween } from '../../core/business-hours.js';
 import { touchedByDeskops, withoutOwnTraffic } from '../../core/kpi/own-traffic.js';
+import { mapLimit } from '../map-limit.js';
 import { ApiError, ConfigError, PermissionError, databaseFiles, isDamagedDatabase } from '../../core/errors.js';
 import { isoSeconds } from '../../core/time.js';
 import { SEARCH_LAG_BOUND_S } from '../recent.js';
@@ -371,23 +372,20 @@ export class KpiTicketCache {
   ): Promise<Map<number, KpiMetricSet>> {
     const out = new Map<number, KpiMetricSet>();
     const todo = tickets.filter((t) => metrics.has(t.id) && (t.status as string) !== 'deleted' && touchedByDeskops(t.tags ?? []));
-    const work = async () => {
-      for (let t = todo.shift(); t; t = todo.shift()) {
-        const audits: TicketAudit[] = [];
-        for await (const a of desk.listAudits(t.id)) audits.push(a);
-        stats.audits++;
-        const { metrics: fixed } = withoutOwnTraffic({
-          metrics: toKpiMetricSet(metrics.get(t.id)!),
-          createdAt: unixOf(t.created_at) ?? 0,
-          status: t.status,
-          requesterId: t.requester_id ?? null,
-          audits,
-          businessMinutes: deskBusinessMinutes,
-        });
-        out.set(t.id, fixed);
-      }
-    };
-    await Promise.all(Array.from({ length: OWN_TRAFFIC_CONCURRENCY }, work));
+    await mapLimit(todo, OWN_TRAFFIC_CONCURRENCY, async (t) => {
+      const audits: TicketAudit[] = [];
+      for await (const a of desk.listAudits(t.id)) audits.push(a);
+      stats.audits++;
+      const { metrics: fixed } = withoutOwnTraffic({
+        metrics: toKpiMetricSet(metrics.get(t.id)!),
+        createdAt: unixOf(t.created_at) ?? 0,
+        status: t.status,
+        requesterId: t.requester_id ?? null,
+        audits,
+        businessMinutes: deskBusinessMinutes,
+      });
+      out.set(t.id, fixed);
+    });
     return out;
   }
 

@@ -28,7 +28,7 @@ import {
   type SurveyReading,
   type SurveyType,
 } from '../../core/survey.js';
-import { mapLimit } from '../queue.js';
+import { mapLimit } from '../map-limit.js';
 import { slimTicket } from '../tickets.js';
 import { endRun, runBulk, runStopped, startRun, type BulkItem, type PlanTuple, type PreparedChange, type Recheck } from '../bulk/index.js';
 import { followupOfTag, followupsSince, outcomeList, surveyedSince, type BulkRunOptions, type Skip } from './shared.js';

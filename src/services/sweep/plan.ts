@@ -6,6 +6,7 @@ import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Comment, Group, TicketAudit, TicketMetric, User } from '../../core/model.js';
 import { peopleComments } from '../../core/own-messages.js';
 import { ConfigError, PermissionError } from '../../core/errors.js';
+import { mapLimit } from '../map-limit.js';
 import { recentlyChanged } from '../recent.js';
 import type { SweepStep } from '../../core/sweep-rules.js';
 import { candidateQuery, groupIdLookup, planSweep, summarizeThread, type ContactRules, type PlannedAction, type TicketFacts, type WaitingAction } from '../../core/sweep-plan.js';
@@ -49,6 +50,9 @@ export interface PlanOptions {
   /** A line about each phase, for a live display. */
   onPhase?: (message: string) => void;
 }
+
+/** Tickets whose threads (audits) are read at once. */
+const THREAD_CONCURRENCY = 3;
 
 /** Pages of the search export (1,000 tickets each: the most Zendesk gives). */
 const EXPORT_PAGE = 1_000;
@@ -194,14 +198,7 @@ export async function fetchMetrics(
  */
 export async function fetchThreads(desk: HelpDesk, facts: Map<number, TicketFacts>, ids: number[], people: Map<number, User> = new Map()): Promise<void> {
   const threads = new Map<number, Comment[]>();
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const id = ids[next++]!;
-      threads.set(id, await collectComments(desk, id));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(3, ids.length) }, worker));
+  await mapLimit(ids, THREAD_CONCURRENCY, async (id) => threads.set(id, await collectComments(desk, id)));
   const authors = new Set<number>();
   for (const comments of threads.values()) for (const c of comments) if (!people.has(c.author_id)) authors.add(c.author_id);
   if (authors.size > 0) for (const u of await desk.getUsers([...authors])) people.set(u.id, slimUser(u));
