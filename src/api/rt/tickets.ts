@@ -208,11 +208,7 @@ export class RtTickets {
    * in the Tags field); statuses are mapped to Zendesk's.
    */
   async audits(id: number): Promise<TicketAudit[]> {
-    const items = await this.session.all(
-      `${REST2}/ticket/${ticketId(id)}/history?orderby=id&order=ASC`,
-      { fields: TRANSACTION_FIELDS.filter((f) => f !== 'ObjectId'), 'fields[Creator]': 'id,Name' },
-      { notFound: `ticket ${id} not found` },
-    );
+    const items = await this.historyItems(id);
     const audits: TicketAudit[] = [];
     let eventId = 0;
     let startedAt = 0;
@@ -241,13 +237,18 @@ export class RtTickets {
 
   /** A ticket's transactions of HISTORY_TYPES; with `people`, their creators are remembered as users. */
   private async history(id: number, people = false): Promise<RtTransaction[]> {
-    const items = await this.session.all(
+    const items = await this.historyItems(id);
+    if (people) this.directory.remember(items.flatMap((i) => (isBody(i.Creator) && maybeId(i.Creator.id) !== undefined ? [userFrom(i.Creator)] : [])));
+    return items.map((i) => transactionFrom(i, id)).filter((t) => HISTORY_TYPES.includes(t.type));
+  }
+
+  /** A ticket's whole history as RT gives it, oldest first, with each creator's id and names. */
+  private historyItems(id: number): Promise<RtBody[]> {
+    return this.session.all(
       `${REST2}/ticket/${ticketId(id)}/history?orderby=id&order=ASC`,
       { fields: TRANSACTION_FIELDS.filter((f) => f !== 'ObjectId'), 'fields[Creator]': USER_FIELDS },
       { notFound: `ticket ${id} not found` },
     );
-    if (people) this.directory.remember(items.flatMap((i) => (isBody(i.Creator) && maybeId(i.Creator.id) !== undefined ? [userFrom(i.Creator)] : [])));
-    return items.map((i) => transactionFrom(i, id)).filter((t) => HISTORY_TYPES.includes(t.type));
   }
 
   /** The transactions of many tickets (TransactionSQL, IDS_PER_SEARCH tickets a query), by ticket. */
