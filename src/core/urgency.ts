@@ -131,6 +131,12 @@ export interface UrgencyContext {
   latestCustomerMessage?: CustomerMessage | null;
   /** Reopen count; else ticket.metric_set.reopens; else 0. */
   reopens?: number;
+  /**
+   * The signals of the ticket's own subject and description (ticketTextSignals), read earlier
+   * for this version of it (the replica keeps them): used instead of reading the text again
+   * when no later customer message is known.
+   */
+  textSignals?: TextSignals;
 }
 
 const HOUR = 3_600_000;
@@ -169,12 +175,25 @@ function countExclamations(text: string): number {
   return n;
 }
 
-interface TextFacts {
-  anger: string[];
+/** What a customer's text says: anger signals (in a fixed order) and complaint wording. */
+export interface TextSignals {
+  anger: readonly string[];
   complaint: boolean;
 }
 
-function readText(text: string): TextFacts {
+/**
+ * Names the patterns above: a store that keeps TextSignals (the replica) reads them again when
+ * this changes, so a new or changed signal reaches tickets read before it.
+ */
+export const TEXT_SIGNALS_VERSION = versionOf([KEYWORDS.source, KEYWORD_SIGNALS.join(','), SHOUTING.source, String(MAX_TEXT), '!!|3']);
+
+function versionOf(parts: readonly string[]): string {
+  let h = 5381;
+  for (const c of parts.join('\u0000')) h = (Math.imul(h, 33) ^ c.charCodeAt(0)) >>> 0;
+  return h.toString(36);
+}
+
+function readText(text: string): TextSignals {
   const hit = [false, false, false, false, false];
   let left = hit.length;
   KEYWORDS.lastIndex = 0;
@@ -198,7 +217,16 @@ function readText(text: string): TextFacts {
 
 /** The anger signals found in a customer's text, in a fixed order. */
 export function angerSignals(text: string): string[] {
-  return readText(text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text).anger;
+  return [...readText(clip(text)).anger];
+}
+
+/** The signals of a ticket's subject and description, as urgencyScore reads them without a later message. */
+export function ticketTextSignals(ticket: Pick<Ticket, 'subject' | 'description'>): TextSignals {
+  return readText(clip(`${ticket.subject ?? ''}\n${ticket.description ?? ''}`));
+}
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
 }
 
 // --- SLA -------------------------------------------------------------------------------------
@@ -263,30 +291,46 @@ const WAITING_STATUSES = new Set(['new', 'open']);
  * left out; the score is their sum.
  */
 export function urgencyScore(ticket: Ticket, context: UrgencyContext): UrgencyResult {
+  const reasons: UrgencyReason[] = [];
+  const { score, sla } = scoreTicket(ticket, context, reasons);
+  reasons.sort((a, b) => b.points - a.points);
+  return { score, reasons, sla };
+}
+
+/**
+ * The points of each signal, summed; with `reasons`, each signal's reason is added to it. The
+ * one place the points are decided: ranking thousands of tickets leaves `reasons` out (no
+ * labels to write), and the rows shown are scored again with them (rankByUrgency).
+ */
+function scoreTicket(ticket: Ticket, context: UrgencyContext, reasons: UrgencyReason[] | null): { score: number; sla: SlaState | null } {
   const w = context.weights ?? DEFAULT_URGENCY_WEIGHTS;
   const nowMs = typeof context.now === 'number' ? context.now : context.now.getTime();
-  const reasons: UrgencyReason[] = [];
-  const add = (code: UrgencyReasonCode, label: string, points: number) => {
+  let total = 0;
+  /** The signal's points, rounded, added to the total; a reason is wanted when it says so. */
+  const take = (points: number): number => {
     const p = Math.round(points);
-    if (p > 0) reasons.push({ code, label, points: p });
+    if (p > 0) total += p;
+    return p > 0 && reasons !== null ? p : 0;
   };
+  let p: number;
 
   // SLA
   const sla = slaState(ticket, nowMs);
   if (sla) {
-    const what = metricLabel(sla.metric);
     if (sla.msLeft <= 0) {
       const overdue = Math.min(w.slaOverdueMax, (-sla.msLeft / HOUR) * w.slaOverduePerHour);
-      add('sla_breached', `SLA breached ${hoursText(sla.msLeft)} ago (${what})`, w.slaBreached + overdue);
+      if ((p = take(w.slaBreached + overdue))) reasons!.push({ code: 'sla_breached', label: `SLA breached ${hoursText(sla.msLeft)} ago (${metricLabel(sla.metric)})`, points: p });
     } else if (w.slaSoonMinutes > 0 && sla.msLeft <= w.slaSoonMinutes * MINUTE) {
       const share = 1 - sla.msLeft / (w.slaSoonMinutes * MINUTE);
-      add('sla_due_soon', `SLA due in ${hoursText(sla.msLeft)} (${what})`, w.slaDueSoon > 0 ? Math.max(1, w.slaDueSoon * share) : 0);
+      if ((p = take(w.slaDueSoon > 0 ? Math.max(1, w.slaDueSoon * share) : 0))) {
+        reasons!.push({ code: 'sla_due_soon', label: `SLA due in ${hoursText(sla.msLeft)} (${metricLabel(sla.metric)})`, points: p });
+      }
     }
   }
 
   // priority
   const priority = ticket.priority ?? 'none';
-  add('priority', ticket.priority ? `${ticket.priority} priority` : 'no priority set', w.priority[priority] ?? 0);
+  if ((p = take(w.priority[priority] ?? 0))) reasons!.push({ code: 'priority', label: ticket.priority ? `${ticket.priority} priority` : 'no priority set', points: p });
 
   // customer waiting
   if (WAITING_STATUSES.has(ticket.status)) {
@@ -297,60 +341,77 @@ export function urgencyScore(ticket: Ticket, context: UrgencyContext): UrgencyRe
     const t = since ? Date.parse(since) : NaN;
     if (!Number.isNaN(t) && nowMs > t) {
       const waited = nowMs - t;
-      add('waiting', `customer waiting ${hoursText(waited)}`, Math.min(w.waitMax, (waited / HOUR) * w.waitPerHour));
+      if ((p = take(Math.min(w.waitMax, (waited / HOUR) * w.waitPerHour)))) reasons!.push({ code: 'waiting', label: `customer waiting ${hoursText(waited)}`, points: p });
     }
   }
 
   // complaint and anger, in the latest customer message (else the description) and subject
-  const message = context.latestCustomerMessage?.body ?? ticket.description ?? '';
-  const full = `${ticket.subject ?? ''}\n${message}`;
-  const text = full.length > MAX_TEXT ? full.slice(0, MAX_TEXT) : full;
-  const facts = readText(text);
+  const latest = context.latestCustomerMessage?.body;
+  const facts =
+    latest === undefined ? (context.textSignals ?? ticketTextSignals(ticket)) : readText(clip(`${ticket.subject ?? ''}\n${latest}`));
   const tags = ticket.tags ?? [];
-  if (tags.includes('complaint') || facts.complaint) add('complaint', 'complaint', w.complaint);
-  if (tags.includes('survey_detractor')) add('detractor', `survey detractor${detractorScore(tags)}`, w.detractor);
+  if (tags.includes('complaint') || facts.complaint) {
+    if ((p = take(w.complaint))) reasons!.push({ code: 'complaint', label: 'complaint', points: p });
+  }
+  if (tags.includes('survey_detractor')) {
+    if ((p = take(w.detractor))) reasons!.push({ code: 'detractor', label: `survey detractor${detractorScore(tags)}`, points: p });
+  }
   if (facts.anger.length > 0) {
-    add('anger', `angry customer: ${facts.anger.join(', ')}`, Math.min(w.angerMax, facts.anger.length * w.angerPerSignal));
+    if ((p = take(Math.min(w.angerMax, facts.anger.length * w.angerPerSignal)))) reasons!.push({ code: 'anger', label: `angry customer: ${facts.anger.join(', ')}`, points: p });
   }
 
-  if (context.vip) add('vip', 'VIP organization', w.vip);
+  if (context.vip && (p = take(w.vip))) reasons!.push({ code: 'vip', label: 'VIP organization', points: p });
 
   const reopens = context.reopens ?? ticket.metric_set?.reopens ?? 0;
-  if (reopens > 0) add('reopened', `reopened ${reopens}×`, Math.min(w.reopenMax, reopens * w.reopenEach));
+  if (reopens > 0 && (p = take(Math.min(w.reopenMax, reopens * w.reopenEach)))) reasons!.push({ code: 'reopened', label: `reopened ${reopens}×`, points: p });
 
   if (tags.includes('transferred') || (ticket.metric_set?.group_stations ?? 0) > 1) {
-    add('transferred', 'transferred between teams', w.transferred);
+    if ((p = take(w.transferred))) reasons!.push({ code: 'transferred', label: 'transferred between teams', points: p });
   }
 
   const channel = String(ticket.via?.channel ?? '');
-  if (channel && Object.hasOwn(w.channel, channel)) add('channel', `via ${channel}`, w.channel[channel]!);
+  if (channel && Object.hasOwn(w.channel, channel) && (p = take(w.channel[channel]!))) reasons!.push({ code: 'channel', label: `via ${channel}`, points: p });
 
-  reasons.sort((a, b) => b.points - a.points);
-  let score = 0;
-  for (const r of reasons) score += r.points;
-  return { score, reasons, sla };
+  return { score: total, sla };
 }
 
 // --- ranking ---------------------------------------------------------------------------------
 
 export interface Ranked<T> {
   item: T;
-  urgency: UrgencyResult;
+  /** The score with its reasons (written when first read: ranking itself reads the points alone). */
+  readonly urgency: UrgencyResult;
+}
+
+/** A ranked item whose reasons are written when first asked for, in the context it was ranked in. */
+class RankedItem<T> implements Ranked<T> {
+  #urgency: UrgencyResult | undefined;
+  constructor(
+    readonly item: T,
+    readonly ticket: Ticket,
+    readonly context: UrgencyContext,
+    readonly points: number,
+    readonly sla: SlaState | null,
+  ) {}
+  get urgency(): UrgencyResult {
+    return (this.#urgency ??= urgencyScore(this.ticket, this.context));
+  }
 }
 
 /**
  * Scores every item once and sorts: highest score first, then the earliest SLA breach, then
- * the oldest ticket, then the lowest id (a stable, total order).
+ * the oldest ticket, then the lowest id (a stable, total order). The reasons of an item are
+ * written only when its `urgency` is read (the rows shown), from the same context.
  */
 export function rankByUrgency<T>(
   items: readonly T[],
   ticketOf: (item: T) => Ticket,
   contextOf: (item: T) => UrgencyContext,
-  /** A score already computed for an item in the same context (it is not scored again). */
-  known?: (item: T) => UrgencyResult | undefined,
+  /** An item ranked earlier in the same context (it is not scored again). */
+  known?: (item: T) => Ranked<T> | undefined,
 ): Array<Ranked<T>> {
   const n = items.length;
-  const ranked: Array<Ranked<T>> = new Array(n);
+  const ranked: Array<RankedItem<T>> = new Array(n);
   const score = new Float64Array(n);
   const sla = new Float64Array(n);
   const created = new Float64Array(n);
@@ -358,10 +419,17 @@ export function rankByUrgency<T>(
   for (let i = 0; i < n; i++) {
     const item = items[i]!;
     const ticket = ticketOf(item);
-    const urgency = known?.(item) ?? urgencyScore(ticket, contextOf(item));
-    ranked[i] = { item, urgency };
-    score[i] = urgency.score;
-    sla[i] = urgency.sla ? urgency.sla.msLeft : Infinity;
+    const before = known?.(item);
+    let r: RankedItem<T>;
+    if (before instanceof RankedItem) r = before as RankedItem<T>;
+    else {
+      const context = contextOf(item);
+      const s = scoreTicket(ticket, context, null);
+      r = new RankedItem(item, ticket, context, s.score, s.sla);
+    }
+    ranked[i] = r;
+    score[i] = r.points;
+    sla[i] = r.sla ? r.sla.msLeft : Infinity;
     const c = Date.parse(ticket.created_at);
     created[i] = Number.isNaN(c) ? Infinity : c;
     ids[i] = ticket.id;

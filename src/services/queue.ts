@@ -40,6 +40,7 @@ import {
   urgencyScore,
   type CustomerMessage,
   type Ranked,
+  type TextSignals,
   type UrgencyResult,
   type UrgencyWeights,
 } from '../core/urgency.js';
@@ -200,6 +201,8 @@ export interface QueueSource {
   keep(cache: QueueCache): void;
   /** Whether these people's names are at hand without asking the desk. */
   knowsUsers?(ids: readonly number[]): boolean;
+  /** The text signals of a ticket `unsolved` handed over, read when its version was stored. */
+  textSignals?(ticket: Ticket): TextSignals | undefined;
   /**
    * The whole tickets of those `unsolved` handed in a lean form (only what ranking reads), in
    * the same order, with the SLA targets and metric set the build gave the lean ones: called
@@ -360,6 +363,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     }
   };
   const enrich = Math.max(0, Math.min(options.enrich ?? DEFAULT_ENRICH, tickets.length));
+  const textSignals = options.source?.textSignals?.bind(options.source);
   /**
    * Ranks from what the search carried (the description's signals), then again with what the
    * threads of that ranking's top `enrich` say (those at hand in the cache): only theirs, so
@@ -374,10 +378,10 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
       if (f) facts.set(r.item.id, f);
     }
     // Only the tickets with facts score differently the second time: the rest keep theirs.
-    return { first, ranked: facts.size > 0 ? rank(at, new Map(first.map((r) => [r.item.id, r.urgency]))) : first };
+    return { first, ranked: facts.size > 0 ? rank(at, new Map(first.map((r) => [r.item.id, r]))) : first };
   };
   /** Ranks at `at`; `earlier` (a ranking at the same time) gives the scores of tickets without facts. */
-  const rank = (at = now(), earlier?: ReadonlyMap<number, UrgencyResult>) =>
+  const rank = (at = now(), earlier?: ReadonlyMap<number, Ranked<Ticket>>) =>
     rankByUrgency(
       tickets,
       (t) => t,
@@ -389,6 +393,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
           vip: t.organization_id !== null && vipOrgs.vip.has(t.organization_id),
           latestCustomerMessage: f?.message,
           reopens: f?.metrics?.reopens,
+          textSignals: textSignals?.(t),
         };
       },
       earlier ? (t) => (facts.has(t.id) ? undefined : earlier.get(t.id)) : undefined,

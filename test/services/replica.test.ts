@@ -223,6 +223,25 @@ describe("the desk's views from a replica session", () => {
     }
   });
 
+  it("selects a view by the ticket's type from the lean copies (they carry it)", async () => {
+    const unsolved: Array<{ id: number; type?: string | null }> = [];
+    for await (const t of agent.exportSearchTickets('type:ticket status<solved', { pageSize: 1000 })) unsolved.push(t);
+    const typed = unsolved.filter((t) => t.type);
+    expect(typed.length).toBeGreaterThan(0);
+    const type = typed[0]!.type!;
+    const base = (await agent.listViews())[0]!;
+    const view = { kind: 'desk' as const, view: { ...base, conditions: { all: [{ field: 'type', operator: 'is', value: type }], any: [] } } };
+    const session = ReplicaSession.open({ home, desk: agent, now: seedClock })!;
+    try {
+      const queue = await buildQueue(session.desk, { view, now: seedClock, enrich: 0, source: session.queueSource() });
+      const ofType = unsolved.filter((t) => t.type === type);
+      expect(ofType.length).toBeLessThan(unsolved.length);
+      expect(queue.total).toBe(ofType.length);
+    } finally {
+      session.close();
+    }
+  });
+
   it('reads a view with a condition it does not evaluate from the desk, and says so', async () => {
     const urgent = (await agent.listViews()).find((v) => v.title === 'Urgent tickets')!;
     // as a desk with more conditions than deskops knows would define it (Zendesk: organization, channel, custom fields...)

@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Group, Organization, Ticket, User } from '../../core/model.js';
+import type { TextSignals } from '../../core/urgency.js';
 import { UsageError } from '../../core/errors.js';
 import { deskIdentity } from '../desk-identity.js';
 import { QueueCache, queueQuery, viewTest, type Facts, type QueueSource, type QueueView, type Sideloads } from '../queue.js';
@@ -102,6 +103,13 @@ export class ReplicaSession {
     const replica = this.replica;
     // the version each kept entry was read at, to write back only what a build read anew
     const stored = { sideloads: new Map<number, string>(), facts: new Map<number, string>() };
+    // the text signals of the tickets handed over, read when their versions were stored
+    let signals = new Map<number, TextSignals>();
+    const lean = () => {
+      signals = new Map();
+      return replica.leanTickets({ statuses: UNSOLVED }, signals).filter(inViewNow);
+    };
+    let inViewNow: (t: Ticket) => boolean = () => true;
     return {
       unsolved: async (view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]> => {
         // While the sync's requests are out, the stored copies are read; they are read again
@@ -109,12 +117,12 @@ export class ReplicaSession {
         // changes nothing or a few).
         const syncing = this.sync();
         syncing.catch(() => undefined);
-        const inView = await viewTest(this.desk, view, this.#options.now);
+        inViewNow = await viewTest(this.desk, view, this.#options.now);
         await new Promise((resolve) => setTimeout(resolve, 0)); // the requests leave first
         const version = replica.dataVersion();
         // lean copies (what ranking reads): the rows shown are made whole by hydrate
-        let tickets = replica.leanTickets({ statuses: UNSOLVED }).filter(inView);
-        if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = replica.leanTickets({ statuses: UNSOLVED }).filter(inView);
+        let tickets = lean();
+        if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = lean();
         if (filter !== undefined && filter.trim() !== '') {
           // The filter is any search terms: search says which tickets match, the replica has them as they are now.
           const found: Ticket[] = [];
@@ -124,7 +132,8 @@ export class ReplicaSession {
           tickets = tickets.filter((t) => ids.has(t.id));
         }
         const wanted = new Map(tickets.map((t) => [t.id, t.updated_at]));
-        const about = replica.readAbout();
+        // only what is of use is parsed: a ticket in the view, and not held by a screen already
+        const about = replica.readAbout((table, id, at) => wanted.has(id) && cache[table].get(id)?.updatedAt !== at);
         for (const s of about.sideloads) {
           // the version the ticket is at now; one a screen holds already stays
           if (wanted.get(s.id) !== s.updatedAt || cache.sideloads.get(s.id)?.updatedAt === s.updatedAt) continue;
@@ -140,16 +149,20 @@ export class ReplicaSession {
         }
         return tickets;
       },
+      textSignals: (t: Ticket) => signals.get(t.id),
       hydrate: (lean: readonly Ticket[]): Ticket[] => {
         // The stored copy as it is now (another process may have stored a newer one since), with
-        // the SLA targets and metrics the build gave the lean one.
+        // the SLA targets and metrics the build gave the lean one: whole when the replica has
+        // them for the version ranked (ranking read their lean form).
         const whole = replica.ticketsByIds(lean.map((t) => t.id));
+        const sideloads = replica.sideloadsAt(new Map(lean.map((t) => [t.id, t.updated_at])));
         return lean.map((l) => {
           const held = whole.get(l.id);
           if (!held) return l;
           const out = this.#rebase(held);
-          if (l.slas !== undefined) out.slas = l.slas;
-          if (l.metric_set !== undefined) out.metric_set = l.metric_set;
+          const side = sideloads.get(l.id);
+          if (l.slas !== undefined) out.slas = side?.slas ?? l.slas;
+          if (l.metric_set !== undefined) out.metric_set = side?.metricSet ?? l.metric_set;
           return out;
         });
       },

@@ -18,15 +18,17 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'libsql';
-import type { Group, Organization, Ticket, User } from '../../core/model.js';
+import type { Group, Organization, Ticket, TicketMetric, User } from '../../core/model.js';
 import { ConfigError, databaseFiles, isDamagedDatabase } from '../../core/errors.js';
-import { MAX_TEXT } from '../../core/urgency.js';
+import { TEXT_SIGNALS_VERSION, ticketTextSignals, type TextSignals } from '../../core/urgency.js';
 
 type Db = InstanceType<typeof Database>;
 
 /** Bumped when the tables change: an older replica is read again from the desk. */
-export const REPLICA_SCHEMA = '4';
+export const REPLICA_SCHEMA = '5';
 
+// The whole tickets (ticket_json) are kept apart from what ranking and lists read (tickets):
+// a read of every lean copy then walks a few hundred dense pages, not a page per ticket.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tickets (
@@ -35,11 +37,12 @@ CREATE TABLE IF NOT EXISTS tickets (
   status TEXT NOT NULL,
   assignee_id INTEGER,
   group_id INTEGER,
-  json TEXT NOT NULL,
-  lean TEXT NOT NULL
+  lean TEXT NOT NULL,
+  signals TEXT
 );
+CREATE TABLE IF NOT EXISTS ticket_json (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_ms);
-CREATE TABLE IF NOT EXISTS sideloads (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sideloads (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, lean TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS organizations (id INTEGER PRIMARY KEY, read_s INTEGER NOT NULL, json TEXT NOT NULL);
@@ -116,7 +119,7 @@ export class TicketReplica implements ReplicaReader {
         const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get([key]) as { value: string } | undefined)?.value;
         if (options.fresh || meta('schema') !== REPLICA_SCHEMA || meta('identity') !== options.identity) {
           db.exec(
-            'DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS sideloads; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS users; ' +
+            'DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS ticket_json; DROP TABLE IF EXISTS sideloads; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS users; ' +
               'DROP TABLE IF EXISTS organizations; DROP TABLE IF EXISTS groups; DELETE FROM meta;',
           );
           db.exec(SCHEMA);
@@ -124,6 +127,12 @@ export class TicketReplica implements ReplicaReader {
         const set = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
         set.run(['schema', REPLICA_SCHEMA]);
         set.run(['identity', options.identity]);
+        // What is derived from the stored tickets (the lean form, the text signals) is derived
+        // again here when the code that derives it changed: no request to the desk.
+        if (meta('derived') !== DERIVED_VERSION) {
+          rederive(db);
+          set.run(['derived', DERIVED_VERSION]);
+        }
       }).immediate();
       return new TicketReplica(db, options.path);
     } catch (err) {
@@ -201,12 +210,14 @@ export class TicketReplica implements ReplicaReader {
    */
   putTickets(tickets: readonly Ticket[]): number {
     const upsert = this.#db.prepare(
-      `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, json, lean) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, lean, signals) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET updated_ms = excluded.updated_ms, status = excluded.status,
-         assignee_id = excluded.assignee_id, group_id = excluded.group_id, json = excluded.json, lean = excluded.lean
+         assignee_id = excluded.assignee_id, group_id = excluded.group_id, lean = excluded.lean, signals = excluded.signals
        WHERE excluded.updated_ms >= tickets.updated_ms`,
     );
+    const upsertJson = this.#db.prepare('INSERT INTO ticket_json (id, json) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json');
     const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
+    const removeJson = this.#db.prepare('DELETE FROM ticket_json WHERE id = ?');
     // What was read for the queue is of no use once a ticket is solved (a reopened one is a
     // new version, read again): dropped, so the tables stay the size of the unsolved work.
     // (Only a stored ticket has any: they are removed with it.)
@@ -218,6 +229,7 @@ export class TicketReplica implements ReplicaReader {
       for (const t of tickets) {
         if ((t.status as string) === 'deleted') {
           changed += remove.run([t.id]).changes;
+          removeJson.run([t.id]);
           for (const f of forget) f.run([t.id]);
           held.delete(t.id);
           continue;
@@ -231,7 +243,8 @@ export class TicketReplica implements ReplicaReader {
         // an older copy than the one stored is not written (the upsert's WHERE would refuse it)
         if (before === undefined || before <= ms) {
           delete plain.result_type; // a search result's marker, not the ticket's
-          upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, JSON.stringify(plain), JSON.stringify(leanTicket(plain))]);
+          upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, JSON.stringify(leanTicket(plain)), signalsColumn(plain)]);
+          upsertJson.run([t.id, JSON.stringify(plain)]);
           held.set(t.id, ms);
         }
         if (slas !== undefined && metricSet !== undefined) this.putSideloads(t.id, t.updated_at, { slas, metricSet });
@@ -254,7 +267,7 @@ export class TicketReplica implements ReplicaReader {
   /** Removes the tickets not in `keep` (a full read found them gone: deleted on the desk). */
   removeTicketsNotIn(keep: ReadonlySet<number>): number {
     const ids = (this.#db.prepare('SELECT id FROM tickets').all() as Array<{ id: number }>).map((r) => r.id).filter((id) => !keep.has(id));
-    const remove = ['tickets WHERE id', 'sideloads WHERE ticket_id', 'facts WHERE ticket_id'].map((what) => this.#db.prepare(`DELETE FROM ${what} = ?`));
+    const remove = ['tickets WHERE id', 'ticket_json WHERE id', 'sideloads WHERE ticket_id', 'facts WHERE ticket_id'].map((what) => this.#db.prepare(`DELETE FROM ${what} = ?`));
     this.transaction(() => {
       for (const id of ids) for (const r of remove) r.run([id]);
     });
@@ -263,24 +276,39 @@ export class TicketReplica implements ReplicaReader {
 
   *tickets(where: TicketWhere = {}): Generator<Ticket> {
     const { sql, params } = whereSql(where);
-    const stmt = this.#db.prepare(`SELECT json FROM tickets${sql} ORDER BY ${where.newestFirst ? 'updated_ms DESC, id DESC' : 'id'}`);
+    const stmt = this.#db.prepare(`SELECT j.json FROM tickets t JOIN ticket_json j ON j.id = t.id${sql} ORDER BY ${where.newestFirst ? 't.updated_ms DESC, t.id DESC' : 't.id'}`);
     for (const row of stmt.iterate(params) as Iterable<{ json: string }>) yield JSON.parse(row.json) as Ticket;
   }
 
   /**
    * The tickets in the lean form ranking reads (see leanTicket): a fraction of the whole to
-   * parse, for queues that show a few rows of thousands. By id.
+   * parse, for queues that show a few rows of thousands. By id. `signals` gets each one's
+   * text signals (core/urgency ticketTextSignals), read when its version was stored.
    */
-  leanTickets(where: TicketWhere = {}): Ticket[] {
+  leanTickets(where: TicketWhere = {}, signals?: Map<number, TextSignals>): Ticket[] {
     const { sql, params } = whereSql(where);
-    return (this.#db.prepare(`SELECT lean FROM tickets${sql} ORDER BY id`).all(params) as Array<{ lean: string }>).map((r) => JSON.parse(r.lean) as Ticket);
+    // One string of them all, parsed at once: a row at a time costs the driver more than the
+    // JSON (10,000 rows: some 100 ms against 30).
+    // each as [lean, signals or 0]
+    const row = this.#db
+      .prepare(`SELECT '[' || group_concat('[' || lean || ',' || coalesce(signals, '0') || ']', ',') || ']' AS json FROM (SELECT lean, signals FROM tickets${sql} ORDER BY id)`)
+      .get(params) as { json: string | null };
+    const pairs = row.json ? (JSON.parse(row.json) as Array<[Ticket, TextSignals | 0]>) : [];
+    pairs.sort((a, b) => a[0].id - b[0].id); // group_concat's order is the subquery's in practice, not by contract
+    const out: Ticket[] = new Array(pairs.length);
+    for (let i = 0; i < pairs.length; i++) {
+      const [t, s] = pairs[i]!;
+      out[i] = t;
+      signals?.set(t.id, s === 0 ? NO_SIGNALS : s);
+    }
+    return out;
   }
 
   /** The whole stored tickets of these ids (those held). */
   ticketsByIds(ids: readonly number[]): Map<number, Ticket> {
     const out = new Map<number, Ticket>();
     if (ids.length === 0) return out;
-    const stmt = this.#db.prepare(`SELECT json FROM tickets WHERE id IN (${ids.map(() => '?').join(', ')})`);
+    const stmt = this.#db.prepare(`SELECT json FROM ticket_json WHERE id IN (${ids.map(() => '?').join(', ')})`);
     for (const r of stmt.all([...ids]) as Array<{ json: string }>) {
       const t = JSON.parse(r.json) as Ticket;
       out.set(t.id, t);
@@ -295,7 +323,7 @@ export class TicketReplica implements ReplicaReader {
       const lean = this.#db.prepare(`SELECT lean FROM tickets${sql ? `${sql} AND` : ' WHERE'} id > ? ORDER BY id LIMIT ?`);
       return (lean.all([...params, afterId, limit]) as Array<{ lean: string }>).map((r) => JSON.parse(r.lean) as Ticket);
     }
-    const stmt = this.#db.prepare(`SELECT json FROM tickets${sql ? `${sql} AND` : ' WHERE'} id > ? ORDER BY id LIMIT ?`);
+    const stmt = this.#db.prepare(`SELECT j.json FROM tickets t JOIN ticket_json j ON j.id = t.id${sql ? `${sql} AND` : ' WHERE'} t.id > ? ORDER BY t.id LIMIT ?`);
     return (stmt.all([...params, afterId, limit]) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Ticket);
   }
 
@@ -311,10 +339,27 @@ export class TicketReplica implements ReplicaReader {
 
   // --- what was read about a ticket at a version ---------------------------------------------
 
-  putSideloads(ticketId: number, updatedAt: string, value: unknown): void {
+  /** A ticket's SLA targets and metric set at a version, whole and in the lean form ranking reads (leanSideloads). */
+  putSideloads(ticketId: number, updatedAt: string, value: StoredSideloads): void {
     this.#db
-      .prepare('INSERT INTO sideloads (ticket_id, updated_at, json) VALUES (?, ?, ?) ON CONFLICT (ticket_id) DO UPDATE SET updated_at = excluded.updated_at, json = excluded.json')
-      .run([ticketId, updatedAt, JSON.stringify(value)]);
+      .prepare(
+        'INSERT INTO sideloads (ticket_id, updated_at, json, lean) VALUES (?, ?, ?, ?) ON CONFLICT (ticket_id) DO UPDATE SET updated_at = excluded.updated_at, json = excluded.json, lean = excluded.lean',
+      )
+      .run([ticketId, updatedAt, JSON.stringify(value), JSON.stringify(leanSideloads(value))]);
+  }
+
+  /** The whole stored sideloads of these tickets at these versions (those held). */
+  sideloadsAt(versions: ReadonlyMap<number, string>): Map<number, StoredSideloads> {
+    const out = new Map<number, StoredSideloads>();
+    const ids = [...versions.keys()];
+    if (ids.length === 0) return out;
+    const rows = this.#db.prepare(`SELECT ticket_id, updated_at, json FROM sideloads WHERE ticket_id IN (${ids.map(() => '?').join(', ')})`).all(ids) as Array<{
+      ticket_id: number;
+      updated_at: string;
+      json: string;
+    }>;
+    for (const r of rows) if (versions.get(r.ticket_id) === r.updated_at) out.set(r.ticket_id, JSON.parse(r.json) as StoredSideloads);
+    return out;
   }
 
   putFacts(ticketId: number, updatedAt: string, value: unknown): void {
@@ -323,27 +368,46 @@ export class TicketReplica implements ReplicaReader {
       .run([ticketId, updatedAt, JSON.stringify(value)]);
   }
 
-  /** Every stored sideload and fact, with the version it was read at. */
-  readAbout(): { sideloads: Array<{ id: number; updatedAt: string; value: unknown }>; facts: Array<{ id: number; updatedAt: string; value: unknown }> } {
-    const read = (table: string) =>
-      (this.#db.prepare(`SELECT ticket_id, updated_at, json FROM ${table}`).all() as Array<{ ticket_id: number; updated_at: string; json: string }>).map((r) => ({
-        id: r.ticket_id,
-        updatedAt: r.updated_at,
-        value: JSON.parse(r.json) as unknown,
-      }));
-    return { sideloads: read('sideloads'), facts: read('facts') };
+  /**
+   * What was read about tickets, with the version it was read at: the sideloads in their lean
+   * form (leanSideloads), the facts whole. Only rows `keep` (id, version) accepts are parsed.
+   */
+  readAbout(keep: (table: 'sideloads' | 'facts', id: number, updatedAt: string) => boolean = () => true): {
+    sideloads: Array<{ id: number; updatedAt: string; value: StoredSideloads }>;
+    facts: Array<{ id: number; updatedAt: string; value: unknown }>;
+  } {
+    const read = <T>(table: 'sideloads' | 'facts', column: string) => {
+      const out: Array<{ id: number; updatedAt: string; value: T }> = [];
+      // as one string parsed at once (see leanTickets); updated_at is an ISO time, nothing to escape
+      const row = this.#db
+        .prepare(`SELECT '[' || group_concat('[' || ticket_id || ',"' || updated_at || '",' || ${column} || ']', ',') || ']' AS json FROM ${table}`)
+        .get() as { json: string | null };
+      for (const [id, updatedAt, value] of row.json ? (JSON.parse(row.json) as Array<[number, string, T]>) : []) {
+        if (keep(table, id, updatedAt)) out.push({ id, updatedAt, value });
+      }
+      return out;
+    };
+    return { sideloads: read<StoredSideloads>('sideloads', 'lean'), facts: read<unknown>('facts', 'json') };
   }
 
   // --- people, groups, organizations ---------------------------------------------------------
 
   users(ids: Iterable<number>): Map<number, User> {
-    const get = this.#db.prepare('SELECT json FROM users WHERE id = ?');
     const out = new Map<number, User>();
-    for (const id of ids) {
-      const row = get.get([id]) as { json: string } | undefined;
-      if (row) out.set(id, JSON.parse(row.json) as User);
+    for (const json of this.#byIds('SELECT json FROM users WHERE id IN', [...new Set(ids)])) {
+      const u = JSON.parse(json) as User;
+      out.set(u.id, u);
     }
     return out;
+  }
+
+  /** The `json` of the rows `select` (ending in "WHERE id IN") finds for these ids, 500 ids a statement. */
+  *#byIds(select: string, ids: readonly number[], params: readonly unknown[] = []): Generator<string> {
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.#db.prepare(`${select} (${chunk.map(() => '?').join(', ')})${params.length > 0 ? ' AND read_s >= ?' : ''}`).all([...chunk, ...params]) as Array<{ json: string }>;
+      for (const r of rows) yield r.json;
+    }
   }
 
   putUsers(users: readonly User[]): void {
@@ -355,11 +419,10 @@ export class TicketReplica implements ReplicaReader {
 
   /** Organizations read at or after `sinceS` (unix seconds). */
   organizations(ids: Iterable<number>, sinceS: number): Map<number, Organization> {
-    const get = this.#db.prepare('SELECT json FROM organizations WHERE id = ? AND read_s >= ?');
     const out = new Map<number, Organization>();
-    for (const id of ids) {
-      const row = get.get([id, sinceS]) as { json: string } | undefined;
-      if (row) out.set(id, JSON.parse(row.json) as Organization);
+    for (const json of this.#byIds('SELECT json FROM organizations WHERE id IN', [...new Set(ids)], [sinceS])) {
+      const o = JSON.parse(json) as Organization;
+      out.set(o.id, o);
     }
     return out;
   }
@@ -385,19 +448,64 @@ export class TicketReplica implements ReplicaReader {
   }
 }
 
-/** What ranking a ticket reads (core/urgency, the views' tests, names, threads). */
-const LEAN_FIELDS = ['id', 'subject', 'status', 'priority', 'requester_id', 'assignee_id', 'group_id', 'organization_id', 'tags', 'created_at', 'updated_at'] as const;
+/** A ticket's show_many sideloads as stored (services/queue Sideloads). */
+export interface StoredSideloads {
+  slas?: Ticket['slas'];
+  metricSet?: TicketMetric;
+}
 
 /**
- * A ticket cut to what ranking reads: the fields above, the channel, and the description only
- * as far as urgency reads a text (MAX_TEXT characters), so its signals are the same.
+ * What ranking reads of the sideloads: the active SLA targets, and of the metric set the
+ * reopens, the group stations and the requester's last update (a screen's rows are given the
+ * whole, sideloadsAt).
  */
+export function leanSideloads(value: StoredSideloads): StoredSideloads {
+  const out: StoredSideloads = {};
+  if (value.slas) out.slas = { ...value.slas, policy_metrics: (value.slas.policy_metrics ?? []).filter((m) => m.stage === 'active') };
+  if (value.metricSet) {
+    const m = value.metricSet;
+    out.metricSet = { reopens: m.reopens, group_stations: m.group_stations, requester_updated_at: m.requester_updated_at } as TicketMetric;
+  }
+  return out;
+}
+
+const NO_SIGNALS: TextSignals = Object.freeze({ anger: Object.freeze([]) as readonly string[], complaint: false });
+
+/** The text signals column: null for a ticket whose text has none (most). */
+function signalsColumn(t: Ticket): string | null {
+  const s = ticketTextSignals(t);
+  return s.anger.length === 0 && !s.complaint ? null : JSON.stringify(s);
+}
+
+/**
+ * What ranking a ticket reads (core/urgency, the views' conditions, names, threads; the subject
+ * goes with the latest customer message a thread gives). Its description is read once, when
+ * the version is stored, for the text signals (the `signals` column); the rows shown are read
+ * whole.
+ */
+const LEAN_FIELDS = ['id', 'subject', 'status', 'priority', 'type', 'requester_id', 'assignee_id', 'group_id', 'organization_id', 'tags', 'created_at', 'updated_at'] as const;
+
+/** A ticket cut to what ranking reads: the fields above and the channel. */
 export function leanTicket(t: Ticket): Ticket {
   const lean: Record<string, unknown> = {};
   for (const k of LEAN_FIELDS) if (k in t) lean[k] = t[k];
-  if (typeof t.description === 'string') lean.description = t.description.length > MAX_TEXT ? t.description.slice(0, MAX_TEXT) : t.description;
   if (t.via !== undefined) lean.via = t.via && typeof t.via === 'object' ? { channel: t.via.channel } : t.via;
   return lean as unknown as Ticket;
+}
+
+/** Names the code that derives columns from a stored ticket: a change derives them again (rederive). */
+const DERIVED_VERSION = `${LEAN_FIELDS.join(',')}|${TEXT_SIGNALS_VERSION}`;
+
+function rederive(db: Db): void {
+  const tickets = db.prepare('SELECT id, json FROM ticket_json').all() as Array<{ id: number; json: string }>;
+  const setTicket = db.prepare('UPDATE tickets SET lean = ?, signals = ? WHERE id = ?');
+  for (const r of tickets) {
+    const t = JSON.parse(r.json) as Ticket;
+    setTicket.run([JSON.stringify(leanTicket(t)), signalsColumn(t), r.id]);
+  }
+  const sideloads = db.prepare('SELECT ticket_id, json FROM sideloads').all() as Array<{ ticket_id: number; json: string }>;
+  const setSideloads = db.prepare('UPDATE sideloads SET lean = ? WHERE ticket_id = ?');
+  for (const r of sideloads) setSideloads.run([JSON.stringify(leanSideloads(JSON.parse(r.json) as StoredSideloads)), r.ticket_id]);
 }
 
 function whereSql(where: TicketWhere): { sql: string; params: unknown[] } {
