@@ -392,6 +392,7 @@ class RankedItem<T> implements Ranked<T> {
     readonly context: UrgencyContext,
     readonly points: number,
     readonly sla: SlaState | null,
+    readonly createdMs: number,
   ) {}
   get urgency(): UrgencyResult {
     return (this.#urgency ??= urgencyScore(this.ticket, this.context));
@@ -425,13 +426,13 @@ export function rankByUrgency<T>(
     else {
       const context = contextOf(item);
       const s = scoreTicket(ticket, context, null);
-      r = new RankedItem(item, ticket, context, s.score, s.sla);
+      const c = Date.parse(ticket.created_at);
+      r = new RankedItem(item, ticket, context, s.score, s.sla, Number.isNaN(c) ? Infinity : c);
     }
     ranked[i] = r;
     score[i] = r.points;
     sla[i] = r.sla ? r.sla.msLeft : Infinity;
-    const c = Date.parse(ticket.created_at);
-    created[i] = Number.isNaN(c) ? Infinity : c;
+    created[i] = r.createdMs;
     ids[i] = ticket.id;
   }
   const order = Array.from({ length: n }, (_, i) => i);

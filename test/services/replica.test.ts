@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHelpDesk } from '../../src/api/index.js';
 import type { HelpDesk } from '../../src/api/helpdesk.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
+import Database from 'libsql';
 import { TicketReplica } from '../../src/services/replica/store.js';
+import { ticketTextSignals } from '../../src/core/urgency.js';
 import { syncReplica } from '../../src/services/replica/sync.js';
 import { ReplicaSession } from '../../src/services/replica/session.js';
 import { buildQueue } from '../../src/services/queue.js';
@@ -155,6 +157,36 @@ describe('replica sync', () => {
     } finally {
       await laggy.close();
     }
+  });
+
+  it('keeps each version\'s text signals, and derives the lean copies again when the code that derives them changed', () => {
+    const path = join(home, 'cache', `replica-test-${++n}.sqlite`);
+    const replica = TicketReplica.open({ path, identity: 'test' });
+    const angry = { id: 7, subject: 'Refund NOW', description: 'This is unacceptable!!', status: 'open', tags: [], updated_at: '2026-11-20T12:00:00Z' } as never as import('../../src/core/model.js').Ticket;
+    const calm = { id: 8, subject: 'Question', description: 'How do I export?', status: 'open', tags: [], updated_at: '2026-11-20T12:00:00Z' } as never as import('../../src/core/model.js').Ticket;
+    replica.putTickets([angry, calm]);
+    const read = (r: TicketReplica) => {
+      const signals = new Map<number, import('../../src/core/urgency.js').TextSignals>();
+      const lean = r.leanTickets({}, signals);
+      return { lean, signals };
+    };
+    const first = read(replica);
+    expect(first.lean.map((t) => t.id)).toEqual([7, 8]);
+    expect(first.lean[0]!.description).toBeUndefined(); // read once, when stored
+    expect(first.signals.get(7)).toEqual(ticketTextSignals(angry));
+    expect(first.signals.get(7)!.anger.length).toBeGreaterThan(1);
+    expect(first.signals.get(8)).toEqual({ anger: [], complaint: false });
+    // as a replica written by an older deskops would hold them: derived by other rules
+    replica.setMeta('derived', 'an older version');
+    replica.close();
+    const raw = new Database(path);
+    raw.exec(`UPDATE tickets SET lean = '[{"id":7},0]' WHERE id = 7`);
+    raw.close();
+    const reopened = TicketReplica.open({ path, identity: 'test' });
+    const again = read(reopened);
+    expect(again.lean[0]).toEqual(first.lean[0]);
+    expect(again.signals.get(7)).toEqual(first.signals.get(7));
+    reopened.close();
   });
 
   it('never replaces a copy with an older one, and a full read drops the tickets the desk no longer has', () => {

@@ -37,11 +37,12 @@ CREATE TABLE IF NOT EXISTS tickets (
   status TEXT NOT NULL,
   assignee_id INTEGER,
   group_id INTEGER,
-  lean TEXT NOT NULL,
-  signals TEXT
+  -- [leanTicket, its text signals or 0] (leanColumn)
+  lean TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ticket_json (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_ms);
+-- lean: [ticket_id, updated_at, leanSideloads], as readAbout hands them on
 CREATE TABLE IF NOT EXISTS sideloads (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, lean TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
@@ -210,9 +211,9 @@ export class TicketReplica implements ReplicaReader {
    */
   putTickets(tickets: readonly Ticket[]): number {
     const upsert = this.#db.prepare(
-      `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, lean, signals) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, lean) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET updated_ms = excluded.updated_ms, status = excluded.status,
-         assignee_id = excluded.assignee_id, group_id = excluded.group_id, lean = excluded.lean, signals = excluded.signals
+         assignee_id = excluded.assignee_id, group_id = excluded.group_id, lean = excluded.lean
        WHERE excluded.updated_ms >= tickets.updated_ms`,
     );
     const upsertJson = this.#db.prepare('INSERT INTO ticket_json (id, json) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json');
@@ -243,7 +244,7 @@ export class TicketReplica implements ReplicaReader {
         // an older copy than the one stored is not written (the upsert's WHERE would refuse it)
         if (before === undefined || before <= ms) {
           delete plain.result_type; // a search result's marker, not the ticket's
-          upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, JSON.stringify(leanTicket(plain)), signalsColumn(plain)]);
+          upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, leanColumn(plain)]);
           upsertJson.run([t.id, JSON.stringify(plain)]);
           held.set(t.id, ms);
         }
@@ -289,12 +290,9 @@ export class TicketReplica implements ReplicaReader {
     const { sql, params } = whereSql(where);
     // One string of them all, parsed at once: a row at a time costs the driver more than the
     // JSON (10,000 rows: some 100 ms against 30).
-    // each as [lean, signals or 0]
-    const row = this.#db
-      .prepare(`SELECT '[' || group_concat('[' || lean || ',' || coalesce(signals, '0') || ']', ',') || ']' AS json FROM (SELECT lean, signals FROM tickets${sql} ORDER BY id)`)
-      .get(params) as { json: string | null };
-    const pairs = row.json ? (JSON.parse(row.json) as Array<[Ticket, TextSignals | 0]>) : [];
-    pairs.sort((a, b) => a[0].id - b[0].id); // group_concat's order is the subquery's in practice, not by contract
+    const row = this.#db.prepare(`SELECT '[' || group_concat(lean, ',') || ']' AS json FROM tickets${sql}`).get(params) as { json: string | null };
+    const pairs = row.json ? (JSON.parse(row.json) as LeanColumn[]) : [];
+    pairs.sort((a, b) => a[0].id - b[0].id);
     const out: Ticket[] = new Array(pairs.length);
     for (let i = 0; i < pairs.length; i++) {
       const [t, s] = pairs[i]!;
@@ -321,7 +319,7 @@ export class TicketReplica implements ReplicaReader {
     const { sql, params } = whereSql(where);
     if (form === 'lean') {
       const lean = this.#db.prepare(`SELECT lean FROM tickets${sql ? `${sql} AND` : ' WHERE'} id > ? ORDER BY id LIMIT ?`);
-      return (lean.all([...params, afterId, limit]) as Array<{ lean: string }>).map((r) => JSON.parse(r.lean) as Ticket);
+      return (lean.all([...params, afterId, limit]) as Array<{ lean: string }>).map((r) => (JSON.parse(r.lean) as LeanColumn)[0]);
     }
     const stmt = this.#db.prepare(`SELECT j.json FROM tickets t JOIN ticket_json j ON j.id = t.id${sql ? `${sql} AND` : ' WHERE'} t.id > ? ORDER BY t.id LIMIT ?`);
     return (stmt.all([...params, afterId, limit]) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Ticket);
@@ -345,7 +343,7 @@ export class TicketReplica implements ReplicaReader {
       .prepare(
         'INSERT INTO sideloads (ticket_id, updated_at, json, lean) VALUES (?, ?, ?, ?) ON CONFLICT (ticket_id) DO UPDATE SET updated_at = excluded.updated_at, json = excluded.json, lean = excluded.lean',
       )
-      .run([ticketId, updatedAt, JSON.stringify(value), JSON.stringify(leanSideloads(value))]);
+      .run([ticketId, updatedAt, JSON.stringify(value), JSON.stringify([ticketId, updatedAt, leanSideloads(value)])]);
   }
 
   /** The whole stored sideloads of these tickets at these versions (those held). */
@@ -376,18 +374,20 @@ export class TicketReplica implements ReplicaReader {
     sideloads: Array<{ id: number; updatedAt: string; value: StoredSideloads }>;
     facts: Array<{ id: number; updatedAt: string; value: unknown }>;
   } {
-    const read = <T>(table: 'sideloads' | 'facts', column: string) => {
+    const read = <T>(table: 'sideloads' | 'facts', triple: string) => {
       const out: Array<{ id: number; updatedAt: string; value: T }> = [];
-      // as one string parsed at once (see leanTickets); updated_at is an ISO time, nothing to escape
-      const row = this.#db
-        .prepare(`SELECT '[' || group_concat('[' || ticket_id || ',"' || updated_at || '",' || ${column} || ']', ',') || ']' AS json FROM ${table}`)
-        .get() as { json: string | null };
+      // as one string parsed at once (see leanTickets)
+      const row = this.#db.prepare(`SELECT '[' || group_concat(${triple}, ',') || ']' AS json FROM ${table}`).get() as { json: string | null };
       for (const [id, updatedAt, value] of row.json ? (JSON.parse(row.json) as Array<[number, string, T]>) : []) {
         if (keep(table, id, updatedAt)) out.push({ id, updatedAt, value });
       }
       return out;
     };
-    return { sideloads: read<StoredSideloads>('sideloads', 'lean'), facts: read<unknown>('facts', 'json') };
+    return {
+      sideloads: read<StoredSideloads>('sideloads', 'lean'),
+      // updated_at is an ISO time: nothing to escape
+      facts: read<unknown>('facts', `'[' || ticket_id || ',"' || updated_at || '",' || json || ']'`),
+    };
   }
 
   // --- people, groups, organizations ---------------------------------------------------------
@@ -471,10 +471,13 @@ export function leanSideloads(value: StoredSideloads): StoredSideloads {
 
 const NO_SIGNALS: TextSignals = Object.freeze({ anger: Object.freeze([]) as readonly string[], complaint: false });
 
-/** The text signals column: null for a ticket whose text has none (most). */
-function signalsColumn(t: Ticket): string | null {
+/** The `lean` column: the lean ticket and its text signals (0 for none, as most have). */
+type LeanColumn = [Ticket, TextSignals | 0];
+
+function leanColumn(t: Ticket): string {
   const s = ticketTextSignals(t);
-  return s.anger.length === 0 && !s.complaint ? null : JSON.stringify(s);
+  const column: LeanColumn = [leanTicket(t), s.anger.length === 0 && !s.complaint ? 0 : s];
+  return JSON.stringify(column);
 }
 
 /**
@@ -494,18 +497,18 @@ export function leanTicket(t: Ticket): Ticket {
 }
 
 /** Names the code that derives columns from a stored ticket: a change derives them again (rederive). */
-const DERIVED_VERSION = `${LEAN_FIELDS.join(',')}|${TEXT_SIGNALS_VERSION}`;
+const DERIVED_VERSION = `[lean,signals]|${LEAN_FIELDS.join(',')}|${TEXT_SIGNALS_VERSION}`;
 
 function rederive(db: Db): void {
   const tickets = db.prepare('SELECT id, json FROM ticket_json').all() as Array<{ id: number; json: string }>;
-  const setTicket = db.prepare('UPDATE tickets SET lean = ?, signals = ? WHERE id = ?');
+  const setTicket = db.prepare('UPDATE tickets SET lean = ? WHERE id = ?');
   for (const r of tickets) {
     const t = JSON.parse(r.json) as Ticket;
-    setTicket.run([JSON.stringify(leanTicket(t)), signalsColumn(t), r.id]);
+    setTicket.run([leanColumn(t), r.id]);
   }
-  const sideloads = db.prepare('SELECT ticket_id, json FROM sideloads').all() as Array<{ ticket_id: number; json: string }>;
+  const sideloads = db.prepare('SELECT ticket_id, updated_at, json FROM sideloads').all() as Array<{ ticket_id: number; updated_at: string; json: string }>;
   const setSideloads = db.prepare('UPDATE sideloads SET lean = ? WHERE ticket_id = ?');
-  for (const r of sideloads) setSideloads.run([JSON.stringify(leanSideloads(JSON.parse(r.json) as StoredSideloads)), r.ticket_id]);
+  for (const r of sideloads) setSideloads.run([JSON.stringify([r.ticket_id, r.updated_at, leanSideloads(JSON.parse(r.json) as StoredSideloads)]), r.ticket_id]);
 }
 
 function whereSql(where: TicketWhere): { sql: string; params: unknown[] } {
