@@ -17,8 +17,10 @@
 //  warm     `queue --view all --json` with a warm replica over 10,000 unsolved tickets, against
 //           `node -e 0` (target under 0.5 s and within 4x).
 //  cold     `ticket list --status any --all --json` with no replica yet (as the admin: the
-//           incremental export) over 10,000 tickets, against a plain download of the same
-//           incremental export pages with fetch in a process of its own.
+//           incremental export) over 10,000 tickets, against a plain download of the incremental
+//           export's pages with fetch in a process of its own: the tickets alone (cold_ratio, the
+//           target's), and the same requests deskops makes, the people sideloaded
+//           (cold_ratio_same_requests).
 //
 //   node bench/replica.js [--quick] [--only refresh|team|warm|cold] [--agents N] [--minutes M]
 //                         [--minute-seconds S] [--customer-replies N] [--tickets N]
@@ -316,9 +318,9 @@ export async function benchColdList({ tickets = 10_000, runs = 3 } = {}) {
   const script = join(workDir, 'fetch-export.mjs');
   writeFileSync(
     script,
-    `const [base, email, token] = process.argv.slice(2);
+    `const [base, email, token, include] = process.argv.slice(2);
      const auth = 'Basic ' + Buffer.from(email + '/token:' + token).toString('base64');
-     let url = base + '/api/v2/incremental/tickets/cursor.json?start_time=0&include=metric_sets&per_page=1000';
+     let url = base + '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=1000' + (include ? '&include=' + include : '');
      let n = 0, pages = 0;
      for (;;) {
        const r = await fetch(url, { headers: { authorization: auth } });
@@ -339,12 +341,14 @@ export async function benchColdList({ tickets = 10_000, runs = 3 } = {}) {
       const replicaFiles = ['', '-wal', '-shm'].map((s) => join(home, 'cache', `replica-local.sqlite${s}`));
       const args = ['ticket', 'list', '--status', 'any', '--all', '--json'];
       await timeNode([script, desk.url, desk.adminEmail, desk.token], env); // warm-up
-      const samples = { fetch: [], cold: [], warm: [] };
+      // the plain download: the tickets alone; and the same requests deskops makes (the people sideloaded)
+      const samples = { fetch: [], fetchSame: [], cold: [], warm: [] };
       let printed = 0;
       let requests = { cold: 0, warm: 0 };
       let rss = 0;
       for (let i = 0; i < runs; i++) {
         samples.fetch.push((await timeNode([script, desk.url, desk.adminEmail, desk.token], env)).ms);
+        samples.fetchSame.push((await timeNode([script, desk.url, desk.adminEmail, desk.token, 'users'], env)).ms);
         for (const f of replicaFiles) rmSync(f, { force: true });
         let from = lines.length;
         const c = await timeNode(cliArgs(args), env);
@@ -362,8 +366,10 @@ export async function benchColdList({ tickets = 10_000, runs = 3 } = {}) {
         tickets,
         printed,
         fetch_ms: round(fetchMs),
+        fetch_with_users_ms: round(median(samples.fetchSame)),
         cold_ms: round(cold),
         cold_ratio: round(cold / fetchMs, 2),
+        cold_ratio_same_requests: round(cold / median(samples.fetchSame), 2),
         cold_requests: requests.cold,
         cold_peak_rss_mb: mb(rss),
         warm_ms: round(median(samples.warm)),

@@ -7,6 +7,7 @@ import type {
   Macro,
   MacroResult,
   Organization,
+  IncrementalOptions,
   RateLimitState,
   SatisfactionRating,
   Ticket,
@@ -135,8 +136,11 @@ export interface HelpDesk {
   searchTickets(query: string, options?: SearchOptions): AsyncIterable<Ticket>;
   /** Uncapped search with a cursor (GET /api/v2/search/export, filter[type]=ticket). */
   exportSearchTickets(query: string, options?: { pageSize?: number }): AsyncIterable<Ticket>;
-  /** Incremental export from a start time or a cursor, with metric_sets sideloaded. */
-  incrementalTickets(from: { startTime: number } | { cursor: string }, options?: { pageSize?: number }): AsyncIterable<IncrementalTicketPage>;
+  /**
+   * Incremental export from a start time or a cursor, with the sideloads asked for (default
+   * metric_sets; `users` brings the people the tickets name, so no lookups follow).
+   */
+  incrementalTickets(from: { startTime: number } | { cursor: string }, options?: IncrementalOptions): AsyncIterable<IncrementalTicketPage>;
 
   /** One ticket. Throws NotFoundError("ticket N not found"). */
   getTicket(id: number, options?: ShowOptions): Promise<Ticket>;

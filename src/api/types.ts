@@ -3,7 +3,7 @@
  * rate-limit headroom. The records themselves (tickets, comments, users...) are the core
  * model, re-exported here so the HelpDesk interface and its adapters name them in one place.
  */
-import type { Ticket, TicketMetric } from '../core/model.js';
+import type { Ticket, TicketMetric, User } from '../core/model.js';
 
 export { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/model.js';
 export type {
@@ -36,9 +36,17 @@ export type {
   User,
 } from '../core/model.js';
 /** One page of the incremental ticket export (cursor based), with sideloads. */
+/** What an incremental export request sideloads (default: metric_sets). */
+export interface IncrementalOptions {
+  pageSize?: number;
+  include?: ReadonlyArray<'metric_sets' | 'users'>;
+}
+
 export interface IncrementalTicketPage {
   tickets: Ticket[];
   metric_sets: TicketMetric[];
+  /** The people the page's tickets name (requester, submitter, assignee), when asked for (include users). */
+  users?: User[];
   after_cursor: string | null;
   end_of_stream: boolean;
 }

@@ -54,6 +54,10 @@ describe('replica sync', () => {
     const first = await syncReplica(admin, replica, { now: seedClock, pageSize: 100 });
     expect(first).toMatchObject({ source: 'incremental', full: true, read: TICKETS, changed: TICKETS });
     expect(replica.count()).toBe(TICKETS);
+    // the people the tickets name came with the pages: names need no lookups
+    expect(requests.every((r) => r.includes('include=users') && !r.includes('metric_sets'))).toBe(true);
+    const named = new Set([...replica.tickets()].flatMap((t) => [t.requester_id, ...(t.assignee_id ? [t.assignee_id] : [])]));
+    expect(replica.users(named).size).toBe(named.size);
     requests.length = 0;
     const again = await syncReplica(admin, replica, { now: seedClock, pageSize: 100 });
     expect(again).toMatchObject({ full: false, changed: 0 });

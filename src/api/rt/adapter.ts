@@ -48,6 +48,7 @@ import type {
   Comment,
   DeskView,
   Group,
+  IncrementalOptions,
   IncrementalTicketPage,
   JobStatus,
   Macro,
@@ -146,7 +147,7 @@ export class RtDesk implements HelpDesk {
     return this.search.exportSearchTickets(query, options);
   }
 
-  incrementalTickets(from: { startTime: number } | { cursor: string }, options: { pageSize?: number } = {}): AsyncIterable<IncrementalTicketPage> {
+  incrementalTickets(from: { startTime: number } | { cursor: string }, options: IncrementalOptions = {}): AsyncIterable<IncrementalTicketPage> {
     return this.search.incrementalTickets(from, options);
   }
 

@@ -25,6 +25,7 @@ import type {
   MacroResult,
   Organization,
   RateLimitState,
+  IncrementalOptions,
   SatisfactionRating,
   Ticket,
   TicketCreate,
@@ -187,7 +188,7 @@ export class ZendeskDesk implements HelpDesk {
 
   async *incrementalTickets(
     from: { startTime: number } | { cursor: string },
-    options: { pageSize?: number } = {},
+    options: IncrementalOptions = {},
   ): AsyncIterable<IncrementalTicketPage> {
     const path = '/api/v2/incremental/tickets/cursor';
     const where = `GET ${path}`;
@@ -195,11 +196,13 @@ export class ZendeskDesk implements HelpDesk {
     let position: { start_time: number } | { cursor: string } =
       'startTime' in from ? { start_time: Math.floor(from.startTime) } : { cursor: from.cursor };
     const seen = new Set<string>();
+    const include = [...new Set(options.include ?? ['metric_sets'])];
     for (;;) {
-      const body = await this.http.get(path, { ...position, include: 'metric_sets', per_page: perPage });
+      const body = await this.http.get(path, { ...position, include: include.length > 0 ? include.join(',') : undefined, per_page: perPage });
       const page: IncrementalTicketPage = {
         tickets: arrayField<Ticket>(body, 'tickets', where),
         metric_sets: optionalArray<TicketMetric>(body, 'metric_sets').filter(isBody).map(ticketMetricFrom),
+        ...(include.includes('users') ? { users: optionalArray<User>(body, 'users').filter(isBody) } : {}),
         after_cursor: stringOrNull((body as Body).after_cursor),
         end_of_stream: (body as Body).end_of_stream === true,
       };

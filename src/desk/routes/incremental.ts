@@ -8,7 +8,7 @@
 import { badRequest } from '../http-errors.js';
 import { computeTicketMetric, decodeEvents } from '../metrics.js';
 import { TICKET_COLUMNS, ticketJson, type TicketRow } from '../records.js';
-import { includes, intParam, type DeskContext, type DeskReply, type DeskRequest } from './context.js';
+import { includes, intParam, ticketSideloads, type DeskContext, type DeskReply, type DeskRequest } from './context.js';
 
 interface Position {
   /** Last update sequence number handed out. */
@@ -69,5 +69,7 @@ export function incrementalTickets(req: DeskRequest, ctx: DeskContext): DeskRepl
     end_of_stream: endOfStream,
   };
   if (include.has('metric_sets')) body.metric_sets = rows.map((r) => computeTicketMetric(r, decodeEvents(r.events)));
+  // the people, groups and organizations the page names, as Zendesk sideloads them
+  Object.assign(body, ticketSideloads(ctx, rows, include));
   return { body };
 }

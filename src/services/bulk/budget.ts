@@ -14,7 +14,7 @@
 import type { ClientOptions, Connection, HelpDesk, RequestLogger, ShowManyOptions } from '../../api/helpdesk.js';
 import type { RequestLedger } from '../../api/ledger.js';
 import type { EndpointLimit } from '../../api/pacer.js';
-import type { IncrementalTicketPage, RateLimitState } from '../../api/types.js';
+import type { IncrementalOptions, IncrementalTicketPage, RateLimitState } from '../../api/types.js';
 import type {
   Comment,
   DeskView,
@@ -278,7 +278,7 @@ export class BudgetedDesk implements HelpDesk {
     const pageSize = options.pageSize ?? 100;
     return budgetedItems(this.inner.exportSearchTickets(query, { pageSize }), pageSize, this.budget);
   }
-  incrementalTickets(from: { startTime: number } | { cursor: string }, options?: { pageSize?: number }): AsyncIterable<IncrementalTicketPage> {
+  incrementalTickets(from: { startTime: number } | { cursor: string }, options?: IncrementalOptions): AsyncIterable<IncrementalTicketPage> {
     return budgetedItems(this.inner.incrementalTickets(from, options), 1, this.budget);
   }
   getTicket(id: number, options?: ShowOptions): Promise<Ticket> {

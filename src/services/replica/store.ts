@@ -81,6 +81,7 @@ export interface ReplicaReader {
 export class TicketReplica implements ReplicaReader {
   readonly path: string;
   readonly #db: Db;
+  readonly #prepared = new Map<string, ReturnType<Db['prepare']>>();
   #inTransaction = false;
 
   private constructor(db: Db, path: string) {
@@ -210,13 +211,9 @@ export class TicketReplica implements ReplicaReader {
    * Returns how many copies changed.
    */
   putTickets(tickets: readonly Ticket[]): number {
-    const upsert = this.#db.prepare(
-      `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, lean) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET updated_ms = excluded.updated_ms, status = excluded.status,
-         assignee_id = excluded.assignee_id, group_id = excluded.group_id, lean = excluded.lean
-       WHERE excluded.updated_ms >= tickets.updated_ms`,
-    );
-    const upsertJson = this.#db.prepare('INSERT INTO ticket_json (id, json) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json');
+    // written ROWS_A_STATEMENT rows a statement: a statement per row costs the driver more than the writing
+    const rows: unknown[] = [];
+    const jsonRows: unknown[] = [];
     const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
     const removeJson = this.#db.prepare('DELETE FROM ticket_json WHERE id = ?');
     // What was read for the queue is of no use once a ticket is solved (a reopened one is a
@@ -240,18 +237,41 @@ export class TicketReplica implements ReplicaReader {
         const parsed = Date.parse(t.updated_at);
         const ms = Number.isFinite(parsed) ? parsed : 0;
         if (before === undefined || before < ms) changed++;
-        const { slas, metric_set: metricSet, ...plain } = t as Ticket & { result_type?: string };
+        const { slas, metric_set: metricSet } = t;
         // an older copy than the one stored is not written (the upsert's WHERE would refuse it)
         if (before === undefined || before <= ms) {
-          delete plain.result_type; // a search result's marker, not the ticket's
-          upsert.run([t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, leanColumn(plain)]);
-          upsertJson.run([t.id, JSON.stringify(plain)]);
+          const plain = storedForm(t);
+          rows.push(t.id, ms, t.status, t.assignee_id ?? null, t.group_id ?? null, leanColumn(plain));
+          jsonRows.push(t.id, JSON.stringify(plain));
           held.set(t.id, ms);
         }
         if (slas !== undefined && metricSet !== undefined) this.putSideloads(t.id, t.updated_at, { slas, metricSet });
       }
+      this.#writeRows(TICKET_UPSERT, 6, rows);
+      this.#writeRows(JSON_UPSERT, 2, jsonRows);
     });
     return changed;
+  }
+
+  /** Runs `statement` (an INSERT whose VALUES come in at {values}) over `flat`, `width` values a row. */
+  #writeRows(statement: string, width: number, flat: readonly unknown[]): void {
+    const per = ROWS_A_STATEMENT * width;
+    for (let i = 0; i < flat.length; i += per) {
+      const chunk = flat.slice(i, i + per);
+      this.#rowsStatement(statement, width, chunk.length / width).run(chunk);
+    }
+  }
+
+  /** `statement` for `n` rows, prepared once per file (full batches reuse it). */
+  #rowsStatement(statement: string, width: number, n: number): ReturnType<Db['prepare']> {
+    const key = `${n}|${statement}`;
+    let prepared = this.#prepared.get(key);
+    if (!prepared) {
+      const row = `(${new Array(width).fill('?').join(', ')})`;
+      prepared = this.#db.prepare(statement.replace('{values}', new Array(n).fill(row).join(', ')));
+      if (n === ROWS_A_STATEMENT) this.#prepared.set(key, prepared);
+    }
+    return prepared;
   }
 
   /** The stored updated_ms of those of these ids held. */
@@ -471,14 +491,31 @@ export function leanSideloads(value: StoredSideloads): StoredSideloads {
 
 const NO_SIGNALS: TextSignals = Object.freeze({ anger: Object.freeze([]) as readonly string[], complaint: false });
 
-/** The `lean` column: the lean ticket and its text signals (0 for none, as most have). */
+/**
+ * The `lean` column: the lean ticket and its text signals, 0 for none, as most have. Only
+ * unsolved tickets are ranked: a solved one's are not read (reopened, it is a new version).
+ */
 type LeanColumn = [Ticket, TextSignals | 0];
 
 function leanColumn(t: Ticket): string {
-  const s = ticketTextSignals(t);
-  const column: LeanColumn = [leanTicket(t), s.anger.length === 0 && !s.complaint ? 0 : s];
+  const s = t.status === 'solved' || t.status === 'closed' ? undefined : ticketTextSignals(t);
+  const column: LeanColumn = [leanTicket(t), !s || (s.anger.length === 0 && !s.complaint) ? 0 : s];
   return JSON.stringify(column);
 }
+
+const ROWS_A_STATEMENT = 100;
+
+/** A ticket as stored: without the sideloads (kept apart, for its version) and search's result_type. */
+function storedForm(t: Ticket): Ticket {
+  const out: Record<string, unknown> = {};
+  for (const k in t) if (k !== 'slas' && k !== 'metric_set' && k !== 'result_type') out[k] = (t as unknown as Record<string, unknown>)[k];
+  return out as unknown as Ticket;
+}
+const TICKET_UPSERT = `INSERT INTO tickets (id, updated_ms, status, assignee_id, group_id, lean) VALUES {values}
+  ON CONFLICT (id) DO UPDATE SET updated_ms = excluded.updated_ms, status = excluded.status,
+    assignee_id = excluded.assignee_id, group_id = excluded.group_id, lean = excluded.lean
+  WHERE excluded.updated_ms >= tickets.updated_ms`;
+const JSON_UPSERT = 'INSERT INTO ticket_json (id, json) VALUES {values} ON CONFLICT (id) DO UPDATE SET json = excluded.json';
 
 /**
  * What ranking a ticket reads (core/urgency, the views' conditions, names, threads; the subject
@@ -497,7 +534,7 @@ export function leanTicket(t: Ticket): Ticket {
 }
 
 /** Names the code that derives columns from a stored ticket: a change derives them again (rederive). */
-const DERIVED_VERSION = `[lean,signals]|${LEAN_FIELDS.join(',')}|${TEXT_SIGNALS_VERSION}`;
+const DERIVED_VERSION = `[lean,signals of the unsolved]|${LEAN_FIELDS.join(',')}|${TEXT_SIGNALS_VERSION}`;
 
 function rederive(db: Db): void {
   const tickets = db.prepare('SELECT id, json FROM ticket_json').all() as Array<{ id: number; json: string }>;
