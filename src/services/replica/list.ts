@@ -79,7 +79,7 @@ export async function listAllTicketsFromReplica(session: ReplicaSession, filters
     let after = 0;
     for (;;) {
       // read a page, then resolve names (which writes to the replica): no read stays open across it
-      const batch = session.ticketsAfter(where, after, pageSize);
+      const batch = session.ticketsAfter(where, after, Math.max(pageSize, 1000));
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.id;
       for (const t of batch) if (test(t)) page.push(t);
