@@ -340,40 +340,113 @@ export function explainStep(step: SweepStep, facts: TicketFacts, ctx: PlanContex
 // Candidate searches
 
 /**
- * A search (Zendesk syntax, uncapped export) that finds every ticket a rule's steps could fire
- * for, and usually not many more: statuses, tags, groups, priorities, channels, the final
- * marker excluded, and ages on the ticket's own clocks as date bounds. Exact checks follow.
+ * What a rule's candidates have in common: statuses, tags, groups, priorities, channels, the
+ * final marker excluded, and ages on the ticket's own clocks as date bounds. Rendered as a
+ * search (candidateQuery) or tested on tickets held locally (candidateTest): one meaning.
  */
-export function candidateQuery(steps: readonly SweepStep[], ctx: PlanContext): string {
+export interface CandidateFilter {
+  /** Any of these (empty: any status). */
+  statuses: string[];
+  /** None of these tags. */
+  noTags: string[];
+  /** Any of these tags (empty: no condition); several `tags:` terms are ORed by search. */
+  anyTags: string[];
+  /** Any of these group ids (empty: no condition). */
+  groupIds: number[];
+  /** Any of these priorities, "none" for none (empty: no condition). */
+  priorities: string[];
+  /** Any of these channels (empty: no condition). */
+  channels: string[];
+  /** Bounds on the ticket's clocks, in whole seconds as search compares them. */
+  bounds: Array<{ field: 'updated' | 'created'; op: '<' | '>'; at: string }>;
+}
+
+/** The filter every candidate of a rule's steps passes (exact checks follow: planSweep). */
+export function candidateFilter(steps: readonly SweepStep[], ctx: PlanContext): CandidateFilter {
   const first = steps[0]!;
   const c = first.conditions;
-  const parts = ['type:ticket'];
-  const statuses = c.status ?? ['new', 'open', 'pending', 'hold', 'solved'];
-  for (const s of statuses) if (s !== 'closed') parts.push(`status:${s}`);
+  const statuses = (c.status ?? ['new', 'open', 'pending', 'hold', 'solved']).filter((s) => s !== 'closed');
   // Every step excludes the rule's last marker (a ticket never goes back a step).
-  const shared = steps.reduce<string[]>((acc, s) => acc.filter((t) => s.conditions.noTags.includes(t)), [...c.noTags]);
-  for (const tag of shared) parts.push(`-tags:${tag}`);
-  for (const tag of c.tags.length > 0 ? c.tags.slice(0, 1) : []) parts.push(`tags:${tag}`);
-  if (c.tags.length === 0) for (const tag of c.tagsAny) parts.push(`tags:${tag}`);
-  const groupIds = groupIdLookup(ctx.groups);
+  const noTags = steps.reduce<string[]>((acc, s) => acc.filter((t) => s.conditions.noTags.includes(t)), [...c.noTags]);
+  const anyTags = c.tags.length > 0 ? c.tags.slice(0, 1) : [...c.tagsAny];
+  const groupIds: number[] = [];
+  const lookup = groupIdLookup(ctx.groups);
   for (const g of c.groups ?? []) {
-    const id = groupIds.get(g);
-    if (id !== undefined) parts.push(`group:${id}`);
+    const id = lookup.get(g);
+    if (id !== undefined) groupIds.push(id);
   }
-  for (const p of c.priorities ?? []) parts.push(`priority:${p}`);
-  for (const ch of c.channels ?? []) parts.push(`via:${ch}`);
+  const bounds: CandidateFilter['bounds'] = [];
   // Date bounds that hold for every step: the weakest at_least and at_most on ticket clocks.
   const clock = new SweepClock(ctx.now, ctx.calendar);
-  for (const since of ['updated', 'created'] as const) {
-    const field = since;
-    const ages = steps.map((s) => s.conditions.ages.filter((a) => a.since === since));
+  for (const field of ['updated', 'created'] as const) {
+    const ages = steps.map((s) => s.conditions.ages.filter((a) => a.since === field));
     if (ages.some((list) => list.length === 0)) continue;
     const latest = Math.max(...ages.map((list) => Math.min(...list.map((a) => (a.atLeast ? clock.cutoff(a.atLeast) : Infinity)))));
-    if (Number.isFinite(latest)) parts.push(`${field}<${isoSecondsCeil(latest + 1000)}`);
+    if (Number.isFinite(latest)) bounds.push({ field, op: '<', at: isoSecondsCeil(latest + 1000) });
     const earliest = Math.min(...ages.map((list) => Math.max(...list.map((a) => (a.atMost ? clock.cutoff(a.atMost) : -Infinity)))));
-    if (Number.isFinite(earliest)) parts.push(`${field}>${isoSecondsCeil(earliest - 1000)}`);
+    if (Number.isFinite(earliest)) bounds.push({ field, op: '>', at: isoSecondsCeil(earliest - 1000) });
   }
+  return { statuses, noTags, anyTags, groupIds, priorities: [...(c.priorities ?? [])], channels: [...(c.channels ?? [])], bounds };
+}
+
+/**
+ * A search (Zendesk syntax, uncapped export) that finds every ticket a rule's steps could fire
+ * for, and usually not many more. Exact checks follow.
+ */
+export function candidateQuery(steps: readonly SweepStep[], ctx: PlanContext): string {
+  return filterQuery(candidateFilter(steps, ctx));
+}
+
+/** The filter as a search: terms on one field are ORed, the rest ANDed. */
+export function filterQuery(f: CandidateFilter): string {
+  const parts = ['type:ticket'];
+  for (const s of f.statuses) parts.push(`status:${s}`);
+  for (const tag of f.noTags) parts.push(`-tags:${tag}`);
+  for (const tag of f.anyTags) parts.push(`tags:${tag}`);
+  for (const id of f.groupIds) parts.push(`group:${id}`);
+  for (const p of f.priorities) parts.push(`priority:${p}`);
+  for (const ch of f.channels) parts.push(`via:${ch}`);
+  for (const b of f.bounds) parts.push(`${b.field}${b.op}${b.at}`);
   return parts.join(' ');
+}
+
+/**
+ * Whether candidateTest means what the search means; otherwise why not: a tag search reads
+ * its own way (`tags:none`, a `*` prefix, quotes), which a rule's tag may spell by chance.
+ */
+export function filterLocally(f: CandidateFilter): { ok: true } | { ok: false; why: string } {
+  const odd = [...f.noTags, ...f.anyTags].find((t) => t.toLowerCase() === 'none' || /[*"]/.test(t));
+  return odd === undefined ? { ok: true } : { ok: false, why: `search reads the tag ${JSON.stringify(odd)} its own way` };
+}
+
+/**
+ * The filter as a test on a ticket, with the meaning search gives the query (the embedded
+ * desk's, src/desk/search.ts): tags compared lower-cased, times in whole seconds.
+ */
+export function candidateTest(f: CandidateFilter): (t: Ticket) => boolean {
+  const statuses = new Set(f.statuses);
+  const noTags = f.noTags.map((x) => x.toLowerCase());
+  const anyTags = f.anyTags.map((x) => x.toLowerCase());
+  const groups = new Set(f.groupIds);
+  const priorities = new Set(f.priorities.map((p) => p.toLowerCase()));
+  const channels = new Set(f.channels.map((ch) => ch.toLowerCase()));
+  const bounds = f.bounds.map((b) => ({ ...b, s: Math.floor(Date.parse(b.at) / 1000) }));
+  return (t) => {
+    if (statuses.size > 0 && !statuses.has(t.status)) return false;
+    const tags = new Set((t.tags ?? []).map((x) => x.toLowerCase()));
+    if (noTags.some((x) => tags.has(x))) return false;
+    if (anyTags.length > 0 && !anyTags.some((x) => tags.has(x))) return false;
+    if (groups.size > 0 && (t.group_id === null || t.group_id === undefined || !groups.has(t.group_id))) return false;
+    if (priorities.size > 0 && !priorities.has(t.priority ?? 'none')) return false;
+    if (channels.size > 0 && !channels.has(String(t.via?.channel ?? '').toLowerCase())) return false;
+    for (const b of bounds) {
+      const ms = Date.parse(b.field === 'updated' ? t.updated_at : t.created_at);
+      if (!Number.isFinite(ms)) return false;
+      const s = Math.floor(ms / 1000);
+      if (b.op === '<' ? !(s < b.s) : !(s > b.s)) return false;
+    }
+    return true;
+  };
 }
 
 function isoSecondsCeil(t: number): string {
