@@ -3,7 +3,8 @@
  * (core/contact-policy.ts): the tickets updated within the window that carry a deskops marker,
  * read once per plan. A survey's time is in its `survey_sent_at_<minute>` tag; a sweep message's
  * in the ticket's audits (only tickets with a sweep marker are read, one request each): the
- * latest update of deskops' that added a public comment.
+ * latest update of deskops' that added a public comment. With a replica (synced by the
+ * planner), the tickets updated within the window are selected from it instead of searched.
  */
 import type { HelpDesk } from '../api/helpdesk.js';
 import type { Contact } from '../core/contact-policy.js';
@@ -13,6 +14,7 @@ import { SURVEY_SCALES, sentAtFromTags, typesSent } from '../core/survey.js';
 import { isoSeconds } from '../core/time.js';
 import { mapLimit } from './map-limit.js';
 import { recentlyChanged } from './recent.js';
+import { atOrAfter, type TicketSource } from './ticket-source.js';
 
 /** Search export pages (the most Zendesk gives). */
 const EXPORT_PAGE = 1_000;
@@ -25,16 +27,23 @@ export async function recentContacts(
   now: Date,
   hours: number,
   onPhase?: (message: string) => void,
+  /** The replica, synced already: the window's tickets are read from it, not searched. */
+  source?: TicketSource,
 ): Promise<Map<number, Contact>> {
   const out = new Map<number, Contact>();
   if (hours <= 0) return out;
   const from = now.getTime() - hours * 3_600_000;
   onPhase?.(`reading the automated messages of the last ${hours} h (contact window)`);
   const tickets = new Map<number, Ticket>();
-  for await (const t of desk.exportSearchTickets(`type:ticket updated>=${isoSeconds(Math.floor(from / 1000))}`, { pageSize: EXPORT_PAGE })) {
-    if (touchedByDeskops(t.tags ?? [])) tickets.set(t.id, t);
+  if (source) {
+    const since = new Date(from);
+    for (const t of source.tickets()) if (atOrAfter(t.updated_at, since) && touchedByDeskops(t.tags ?? [])) tickets.set(t.id, t);
+  } else {
+    for await (const t of desk.exportSearchTickets(`type:ticket updated>=${isoSeconds(Math.floor(from / 1000))}`, { pageSize: EXPORT_PAGE })) {
+      if (touchedByDeskops(t.tags ?? [])) tickets.set(t.id, t);
+    }
+    for (const [id, t] of await recentlyChanged(desk, now)) if (touchedByDeskops(t.tags ?? [])) tickets.set(id, t);
   }
-  for (const [id, t] of await recentlyChanged(desk, now)) if (touchedByDeskops(t.tags ?? [])) tickets.set(id, t);
 
   const note = (requesterId: number, contact: Contact) => {
     if (contact.at < from) return;

@@ -24,6 +24,7 @@ import {
 import { findTemplate, replyUpdate, type TemplateLibrary } from '../replies.js';
 import { endRun, runBulk, runStopped, startRun, type BulkItem, type PlanTuple, type PreparedChange, type Recheck } from '../bulk/index.js';
 import { EXPORT_PAGE, outcomeList, type BulkRunOptions, type Skip } from './shared.js';
+import { atOrAfter, type TicketSource } from '../ticket-source.js';
 
 const DAY_MS = 86_400_000;
 
@@ -38,6 +39,14 @@ export interface SendPlanOptions {
   /** The contact window in hours (contact.window_hours; 0: off). Default 24. */
   contactWindowHours?: number;
   onPhase?: (message: string) => void;
+  /**
+   * The tickets held locally (the profile's replica): synced once, then the candidates (but
+   * the solved ones: the replica holds no solve times), the surveyed requesters and the
+   * contact window are read from it. Without it (Request Tracker), searches.
+   */
+  source?: TicketSource;
+  /** What a --verbose run should hear: what is searched all the same, and why. */
+  onNotice?: (message: string) => void;
 }
 
 export interface SendPlan {
@@ -52,8 +61,13 @@ export interface SendPlan {
 
 /** Which tickets get the survey, and why the others do not. Reads only. */
 export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): Promise<SendPlan> {
-  const { type, now } = options;
+  const { type, now, source } = options;
+  if (source) {
+    options.onPhase?.('bringing the ticket replica up to date');
+    await source.sync();
+  }
   let candidates: Ticket[] = [];
+  const searched: Ticket[] = [];
   const skipped: Skip[] = [];
   if (options.ticketIds) {
     const ids = [...new Set(options.ticketIds)];
@@ -69,12 +83,22 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
       // A solved ticket counts from its solve; an open, pending or on-hold one from its last update.
       const clock = status === 'solved' ? 'solved' : 'updated';
       options.onPhase?.(`reading ${status} tickets ${clock} since ${options.since.toISOString().slice(0, 10)}`);
+      if (source && clock === 'updated') {
+        for (const t of source.tickets({ statuses: [status] })) if (atOrAfter(t.updated_at, options.since)) candidates.push(t);
+        continue;
+      }
+      // A ticket's solve time is in its metric set, which the replica does not keep for solved tickets.
+      if (source) options.onNotice?.(`${status} tickets are searched on the desk (solved>=): the replica holds no solve times`);
       const q = `type:ticket status:${status} ${clock}>=${options.since.toISOString()}`;
-      for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) candidates.push(t);
+      for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) {
+        candidates.push(t);
+        searched.push(t);
+      }
     }
   }
-  // Search trails the desk: tickets changed in the last minutes are taken as they are now.
-  const recent = options.ticketIds ? new Map<number, Ticket>() : await recentlyChanged(desk, now);
+  // Search trails the desk: tickets changed in the last minutes are taken as they are now
+  // (from the replica, synced now, or read live).
+  const recent = options.ticketIds ? new Map<number, Ticket>() : source ? newerHeld(source, searched) : await recentlyChanged(desk, now);
   candidates = asTheyAreNow(candidates, recent);
 
   // Requesters surveyed within the fatigue window (any survey type), from the send-time tags.
@@ -82,22 +106,26 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
   const fatigued = new Map<number, { ticketId: number; at: Date }>();
   if (options.fatigueDays > 0) {
     options.onPhase?.(`reading tickets surveyed since ${fatigueStart.toISOString().slice(0, 10)}`);
-    const q = `type:ticket tags:${SURVEYED_TAG} updated>=${fatigueStart.toISOString()}`;
     const surveyed = (t: Ticket) => {
       const at = sentAtFromTags(t.tags ?? []);
       if (!at || at < fatigueStart) return;
       const seen = fatigued.get(t.requester_id);
       if (!seen || at > seen.at) fatigued.set(t.requester_id, { ticketId: t.id, at });
     };
-    for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) surveyed(recent.get(t.id) ?? t);
-    // Surveyed in the last minutes: not in search yet.
-    for (const t of recent.values()) surveyed(t);
+    if (source) {
+      for (const t of source.tickets()) if ((t.tags ?? []).includes(SURVEYED_TAG) && atOrAfter(t.updated_at, fatigueStart)) surveyed(t);
+    } else {
+      const q = `type:ticket tags:${SURVEYED_TAG} updated>=${fatigueStart.toISOString()}`;
+      for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) surveyed(recent.get(t.id) ?? t);
+      // Surveyed in the last minutes: not in search yet.
+      for (const t of recent.values()) surveyed(t);
+    }
   }
 
   // One contact policy with the sweeps: a customer who got an automated message within the
   // window (a sweep follow-up, another survey) waits.
   const hours = options.contactWindowHours ?? DEFAULT_CONTACT_WINDOW_HOURS;
-  const contacts = new ContactLedger({ hours, now, earlier: await recentContacts(desk, now, hours, options.onPhase) });
+  const contacts = new ContactLedger({ hours, now, earlier: await recentContacts(desk, now, hours, options.onPhase, source) });
 
   // Most recently solved first: a requester with several solved tickets is asked about the last.
   candidates.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at) || b.id - a.id);
@@ -115,6 +143,15 @@ export async function planSurveySend(desk: HelpDesk, options: SendPlanOptions): 
   eligible.sort((a, b) => a.id - b.id);
   skipped.sort((a, b) => a.ticket_id - b.ticket_id);
   return { type, now, statuses: options.statuses, candidates: candidates.length, eligible, skipped };
+}
+
+/** The replica's copies of these tickets where newer (it was synced just now; search trails the desk). */
+function newerHeld(source: TicketSource, tickets: readonly Ticket[]): Map<number, Ticket> {
+  const read = new Map(tickets.map((t) => [t.id, Date.parse(t.updated_at)]));
+  const out = new Map<number, Ticket>();
+  if (read.size === 0) return out;
+  for (const t of source.tickets()) if (read.has(t.id) && Date.parse(t.updated_at) > read.get(t.id)!) out.set(t.id, t);
+  return out;
 }
 
 function sendSkipReason(

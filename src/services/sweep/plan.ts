@@ -1,18 +1,20 @@
 /**
- * Planning a sweep: candidates from the uncapped search export, the facts the rules need
- * (metric sets, comments only where a rule reads the thread), and the plan (core/sweep-plan.ts).
+ * Planning a sweep: candidates from the replica (synced first) or the uncapped search export,
+ * the facts the rules need (metric sets, comments only where a rule reads the thread), and
+ * the plan (core/sweep-plan.ts).
  */
 import type { HelpDesk } from '../../api/helpdesk.js';
-import type { Comment, Group, TicketAudit, TicketMetric, User } from '../../core/model.js';
+import type { Comment, Group, Ticket, TicketAudit, TicketMetric, User } from '../../core/model.js';
 import { peopleComments } from '../../core/own-messages.js';
 import { ConfigError, PermissionError } from '../../core/errors.js';
 import { mapLimit } from '../map-limit.js';
 import { recentlyChanged } from '../recent.js';
 import type { SweepStep } from '../../core/sweep-rules.js';
-import { candidateQuery, groupIdLookup, planSweep, summarizeThread, type ContactRules, type PlannedAction, type TicketFacts, type WaitingAction } from '../../core/sweep-plan.js';
+import { candidateFilter, candidateTest, filterLocally, filterQuery, groupIdLookup, planSweep, summarizeThread, type CandidateFilter, type ContactRules, type PlannedAction, type TicketFacts, type WaitingAction } from '../../core/sweep-plan.js';
 import { DEFAULT_CONTACT_WINDOW_HOURS } from '../../core/contact-policy.js';
 import { recentContacts } from '../contact.js';
 import { slimTicket } from '../tickets.js';
+import type { TicketSource } from '../ticket-source.js';
 import type { LoadedRules } from './rules.js';
 import { slimMetric, slimUser, usesDescription } from './slim.js';
 
@@ -38,8 +40,9 @@ export interface SweepPlanView {
   rows: PlanRow[];
   /** Steps that fire but wait for the contact window, with why. */
   waiting: WaitingAction[];
-  /** Tickets read from the searches. */
+  /** Tickets read from the searches (or selected from the replica). */
   candidates: number;
+  /** The candidate searches, one per rule with its own (the replica evaluates them locally). */
   queries: string[];
 }
 
@@ -49,6 +52,14 @@ export interface PlanOptions {
   contactWindowHours?: number;
   /** A line about each phase, for a live display. */
   onPhase?: (message: string) => void;
+  /**
+   * The tickets held locally (the profile's replica): synced once, then the candidates are
+   * selected from it as the searches would select them, and the contact window is read from
+   * it. Without it (Request Tracker), the searches.
+   */
+  source?: TicketSource;
+  /** What a --verbose run should hear: a rule whose candidates are searched all the same, and why. */
+  onNotice?: (message: string) => void;
 }
 
 /** Tickets whose threads (audits) are read at once. */
@@ -68,21 +79,54 @@ export async function planSweepRun(desk: HelpDesk, loaded: LoadedRules, options:
   const facts = new Map<number, TicketFacts>();
   const byRule = new Map<string, SweepStep[]>();
   for (const s of rules.steps) byRule.set(s.rule, [...(byRule.get(s.rule) ?? []), s]);
-  const queries = [...new Set([...byRule.values()].map((steps) => candidateQuery(steps, ctx)))];
+  const filters = new Map<string, CandidateFilter>();
+  for (const steps of byRule.values()) {
+    const f = candidateFilter(steps, ctx);
+    filters.set(filterQuery(f), f);
+  }
+  const queries = [...filters.keys()];
   const keepDescription = usesDescription(loaded);
-  for (const q of queries) {
+  const { source } = options;
+  if (source) {
+    options.onPhase?.('bringing the ticket replica up to date');
+    await source.sync();
+  }
+  // With a replica, each rule's search is evaluated over it; one it cannot answer exactly is searched.
+  const local: Array<(t: Ticket) => boolean> = [];
+  const localStatuses = new Set<string>();
+  let anyStatus = false;
+  for (const [q, f] of filters) {
+    const can = source ? filterLocally(f) : undefined;
+    if (can?.ok) {
+      local.push(candidateTest(f));
+      for (const st of f.statuses) localStatuses.add(st);
+      if (f.statuses.length === 0) anyStatus = true;
+      continue;
+    }
+    if (can && !can.ok) options.onNotice?.(`sweep candidates searched on the desk (${q}): ${can.why}`);
     options.onPhase?.(`searching: ${q}`);
     for await (const t of desk.exportSearchTickets(q, { pageSize: EXPORT_PAGE })) {
       if (!facts.has(t.id)) facts.set(t.id, { ticket: slimTicket(t, keepDescription) });
     }
   }
-  // Search trails the desk: tickets changed in the last minutes (a marker a run just left)
-  // are taken as they are now.
-  for (const [id, t] of await recentlyChanged(desk, options.now)) {
-    if (facts.has(id)) facts.set(id, { ticket: slimTicket(t, keepDescription) });
+  if (source) {
+    // One pass over the replica: the candidates of the rules evaluated locally, and the
+    // tickets search found as the replica has them (synced now: search trails the desk).
+    if (local.length > 0) options.onPhase?.(`selecting the candidates of ${local.length} rule${local.length === 1 ? '' : 's'} from the replica`);
+    const searched = facts.size > 0;
+    // only the statuses the rules read (closed tickets, the most, never are), unless search found some
+    for (const t of source.tickets(searched || anyStatus ? {} : { statuses: [...localStatuses] })) {
+      if (local.some((test) => test(t)) || (searched && facts.has(t.id))) facts.set(t.id, { ticket: slimTicket(t, keepDescription) });
+    }
+  } else {
+    // Search trails the desk: tickets changed in the last minutes (a marker a run just left)
+    // are taken as they are now.
+    for (const [id, t] of await recentlyChanged(desk, options.now)) {
+      if (facts.has(id)) facts.set(id, { ticket: slimTicket(t, keepDescription) });
+    }
   }
   const hours = options.contactWindowHours ?? DEFAULT_CONTACT_WINDOW_HOURS;
-  const earlier = await recentContacts(desk, options.now, hours, options.onPhase);
+  const earlier = await recentContacts(desk, options.now, hours, options.onPhase, source);
   const contacts: ContactRules = { window: { hours, earlier, now: options.now }, isPublic: (s) => isPublicStep(loaded, s) };
   let plan = planSweep(rules.steps, facts.values(), ctx, contacts);
   for (let i = 0; i < 3 && (plan.needs.metrics.length > 0 || plan.needs.thread.length > 0); i++) {
