@@ -3,7 +3,8 @@ import type { ReplicaSession } from '../services/replica/session.js';
 import type { CliContext } from './context.js';
 
 /**
- * The profile's ticket replica for a command that reads tickets (queue, triage, ticket list),
+ * The profile's ticket replica for a command that reads tickets (queue, triage, ticket list,
+ * sweep and survey planning),
  * closed when the command ends; undefined for a desk it does not serve (Request Tracker).
  * `fresh` (--fresh) starts it empty, so everything is read again.
  */
@@ -18,4 +19,15 @@ export async function openReplica(ctx: CliContext, desk: HelpDesk, options: { fr
 export async function hasReplica(ctx: CliContext, desk: HelpDesk): Promise<boolean> {
   const { ReplicaSession } = await import('../services/replica/session.js');
   return ReplicaSession.exists(ctx.home(), desk);
+}
+
+/**
+ * What sweep and survey planning read tickets from on a desk the replica serves: the replica
+ * (synced by the planner) and, with --verbose, a notice for what is searched all the same.
+ * Nothing for Request Tracker: its searches read its database, nothing trails.
+ */
+export async function planningSource(ctx: CliContext, desk: HelpDesk): Promise<{ source?: ReplicaSession; onNotice?: (message: string) => void }> {
+  const source = await openReplica(ctx, desk);
+  if (!source) return {};
+  return { source, ...(ctx.globals.verbose ? { onNotice: (m: string) => ctx.io.err(`> ${m}`) } : {}) };
 }

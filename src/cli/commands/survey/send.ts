@@ -10,6 +10,7 @@ import { printList, type Column } from '../../output.js';
 import { loadTemplateLibrary } from '../template/shared.js';
 import { holdRunLock, interruptible, parseRate, progressLine, requestFigures } from '../../bulk.js';
 import { fatigueDays, openSurveyDesk, parseTicketIds, plural, sinceDate, surveyStatuses, surveyType } from './shared.js';
+import { planningSource } from '../../replica.js';
 
 interface SendFlags {
   type?: string;
@@ -51,7 +52,7 @@ export async function surveySend(ctx: CliContext, flags: SendFlags): Promise<voi
   try {
     const progress = progressLine(ctx, bulk, 'survey');
     const contactHours = await contactWindowHours(ctx);
-    const plan = await planSurveySend(bulk.desk, { type, now, since, ticketIds, statuses, fatigueDays: fatigue, contactWindowHours: contactHours, onPhase: progress.phase }).finally(progress.done);
+    const plan = await planSurveySend(bulk.desk, { type, now, since, ticketIds, statuses, fatigueDays: fatigue, contactWindowHours: contactHours, onPhase: progress.phase, ...(await planningSource(ctx, bulk.desk)) }).finally(progress.done);
     if (flags.dryRun) {
       if (flags.json) ctx.io.out(JSON.stringify(planJson(plan, template.name), null, 2));
       else await printPlan(ctx, plan, template.name, 'stdout');

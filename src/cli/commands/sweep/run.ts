@@ -6,6 +6,7 @@ import { holdRunLock, interruptible } from '../../bulk.js';
 import { executeSweep, planSweepRun } from '../../../services/sweep.js';
 import { confirmOrCancel, requireYesOrTerminal } from '../../prompt.js';
 import { loadRules, openDesk, parseRate, planJson, printPlan, printSummary, progressLine } from './shared.js';
+import { planningSource } from '../../replica.js';
 
 interface RunFlags {
   rules?: string;
@@ -33,7 +34,7 @@ export async function sweepRun(ctx: CliContext, flags: RunFlags): Promise<void> 
   try {
     const progress = progressLine(ctx, bulk);
     const contactHours = await contactWindowHours(ctx);
-    const plan = await planSweepRun(bulk.desk, loaded, { now: ctx.now(), contactWindowHours: contactHours, onPhase: progress.phase }).finally(progress.done);
+    const plan = await planSweepRun(bulk.desk, loaded, { now: ctx.now(), contactWindowHours: contactHours, onPhase: progress.phase, ...(await planningSource(ctx, bulk.desk)) }).finally(progress.done);
     const planningMs = performance.now() - started;
     if (flags.dryRun) {
       if (flags.json) ctx.io.out(JSON.stringify({ dry_run: true, ...planJson(plan, bulk) }, null, 2));
