@@ -5,7 +5,10 @@ import type { Comment, Ticket, TicketMetric } from '../../src/core/model.js';
 import { DEFAULT_CALENDAR } from '../../src/core/business-hours.js';
 import { parseRuleFile } from '../../src/core/sweep-rules.js';
 import {
+  candidateFilter,
   candidateQuery,
+  candidateTest,
+  filterLocally,
   explainStep,
   groupChangedSincePublicReply,
   planSweep,
@@ -228,6 +231,46 @@ describe('candidate searches', () => {
   it('turn ages on the ticket clock into date bounds', () => {
     const rule = parseRuleFile('rules:\n  - name: stale\n    when: { status: open, since: updated, at_least: 2 days, at_most: 30 days }\n    then: { status: pending }\n', 'x.yml').steps;
     expect(candidateQuery(rule, ctx())).toBe('type:ticket status:open -tags:sweep_stale updated<2026-11-22T16:00:01Z updated>2026-10-25T15:59:59Z');
+  });
+});
+
+describe('candidate tests (the searches evaluated on tickets held locally)', () => {
+  const stale = parseRuleFile('rules:\n  - name: stale\n    when: { status: open, since: updated, at_least: 2 days, at_most: 30 days }\n    then: { status: pending }\n', 'x.yml').steps;
+
+  it('compare times in whole seconds, as search does: updated<16:00:01 holds up to 16:00:00.999', () => {
+    const test = candidateTest(candidateFilter(stale, ctx()));
+    expect(test(ticket({ id: 1, updated_at: '2026-11-22T16:00:00Z' }))).toBe(true);
+    expect(test(ticket({ id: 2, updated_at: '2026-11-22T16:00:00.999Z' }))).toBe(true);
+    expect(test(ticket({ id: 3, updated_at: '2026-11-22T16:00:01Z' }))).toBe(false);
+    // updated>15:59:59 starts at 16:00:00
+    expect(test(ticket({ id: 4, updated_at: '2026-10-25T16:00:00Z' }))).toBe(true);
+    expect(test(ticket({ id: 5, updated_at: '2026-10-25T15:59:59.999Z' }))).toBe(false);
+  });
+
+  it('read statuses, the final marker, tags (any of them), group, priority and channel as the query does', () => {
+    const rule = parseRuleFile(
+      'rules:\n  - name: r\n    when: { status: [open, pending], tags_any: [vip, Refund], group: Escalations, priority: [high, none], channel: [email] }\n    then: { status: pending }\n',
+      'x.yml',
+    ).steps;
+    const f = candidateFilter(rule, ctx());
+    expect(candidateQuery(rule, ctx())).toBe('type:ticket status:open status:pending -tags:sweep_r tags:vip tags:refund group:202 priority:high priority:none via:email');
+    const test = candidateTest(f);
+    const base = { status: 'open' as const, tags: ['vip'], group_id: 202, priority: 'high' as const, via: { channel: 'email' } } as Partial<Ticket>;
+    expect(test(ticket({ id: 1, ...base }))).toBe(true);
+    expect(test(ticket({ id: 2, ...base, tags: ['REFUND'] }))).toBe(true);
+    expect(test(ticket({ id: 3, ...base, priority: null }))).toBe(true);
+    expect(test(ticket({ id: 4, ...base, status: 'hold' }))).toBe(false);
+    expect(test(ticket({ id: 5, ...base, tags: ['vip', 'sweep_r'] }))).toBe(false);
+    expect(test(ticket({ id: 6, ...base, tags: ['other'] }))).toBe(false);
+    expect(test(ticket({ id: 7, ...base, group_id: 201 }))).toBe(false);
+    expect(test(ticket({ id: 8, ...base, priority: 'low' }))).toBe(false);
+    expect(test(ticket({ id: 9, ...base, via: { channel: 'web' } } as Partial<Ticket> & { id: number }))).toBe(false);
+    expect(filterLocally(f)).toEqual({ ok: true });
+  });
+
+  it('leave to search a tag search reads its own way', () => {
+    const rule = parseRuleFile('rules:\n  - name: r\n    when: { tags: [promo*] }\n    then: { status: pending }\n', 'x.yml').steps;
+    expect(filterLocally(candidateFilter(rule, ctx()))).toEqual({ ok: false, why: 'search reads the tag "promo*" its own way' });
   });
 });
 
