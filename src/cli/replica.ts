@@ -22,7 +22,7 @@ export async function hasReplica(ctx: CliContext, desk: HelpDesk): Promise<boole
 }
 
 /**
- * What sweep and survey planning read tickets from on a desk the replica serves: the replica
+ * What sweeps and surveys read tickets from on a desk the replica serves: the replica
  * (synced by the planner) and, with --verbose, a notice for what is searched all the same.
  * Nothing for Request Tracker: its searches read its database, nothing trails.
  */

@@ -32,6 +32,7 @@ import { mapLimit } from '../map-limit.js';
 import { slimTicket } from '../tickets.js';
 import { endRun, runBulk, runStopped, startRun, type BulkItem, type PlanTuple, type PreparedChange, type Recheck } from '../bulk/index.js';
 import { followupOfTag, followupsSince, outcomeList, surveyedSince, type BulkRunOptions, type Skip } from './shared.js';
+import type { TicketSource } from '../ticket-source.js';
 
 export interface CollectOptions {
   now: Date;
@@ -39,6 +40,8 @@ export interface CollectOptions {
   since: Date;
   types?: readonly SurveyType[];
   onPhase?: (message: string) => void;
+  /** The tickets held locally (the profile's replica): synced once, then the surveyed tickets and follow-ups are read from it, not searched. */
+  source?: TicketSource;
 }
 
 export interface Answer {
@@ -86,16 +89,19 @@ const ANSWER_SLACK_MS = 10 * 60_000;
 export async function planSurveyCollect(desk: HelpDesk, options: CollectOptions): Promise<CollectPlan> {
   const types = options.types ?? SURVEY_TYPES;
   options.onPhase?.(`reading tickets surveyed since ${options.since.toISOString().slice(0, 10)}`);
-  // Search trails the desk: surveys sent and answered in the last minutes are read live.
-  const recent = await recentlyChanged(desk, options.now);
+  const { source } = options;
+  if (source) await source.sync();
+  // Search trails the desk: surveys sent and answered in the last minutes are read live (a
+  // replica synced now has them).
+  const recent = source ? new Map<number, Ticket>() : await recentlyChanged(desk, options.now);
   // Closed tickets that already got a follow-up ticket for their detractor's answer.
   const followedUp = new Set<string>();
-  for await (const { ticket: t, of } of followupsSince(desk, options.since, recent)) {
+  for await (const { ticket: t, of } of followupsSince(desk, options.since, recent, source)) {
     for (const type of SURVEY_TYPES) if ((t.tags ?? []).includes(answeredTag(type))) followedUp.add(`${of}:${type}`);
   }
   const open: Array<{ ticket: Ticket; type: SurveyType; sentAt: Date }> = [];
   let surveyed = 0;
-  for await (const { ticket: t, sentAt } of surveyedSince(desk, options.since, recent)) {
+  for await (const { ticket: t, sentAt } of surveyedSince(desk, options.since, recent, source)) {
     const tags = t.tags ?? [];
     surveyed++;
     for (const type of typesSent(tags)) {

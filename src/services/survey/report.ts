@@ -19,6 +19,7 @@ import {
   type SurveyType,
 } from '../../core/survey.js';
 import { followupsSince, surveyedSince } from './shared.js';
+import type { TicketSource } from '../ticket-source.js';
 
 export type ReportBy = 'group' | 'agent' | 'channel';
 
@@ -27,6 +28,8 @@ export interface ReportOptions {
   since: Date;
   by?: ReportBy;
   onPhase?: (message: string) => void;
+  /** The tickets held locally (the profile's replica): synced once, then the surveyed tickets and follow-ups are read from it, not searched. */
+  source?: TicketSource;
 }
 
 export interface ReviewRow {
@@ -55,11 +58,14 @@ export async function surveyReport(desk: HelpDesk, options: ReportOptions): Prom
   const review: ReviewRow[] = [];
   let followupsOpen = 0;
   const tickets: Ticket[] = [];
-  const recent = await recentlyChanged(desk, options.now);
-  for await (const { ticket } of surveyedSince(desk, options.since, recent)) tickets.push(ticket);
+  const { source } = options;
+  if (source) await source.sync();
+  // Search trails the desk: what changed in the last minutes is read live (a replica synced now has it).
+  const recent = source ? new Map<number, Ticket>() : await recentlyChanged(desk, options.now);
+  for await (const { ticket } of surveyedSince(desk, options.since, recent, source)) tickets.push(ticket);
   // Scores of closed tickets' detractors live on their follow-up tickets.
   const followupScores = new Map<string, number>();
-  for await (const { ticket: t, of } of followupsSince(desk, options.since, recent)) {
+  for await (const { ticket: t, of } of followupsSince(desk, options.since, recent, source)) {
     if (t.status !== 'solved' && t.status !== 'closed') followupsOpen++;
     for (const type of SURVEY_TYPES) {
       const score = scoreFromTags(t.tags ?? [], type);

@@ -6,6 +6,7 @@ import { collectPreview, executeSurveyCollect, planSurveyCollect, type CollectRe
 import { printList, type Column } from '../../output.js';
 import { holdRunLock, interruptible, parseRate, progressLine, requestFigures } from '../../bulk.js';
 import { openSurveyDesk, plural, sinceDate, surveyType } from './shared.js';
+import { planningSource } from '../../replica.js';
 
 interface CollectFlags {
   since: string;
@@ -43,7 +44,7 @@ export async function surveyCollect(ctx: CliContext, flags: CollectFlags): Promi
   const guard = flags.dryRun ? undefined : holdRunLock(ctx, scope, 'survey collect');
   try {
     const progress = progressLine(ctx, bulk, 'survey');
-    const plan = await planSurveyCollect(bulk.desk, { now, since, types: type ? [type] : undefined, onPhase: progress.phase }).finally(progress.done);
+    const plan = await planSurveyCollect(bulk.desk, { now, since, types: type ? [type] : undefined, onPhase: progress.phase, ...(await planningSource(ctx, bulk.desk)) }).finally(progress.done);
     let result: CollectResult;
     if (flags.dryRun) {
       result = collectPreview(plan);

@@ -4,6 +4,7 @@ import { SURVEY_SCALES, type SurveyFigures } from '../../../core/survey.js';
 import { surveyReport, type ReportBy, type ReviewRow } from '../../../services/survey.js';
 import { outputMode, printList, type Column, type OutputFlags } from '../../output.js';
 import { sinceDate } from './shared.js';
+import { planningSource } from '../../replica.js';
 
 interface ReportFlags extends OutputFlags {
   since: string;
@@ -32,7 +33,7 @@ export async function surveyReportCommand(ctx: CliContext, flags: ReportFlags): 
   const by = flags.by as ReportBy | undefined;
   const mode = outputMode(flags, ctx.io);
   const desk = await ctx.helpdesk();
-  const report = await surveyReport(desk, { now, since, by });
+  const report = await surveyReport(desk, { now, since, by, ...(await planningSource(ctx, desk)) });
   if (report.ratings_note) ctx.io.err(`note: ${report.ratings_note}`);
   if (mode === 'json') {
     ctx.io.out(JSON.stringify(report, null, 2));
