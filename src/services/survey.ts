@@ -15,7 +15,8 @@
  *   surveyReport        response rate, distribution, CSAT %, NPS, CES mean, the review queue
  *
  * Reading scores and the report math are pure (core/survey.ts). The parts live in survey/:
- * send.ts, collect.ts, report.ts, and shared.ts for what they share.
+ * send.ts, collect.ts, report.ts, and shared.ts for what they share. Each takes an optional
+ * TicketSource (the replica) to select tickets from instead of search.
  */
 export { DEFAULT_FATIGUE_DAYS, DEFAULT_SURVEY_STATUSES, SURVEY_KIND, followupOfTag, type BulkRunOptions, type Skip } from './survey/shared.js';
 export { executeSurveySend, planSurveySend, surveyTemplate, type SendPlan, type SendPlanOptions, type SendResult } from './survey/send.js';

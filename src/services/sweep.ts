@@ -3,8 +3,9 @@
  * nudges) over every ticket that is due, each sent exactly once.
  *
  *   loadSweepRules     shipped templates/sweeps/*.yml + $DESKOPS_HOME/sweeps/*.yml, or --rules
- *   planSweepRun       candidates from the uncapped search export, the facts the rules need
- *                      (metric sets, comments only where a rule reads the thread), the plan
+ *   planSweepRun       candidates from the replica (its searches evaluated locally) or the
+ *                      uncapped search export, the facts the rules need (metric sets,
+ *                      comments only where a rule reads the thread), the plan
  *   executeSweep       renders each ticket's change and hands it to the bulk executor, under
  *                      the profile's lock and the run's journal
  *   resumeSweep        finishes an interrupted run from its journal
