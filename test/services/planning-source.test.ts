@@ -156,7 +156,7 @@ describe.each(['admin', 'agent'] as const)('planning from the replica (%s)', (ro
         expect(surveyShape(local)).toEqual(surveyShape(searched));
         expect(searched.eligible.length).toBeGreaterThan(0);
         if (statuses.includes('solved')) {
-          // fatigue and the contact window have something to say
+          // the tickets surveyed an hour ago are skipped, from either source
           expect(searched.skipped.some((s) => s.reason.startsWith('already surveyed'))).toBe(true);
           expect(searches()).toHaveLength(1);
           expect(searches()[0]).toContain('status:solved solved>=');
@@ -192,6 +192,41 @@ describe.each(['admin', 'agent'] as const)('planning from the replica (%s)', (ro
       expect(searches()).toEqual([]);
     } finally {
       session.close();
+    }
+  });
+});
+
+describe('planning from the replica while search lags', () => {
+  it('sees a ticket that came to match a minute ago, which the search does not show yet', async () => {
+    const lagHome = mkdtempSync(join(tmpdir(), 'deskops-planning-lag-'));
+    await seedDesk({ home: lagHome, tickets: 80, seed: 5, now: SEED_NOW });
+    const lagging = await startDesk({ home: lagHome, rateLimit: 100_000, endpointLimits: false, indexLagSeconds: 600, now: seedClock });
+    try {
+      const desk = await createHelpDesk(
+        { kind: 'local', url: lagging.url, auth: { type: 'basic-token', email: lagging.email, token: lagging.token }, profile: 'agent' },
+        { endpointLimits: [] },
+      );
+      const session = ReplicaSession.open({ home: lagHome, desk, now: seedClock })!;
+      try {
+        await session.sync();
+        const rule = loaded.rules.steps.filter((s) => s.rule === 'tagged_watch');
+        const only = { ...loaded, rules: { ...loaded.rules, steps: rule } };
+        const watched = (p: SweepPlanView) => p.rows[0]!.ticket_ids;
+        const target = [...session.tickets({ statuses: ['open'] })].find((t) => !(t.tags ?? []).some((x) => ['vip', 'refund', 'billing', 'escalated', 'transferred'].includes(x)))!;
+        expect(target).toBeDefined();
+        await desk.updateTicket(target.id, { additional_tags: ['vip'] });
+        const now = seedClock();
+        const searched = await planSweepRun(desk, only, { now });
+        const local = await planSweepRun(desk, only, { now, source: session });
+        expect(watched(searched)).not.toContain(target.id);
+        expect(watched(local)).toContain(target.id);
+        expect(watched(local).filter((id) => id !== target.id)).toEqual(watched(searched));
+      } finally {
+        session.close();
+      }
+    } finally {
+      await lagging.close();
+      rmSync(lagHome, { recursive: true, force: true });
     }
   });
 });
