@@ -6,7 +6,7 @@
  * ever sending the later one. Now it fails with it ("not sent: it follows ... which failed"),
  * and the resume sends both, in order, once.
  *
- * The failure is made deterministic: right after the sweep read its candidates, three pending
+ * The failure is made deterministic: right after the sweep read its tickets, three pending
  * tickets are touched on the desk (updated_at + 1 s), so their safe updates conflict, and with
  * --max-attempts 1 their first items fail.
  */
@@ -56,12 +56,13 @@ describe('a step that follows a failed step of the same run', () => {
     writeFileSync(join(cliHome, 'rules.yml'), RULES);
     await seedDesk({ home: deskHome, tickets: 120, seed: 11 });
     const db = new Database(join(deskHome, 'desk', 'desk.sqlite'));
-    // Once the sweep has read its candidates, the tickets to touch are touched (the desk's log
-    // line comes right after the answer went out, before the sweep sends anything).
+    // Once the sweep has read its candidates (from search, or the replica's read of what
+    // changed: the export or the live ticket list), the tickets to touch are touched (the
+    // desk's log line comes right after the answer went out, before the sweep sends anything).
     desk = await startDesk({
       home: deskHome,
       log: (line) => {
-        if (touch.length > 0 && line.startsWith('GET /api/v2/search/export')) {
+        if (touch.length > 0 && /^GET \/api\/v2\/(search\/export|incremental\/tickets|tickets\?)/.test(line)) {
           for (const id of touch) db.prepare('UPDATE tickets SET updated_at = updated_at + 1 WHERE id = ?').run([id]);
           touch = [];
         }
