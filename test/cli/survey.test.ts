@@ -103,6 +103,18 @@ describe('survey send', () => {
     expect([...deskRows(home).values()].some((r) => r.tags.includes('survey_sent'))).toBe(false);
   });
 
+  it('plans from the replica: only the solved tickets are searched (--verbose says why), other statuses not at all', async () => {
+    await cli(['survey', 'send', '--type', 'csat', '--since', '30d', '--dry-run', '--json'], { env });
+    const solved = await cli(['--verbose', 'survey', 'send', '--type', 'csat', '--since', '30d', '--dry-run'], { env });
+    expect(solved.code, solved.stderr).toBe(0);
+    expect(solved.stderr).toContain('> solved tickets are searched on the desk (solved>=): the replica holds no solve times');
+    expect(solved.stderr.split('\n').find((l) => l.startsWith('> cost:'))).toMatch(/search\/export 1\b/);
+    const open = await cli(['--verbose', 'survey', 'send', '--type', 'csat', '--since', '30d', '--status', 'open,pending', '--dry-run'], { env });
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stderr).not.toContain('searched on the desk');
+    expect(open.stderr.split('\n').find((l) => l.startsWith('> cost:'))).not.toContain('search/export');
+  });
+
   it('sends NPS once per eligible ticket, then 0; a dry run writes nothing', async () => {
     const before = deskRows(home);
     const dry = await cli(['survey', 'send', '--type', 'nps', '--since', '30d', '--dry-run', '--json'], { env });

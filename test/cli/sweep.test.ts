@@ -105,6 +105,21 @@ describe('sweep on the embedded desk', () => {
     expect(existsSync(join(home, 'journal'))).toBe(false);
   });
 
+  it('plans from the replica: a second plan searches nothing; a rule whose tag search reads its own way is searched, and --verbose says so', async () => {
+    await runCli(['sweep', 'plan', '--json'], { env, now });
+    const again = await runCli(['--verbose', 'sweep', 'plan'], { env, now });
+    expect(again.code, again.stderr).toBe(0);
+    const cost = again.stderr.split('\n').find((l) => l.startsWith('> cost:'))!;
+    expect(cost).not.toContain('search/export');
+    expect(again.stderr).not.toContain('searched on the desk');
+    const rules = join(home, 'promo-rules.yml');
+    writeFileSync(rules, 'rules:\n  - name: promo\n    when: { status: open, tags: [promo*] }\n    then: { note: "promo" }\n');
+    const odd = await runCli(['--verbose', 'sweep', 'plan', '--rules', rules], { env, now });
+    expect(odd.code, odd.stderr).toBe(0);
+    expect(odd.stderr).toContain('> sweep candidates searched on the desk (type:ticket status:open -tags:sweep_promo tags:promo*): search reads the tag "promo*" its own way');
+    expect(odd.stderr.split('\n').find((l) => l.startsWith('> cost:'))).toMatch(/search\/export 1\b/);
+  });
+
   it('without a terminal and without --yes: exit 2, nothing sent', async () => {
     const before = deskState(home);
     const r = await runCli(['sweep', 'run'], { env, now });
