@@ -35,13 +35,13 @@ export type {
   TicketUpdate,
   User,
 } from '../core/model.js';
-/** One page of the incremental ticket export (cursor based), with sideloads. */
 /** What an incremental export request sideloads (default: metric_sets). */
 export interface IncrementalOptions {
   pageSize?: number;
   include?: ReadonlyArray<'metric_sets' | 'users'>;
 }
 
+/** One page of the incremental ticket export (cursor based), with sideloads. */
 export interface IncrementalTicketPage {
   tickets: Ticket[];
   metric_sets: TicketMetric[];

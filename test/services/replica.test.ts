@@ -193,6 +193,24 @@ describe('replica sync', () => {
     reopened.close();
   });
 
+  it('drops a ticket deleted later in the same batch, reads odd versions safely, and looks up more ids than SQLite takes in one statement', () => {
+    const replica = openReplica();
+    const t = { id: 11, subject: 'x', status: 'open', tags: [], updated_at: '2026-11-20T12:00:00Z' } as never as import('../../src/core/model.js').Ticket;
+    replica.putTickets([t, { ...t, status: 'deleted', updated_at: '2026-11-20T12:00:01Z' } as never]);
+    expect(replica.count()).toBe(0);
+    replica.putTickets([t]);
+    replica.putFacts(11, 'not "an" iso\\time', { facts: { message: null, metrics: null } });
+    replica.putSideloads(11, 'odd"version', { slas: { policy_metrics: [] } });
+    const about = replica.readAbout();
+    expect(about.facts.map((f) => f.updatedAt)).toEqual(['not "an" iso\\time']);
+    expect(about.sideloads.map((f) => f.updatedAt)).toEqual(['odd"version']);
+    expect(replica.sideloadsAt(new Map([[11, 'odd"version']])).size).toBe(1);
+    const many = Array.from({ length: 40_000 }, (_, i) => i + 1);
+    expect(replica.ticketsByIds(many).size).toBe(1);
+    expect(replica.sideloadsAt(new Map(many.map((id) => [id, 'odd"version']))).size).toBe(1);
+    replica.close();
+  });
+
   it('never replaces a copy with an older one, and a full read drops the tickets the desk no longer has', () => {
     const replica = openReplica();
     const t = { id: 1, subject: 'new', status: 'open', updated_at: '2026-11-20T12:00:00Z' } as never as import('../../src/core/model.js').Ticket;

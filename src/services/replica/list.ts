@@ -83,7 +83,7 @@ export async function listAllTicketsFromReplica(session: ReplicaSession, filters
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.id;
       for (const t of batch) if (test(t)) page.push(t);
-      if (page.length >= pageSize) {
+      while (page.length >= pageSize) {
         yield await resolveNames(session.desk, page.splice(0, pageSize), names);
       }
     }

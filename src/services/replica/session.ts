@@ -103,11 +103,16 @@ export class ReplicaSession {
     const replica = this.replica;
     // the version each kept entry was read at, to write back only what a build read anew
     const stored = { sideloads: new Map<number, string>(), facts: new Map<number, string>() };
-    // the text signals of the tickets handed over, read when their versions were stored
+    // the text signals of the tickets handed over, read when their versions were stored, and
+    // those versions: a ticket read elsewhere (a desk view read from the desk) gets them only
+    // at the same version
     let signals = new Map<number, TextSignals>();
+    let versions = new Map<number, string>();
     const lean = () => {
       signals = new Map();
-      return replica.leanTickets({ statuses: UNSOLVED }, signals).filter(inViewNow);
+      const tickets = replica.leanTickets({ statuses: UNSOLVED }, signals);
+      versions = new Map(tickets.map((t) => [t.id, t.updated_at]));
+      return tickets.filter(inViewNow);
     };
     let inViewNow: (t: Ticket) => boolean = () => true;
     return {
@@ -149,7 +154,7 @@ export class ReplicaSession {
         }
         return tickets;
       },
-      textSignals: (t: Ticket) => signals.get(t.id),
+      textSignals: (t: Ticket) => (versions.get(t.id) === t.updated_at ? signals.get(t.id) : undefined),
       hydrate: (lean: readonly Ticket[]): Ticket[] => {
         // The stored copy as it is now (another process may have stored a newer one since), with
         // the SLA targets and metrics the build gave the lean one: whole when the replica has

@@ -226,6 +226,10 @@ export class TicketReplica implements ReplicaReader {
       const held = this.#versions(tickets.map((t) => t.id));
       for (const t of tickets) {
         if ((t.status as string) === 'deleted') {
+          // what the batch wrote before it goes first, so a copy of this ticket earlier in the
+          // batch is not written back after its deletion
+          this.#writeRows(TICKET_UPSERT, 6, rows.splice(0));
+          this.#writeRows(JSON_UPSERT, 2, jsonRows.splice(0));
           changed += remove.run([t.id]).changes;
           removeJson.run([t.id]);
           for (const f of forget) f.run([t.id]);
@@ -325,10 +329,8 @@ export class TicketReplica implements ReplicaReader {
   /** The whole stored tickets of these ids (those held). */
   ticketsByIds(ids: readonly number[]): Map<number, Ticket> {
     const out = new Map<number, Ticket>();
-    if (ids.length === 0) return out;
-    const stmt = this.#db.prepare(`SELECT json FROM ticket_json WHERE id IN (${ids.map(() => '?').join(', ')})`);
-    for (const r of stmt.all([...ids]) as Array<{ json: string }>) {
-      const t = JSON.parse(r.json) as Ticket;
+    for (const json of this.#byIds('SELECT json FROM ticket_json WHERE id IN', [...new Set(ids)])) {
+      const t = JSON.parse(json) as Ticket;
       out.set(t.id, t);
     }
     return out;
@@ -372,14 +374,10 @@ export class TicketReplica implements ReplicaReader {
   /** The whole stored sideloads of these tickets at these versions (those held). */
   sideloadsAt(versions: ReadonlyMap<number, string>): Map<number, StoredSideloads> {
     const out = new Map<number, StoredSideloads>();
-    const ids = [...versions.keys()];
-    if (ids.length === 0) return out;
-    const rows = this.#db.prepare(`SELECT ticket_id, updated_at, json FROM sideloads WHERE ticket_id IN (${ids.map(() => '?').join(', ')})`).all(ids) as Array<{
-      ticket_id: number;
-      updated_at: string;
-      json: string;
-    }>;
-    for (const r of rows) if (versions.get(r.ticket_id) === r.updated_at) out.set(r.ticket_id, JSON.parse(r.json) as StoredSideloads);
+    for (const json of this.#byIds("SELECT json_array(ticket_id, updated_at, json(json)) AS json FROM sideloads WHERE ticket_id IN", [...versions.keys()])) {
+      const [id, updatedAt, value] = JSON.parse(json) as [number, string, StoredSideloads];
+      if (versions.get(id) === updatedAt) out.set(id, value);
+    }
     return out;
   }
 
@@ -391,7 +389,8 @@ export class TicketReplica implements ReplicaReader {
 
   /**
    * What was read about tickets, with the version it was read at: the sideloads in their lean
-   * form (leanSideloads), the facts whole. Only rows `keep` (id, version) accepts are parsed.
+   * form (leanSideloads), the facts whole; those `keep` (table, id, version) accepts. Each
+   * table is parsed whole, as one string (it holds the unsolved tickets' at most).
    */
   readAbout(keep: (table: 'sideloads' | 'facts', id: number, updatedAt: string) => boolean = () => true): {
     sideloads: Array<{ id: number; updatedAt: string; value: StoredSideloads }>;
@@ -408,8 +407,7 @@ export class TicketReplica implements ReplicaReader {
     };
     return {
       sideloads: read<StoredSideloads>('sideloads', 'lean'),
-      // updated_at is an ISO time: nothing to escape
-      facts: read<unknown>('facts', `'[' || ticket_id || ',"' || updated_at || '",' || json || ']'`),
+      facts: read<unknown>('facts', 'json_array(ticket_id, updated_at, json(json))'),
     };
   }
 
@@ -523,8 +521,8 @@ const JSON_UPSERT = 'INSERT INTO ticket_json (id, json) VALUES {values} ON CONFL
 /**
  * What ranking a ticket reads (core/urgency, the views' conditions, names, threads; the subject
  * goes with the latest customer message a thread gives). Its description is read once, when
- * the version is stored, for the text signals (the `signals` column); the rows shown are read
- * whole.
+ * the version is stored, for the text signals (kept with the lean copy in the `lean` column);
+ * the rows shown are read whole.
  */
 const LEAN_FIELDS = ['id', 'subject', 'status', 'priority', 'type', 'requester_id', 'assignee_id', 'group_id', 'organization_id', 'tags', 'created_at', 'updated_at'] as const;
 
@@ -540,11 +538,13 @@ export function leanTicket(t: Ticket): Ticket {
 const DERIVED_VERSION = `[lean,signals of the unsolved]|${LEAN_FIELDS.join(',')}|${TEXT_SIGNALS_VERSION}`;
 
 function rederive(db: Db): void {
-  const tickets = db.prepare('SELECT id, json FROM ticket_json').all() as Array<{ id: number; json: string }>;
+  const page = db.prepare('SELECT id, json FROM ticket_json WHERE id > ? ORDER BY id LIMIT 1000');
   const setTicket = db.prepare('UPDATE tickets SET lean = ? WHERE id = ?');
-  for (const r of tickets) {
-    const t = JSON.parse(r.json) as Ticket;
-    setTicket.run([leanColumn(t), r.id]);
+  for (let after = 0; ; ) {
+    const tickets = page.all([after]) as Array<{ id: number; json: string }>;
+    if (tickets.length === 0) break;
+    for (const r of tickets) setTicket.run([leanColumn(JSON.parse(r.json) as Ticket), r.id]);
+    after = tickets[tickets.length - 1]!.id;
   }
   const sideloads = db.prepare('SELECT ticket_id, updated_at, json FROM sideloads').all() as Array<{ ticket_id: number; updated_at: string; json: string }>;
   const setSideloads = db.prepare('UPDATE sideloads SET lean = ? WHERE ticket_id = ?');
