@@ -449,12 +449,15 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
 
   if (enrich > 0) {
     const top = first.slice(0, enrich).map((r) => r.item);
-    const missing = top.filter((t) => !cache.factsFor(t));
+    const missing = top.filter((t) => !cache.factsFor(t) && !threadAddsNothing(t));
     // With a source that keeps what was read (the replica), the next few below the top are
     // read in the same go when threads are read anyway: the passing time moves tickets across
     // the line (SLA and waiting points grow), and a later build finds their threads read.
     // (Only those never read: one read before is read again once it is in the top.)
-    const ahead = options.source && missing.length > 0 ? first.slice(enrich, enrich + ENRICH_AHEAD).map((r) => r.item).filter((t) => !cache.facts.has(t.id)) : [];
+    const ahead =
+      options.source && missing.length > 0
+        ? first.slice(enrich, enrich + ENRICH_AHEAD).map((r) => r.item).filter((t) => !cache.facts.has(t.id) && !threadAddsNothing(t))
+        : [];
     const reading = [...missing, ...ahead];
     if (reading.length > 0) {
       const gathered = await mapLimit(reading, concurrency, (t) => readFacts(desk, t), signal);
@@ -544,6 +547,25 @@ export function buildQueueStaged(desk: HelpDesk, options: Omit<QueueOptions, 'on
   });
   final.catch(() => undefined);
   return { preliminary, final };
+}
+
+/** How far after the ticket's creation the requester's last update may be stamped and still be the creation itself. */
+const CREATION_SLACK_MS = 1_000;
+
+/**
+ * Whether the ticket's thread would tell ranking nothing the ticket does not: the requester
+ * has not updated it since it was created (its metric set's requester_updated_at is the
+ * creation, within a second). Their latest public message is then the description (the
+ * submitter's first comment), or they wrote none (an agent opened the ticket for them): either
+ * way the score is the one the subject, the description and requester_updated_at already give.
+ * Unknown (no metric set yet, or no requester_updated_at) is not silence: the thread is read.
+ */
+export function threadAddsNothing(ticket: Pick<Ticket, 'created_at' | 'metric_set'>): boolean {
+  const at = ticket.metric_set?.requester_updated_at;
+  if (!at) return false;
+  const requester = Date.parse(at);
+  const created = Date.parse(ticket.created_at);
+  return !Number.isNaN(requester) && !Number.isNaN(created) && requester <= created + CREATION_SLACK_MS;
 }
 
 export interface Facts {
