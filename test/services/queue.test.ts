@@ -176,6 +176,42 @@ describe('buildQueue', () => {
     expect(three.urgency.reasons.find((r) => r.code === 'reopened')?.points).toBe(12);
   });
 
+  it('leaves unread the thread of a top ticket whose requester has not written since it was created, and ranks it as its thread would', async () => {
+    // 1: the requester wrote the description only; 2: an agent opened it for them (phone);
+    // 3: the requester wrote again later; 4: no requester_updated_at (unknown: read)
+    const tickets = [
+      ticket(1, { priority: 'high', submitter_id: 1001, description: 'This is the THIRD time I ask!!!' }),
+      ticket(2, { priority: 'high', submitter_id: 55, description: 'Customer called: parcel missing.' }),
+      ticket(3, { priority: 'high', submitter_id: 1003 }),
+      ticket(4, { priority: 'high', submitter_id: 1004 }),
+    ];
+    const created = (id: number) => tickets.find((t) => t.id === id)!.created_at;
+    const requesterAt: Record<number, string | null> = { 1: created(1), 2: created(2), 3: iso(-2 * HOUR), 4: null };
+    const threads: Record<number, Comment[]> = {
+      1: [{ ...comment(1, 1001, 'This is the THIRD time I ask!!!', 0), created_at: created(1) }],
+      2: [{ ...comment(2, 55, 'Customer called: parcel missing.', 0), created_at: created(2) }],
+      3: [{ ...comment(3, 1003, 'Could you help me with my order? Thanks', 0), created_at: created(3) }, comment(4, 1003, 'Cancel it.', -2 * HOUR)],
+      4: [{ ...comment(5, 1004, 'Could you help me with my order? Thanks', 0), created_at: created(4) }],
+    };
+    const extra = {
+      listComments: (id: number) => iterate(threads[id] ?? []),
+      getTickets: showMany(tickets, (id) => ({ metric_set: { ...metric(id, 0), requester_updated_at: requesterAt[id] ?? null } })),
+    };
+    const { desk, calls } = deskFor(tickets, extra);
+    const q = await buildQueue(desk, { view: { kind: 'all' }, now: () => NOW, enrich: 4 });
+    expect(calls.filter((c) => c.method === 'listComments').map((c) => c.args[0])).toEqual([3, 4]);
+
+    // every thread read (held by a cache), the ranking and the reasons are the same
+    const cache = new QueueCache();
+    for (const t of tickets) {
+      cache.facts.set(t.id, { updatedAt: t.updated_at, requesterAt: requesterAt[t.id] ?? null, facts: { message: latestCustomerMessage(t, threads[t.id]!), metrics: null } });
+    }
+    const read = await buildQueue(deskFor(tickets, extra).desk, { view: { kind: 'all' }, now: () => NOW, enrich: 4, cache });
+    const ranking = (x: typeof q) => x.items.map((i) => [i.ticket.id, i.urgency.score, i.urgency.reasons.map((r) => r.label)]);
+    expect(ranking(q)).toEqual(ranking(read));
+    expect(q.items.find((i) => i.ticket.id === 1)!.urgency.reasons.some((r) => r.code === 'anger')).toBe(true);
+  });
+
   it('hands over a preliminary ranking before the sideloads are asked for, and a cache spares unchanged tickets on the next build', async () => {
     const tickets = [ticket(1, { priority: 'high' }), ticket(2, { priority: 'low' })].map(({ slas: _s, ...t }) => t as Ticket);
     const breached = { policy_metrics: [{ metric: 'first_reply_time' as const, stage: 'active' as const, breach_at: iso(-3 * HOUR) }] };
