@@ -281,11 +281,7 @@ export class TicketReplica implements ReplicaReader {
   /** The stored updated_ms of those of these ids held. */
   #versions(ids: readonly number[]): Map<number, number> {
     const out = new Map<number, number>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const rows = this.#db.prepare(`SELECT id, updated_ms FROM tickets WHERE id IN (${chunk.map(() => '?').join(', ')})`).all(chunk) as Array<{ id: number; updated_ms: number }>;
-      for (const r of rows) out.set(r.id, r.updated_ms);
-    }
+    for (const r of this.#byIds<{ id: number; updated_ms: number }>('SELECT id, updated_ms FROM tickets WHERE id IN ({ids})', ids)) out.set(r.id, r.updated_ms);
     return out;
   }
 
@@ -312,10 +308,7 @@ export class TicketReplica implements ReplicaReader {
    */
   leanTickets(where: TicketWhere = {}, signals?: Map<number, TextSignals>): Ticket[] {
     const { sql, params } = whereSql(where);
-    // One string of them all, parsed at once: a row at a time costs the driver more than the
-    // JSON (10,000 rows: some 100 ms against 30).
-    const row = this.#db.prepare(`SELECT '[' || group_concat(lean, ',') || ']' AS json FROM tickets${sql}`).get(params) as { json: string | null };
-    const pairs = row.json ? (JSON.parse(row.json) as LeanColumn[]) : [];
+    const pairs = this.#jsonArray<LeanColumn>(`SELECT lean AS v FROM tickets${sql}`, params);
     pairs.sort((a, b) => a[0].id - b[0].id);
     const out: Ticket[] = new Array(pairs.length);
     for (let i = 0; i < pairs.length; i++) {
@@ -329,8 +322,8 @@ export class TicketReplica implements ReplicaReader {
   /** The whole stored tickets of these ids (those held). */
   ticketsByIds(ids: readonly number[]): Map<number, Ticket> {
     const out = new Map<number, Ticket>();
-    for (const json of this.#byIds('SELECT json FROM ticket_json WHERE id IN', [...new Set(ids)])) {
-      const t = JSON.parse(json) as Ticket;
+    for (const row of this.#byIds<{ json: string }>('SELECT json FROM ticket_json WHERE id IN ({ids})', [...new Set(ids)])) {
+      const t = JSON.parse(row.json) as Ticket;
       out.set(t.id, t);
     }
     return out;
@@ -339,14 +332,14 @@ export class TicketReplica implements ReplicaReader {
   /** Up to `limit` tickets with an id above `afterId`, by id: pages that hold no statement open between them. */
   ticketsAfter(where: TicketWhere, afterId: number, limit: number, form: 'whole' | 'lean' = 'whole'): Ticket[] {
     const { sql, params } = whereSql(where);
-    // as one string parsed at once (see leanTickets)
     const column = form === 'lean' ? 't.lean' : 'j.json';
     const join = form === 'lean' ? '' : ' JOIN ticket_json j ON j.id = t.id';
-    const page = this.#db.prepare(
-      `SELECT '[' || group_concat(v, ',') || ']' AS json FROM (SELECT ${column} AS v FROM tickets t${join}${sql ? `${sql} AND` : ' WHERE'} t.id > ? ORDER BY t.id LIMIT ?)`,
-    );
-    const json = (page.get([...params, afterId, limit]) as { json: string | null }).json ?? '[]';
-    const tickets = form === 'lean' ? (JSON.parse(json) as LeanColumn[]).map((c) => c[0]) : (JSON.parse(json) as Ticket[]);
+    const rows = this.#jsonArray<Ticket | LeanColumn>(`SELECT ${column} AS v FROM tickets t${join}${sql ? `${sql} AND` : ' WHERE'} t.id > ? ORDER BY t.id LIMIT ?`, [
+      ...params,
+      afterId,
+      limit,
+    ]);
+    const tickets = form === 'lean' ? (rows as LeanColumn[]).map((c) => c[0]) : (rows as Ticket[]);
     return tickets.sort((a, b) => a.id - b.id);
   }
 
@@ -374,8 +367,8 @@ export class TicketReplica implements ReplicaReader {
   /** The whole stored sideloads of these tickets at these versions (those held). */
   sideloadsAt(versions: ReadonlyMap<number, string>): Map<number, StoredSideloads> {
     const out = new Map<number, StoredSideloads>();
-    for (const json of this.#byIds("SELECT json_array(ticket_id, updated_at, json(json)) AS json FROM sideloads WHERE ticket_id IN", [...versions.keys()])) {
-      const [id, updatedAt, value] = JSON.parse(json) as [number, string, StoredSideloads];
+    for (const row of this.#byIds<{ json: string }>('SELECT json_array(ticket_id, updated_at, json(json)) AS json FROM sideloads WHERE ticket_id IN ({ids})', [...versions.keys()])) {
+      const [id, updatedAt, value] = JSON.parse(row.json) as [number, string, StoredSideloads];
       if (versions.get(id) === updatedAt) out.set(id, value);
     }
     return out;
@@ -398,9 +391,7 @@ export class TicketReplica implements ReplicaReader {
   } {
     const read = <T>(table: 'sideloads' | 'facts', triple: string) => {
       const out: Array<{ id: number; updatedAt: string; value: T }> = [];
-      // as one string parsed at once (see leanTickets)
-      const row = this.#db.prepare(`SELECT '[' || group_concat(${triple}, ',') || ']' AS json FROM ${table}`).get() as { json: string | null };
-      for (const [id, updatedAt, value] of row.json ? (JSON.parse(row.json) as Array<[number, string, T]>) : []) {
+      for (const [id, updatedAt, value] of this.#jsonArray<[number, string, T]>(`SELECT ${triple} AS v FROM ${table}`)) {
         if (keep(table, id, updatedAt)) out.push({ id, updatedAt, value });
       }
       return out;
@@ -415,20 +406,29 @@ export class TicketReplica implements ReplicaReader {
 
   users(ids: Iterable<number>): Map<number, User> {
     const out = new Map<number, User>();
-    for (const json of this.#byIds('SELECT json FROM users WHERE id IN', [...new Set(ids)])) {
-      const u = JSON.parse(json) as User;
+    for (const row of this.#byIds<{ json: string }>('SELECT json FROM users WHERE id IN ({ids})', [...new Set(ids)])) {
+      const u = JSON.parse(row.json) as User;
       out.set(u.id, u);
     }
     return out;
   }
 
-  /** The `json` of the rows `select` (ending in "WHERE id IN") finds for these ids, 500 ids a statement. */
-  *#byIds(select: string, ids: readonly number[], params: readonly unknown[] = []): Generator<string> {
+  /** The rows `sql` finds with its `{ids}` list filled, 500 ids a statement (SQLite's variables are bounded); `params` follow the ids. */
+  *#byIds<R>(sql: string, ids: readonly number[], params: readonly unknown[] = []): Generator<R> {
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = this.#db.prepare(`${select} (${chunk.map(() => '?').join(', ')})${params.length > 0 ? ' AND read_s >= ?' : ''}`).all([...chunk, ...params]) as Array<{ json: string }>;
-      for (const r of rows) yield r.json;
+      yield* this.#db.prepare(sql.replace('{ids}', chunk.map(() => '?').join(', '))).all([...chunk, ...params]) as R[];
     }
+  }
+
+  /**
+   * The values (JSON texts, one column `v`) of what `select` finds, as one array: SQLite joins
+   * them into one string, parsed at once; a driver call a row costs more than the JSON (10,000
+   * rows: some 100 ms against 30).
+   */
+  #jsonArray<T>(select: string, params: readonly unknown[] = []): T[] {
+    const row = this.#db.prepare(`SELECT '[' || group_concat(v, ',') || ']' AS json FROM (${select})`).get([...params]) as { json: string | null };
+    return row.json ? (JSON.parse(row.json) as T[]) : [];
   }
 
   putUsers(users: readonly User[]): void {
@@ -441,8 +441,8 @@ export class TicketReplica implements ReplicaReader {
   /** Organizations read at or after `sinceS` (unix seconds). */
   organizations(ids: Iterable<number>, sinceS: number): Map<number, Organization> {
     const out = new Map<number, Organization>();
-    for (const json of this.#byIds('SELECT json FROM organizations WHERE id IN', [...new Set(ids)], [sinceS])) {
-      const o = JSON.parse(json) as Organization;
+    for (const row of this.#byIds<{ json: string }>('SELECT json FROM organizations WHERE id IN ({ids}) AND read_s >= ?', [...new Set(ids)], [sinceS])) {
+      const o = JSON.parse(row.json) as Organization;
       out.set(o.id, o);
     }
     return out;
