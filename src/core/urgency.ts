@@ -231,21 +231,26 @@ function clip(text: string): string {
 
 // --- SLA -------------------------------------------------------------------------------------
 
-/** The earliest active SLA breach of a ticket (from `include=slas`), or null. */
-export function slaState(ticket: Pick<Ticket, 'slas'>, now: Date | number): SlaState | null {
+/** The earliest active SLA target of a ticket (from `include=slas`): its metric and breach time, or null. */
+function earliestBreach(ticket: Pick<Ticket, 'slas'>): { metric: SlaPolicyMetric['metric']; breachAt: string; at: number } | null {
   const metrics = ticket.slas?.policy_metrics;
   if (!metrics || metrics.length === 0) return null;
-  const nowMs = typeof now === 'number' ? now : now.getTime();
-  let best: SlaState | null = null;
-  let bestAt = Infinity;
+  let best: { metric: SlaPolicyMetric['metric']; breachAt: string; at: number } | null = null;
   for (const m of metrics) {
     if (m.stage !== 'active' || !m.breach_at) continue;
     const at = Date.parse(m.breach_at);
-    if (Number.isNaN(at) || at >= bestAt) continue;
-    bestAt = at;
-    best = { metric: m.metric, breachAt: m.breach_at, msLeft: at - nowMs };
+    if (Number.isNaN(at) || (best !== null && at >= best.at)) continue;
+    best = { metric: m.metric, breachAt: m.breach_at, at };
   }
   return best;
+}
+
+/** The earliest active SLA breach of a ticket (from `include=slas`), or null. */
+export function slaState(ticket: Pick<Ticket, 'slas'>, now: Date | number): SlaState | null {
+  const best = earliestBreach(ticket);
+  if (!best) return null;
+  const nowMs = typeof now === 'number' ? now : now.getTime();
+  return { metric: best.metric, breachAt: best.breachAt, msLeft: best.at - nowMs };
 }
 
 /** The SLA a ticket view shows: the countdown of slaState and the target it counts down from. */
@@ -297,52 +302,65 @@ export function urgencyScore(ticket: Ticket, context: UrgencyContext): UrgencyRe
   return { score, reasons, sla };
 }
 
+// The points of each signal before rounding: the one place each is decided, read by
+// scoreTicket (the score and its reasons) and estimateUrgency (the score from the features a
+// store keeps).
+
+function slaRaw(w: UrgencyWeights, msLeft: number): number {
+  if (msLeft <= 0) return w.slaBreached + Math.min(w.slaOverdueMax, (-msLeft / HOUR) * w.slaOverduePerHour);
+  if (w.slaSoonMinutes > 0 && msLeft <= w.slaSoonMinutes * MINUTE) return w.slaDueSoon > 0 ? Math.max(1, w.slaDueSoon * (1 - msLeft / (w.slaSoonMinutes * MINUTE))) : 0;
+  return 0;
+}
+const priorityRaw = (w: UrgencyWeights, priority: string | null | undefined): number => w.priority[(priority ?? 'none') as TicketPriority | 'none'] ?? 0;
+const waitRaw = (w: UrgencyWeights, waitedMs: number): number => Math.min(w.waitMax, (waitedMs / HOUR) * w.waitPerHour);
+const angerRaw = (w: UrgencyWeights, signals: number): number => Math.min(w.angerMax, signals * w.angerPerSignal);
+const reopenRaw = (w: UrgencyWeights, reopens: number): number => Math.min(w.reopenMax, reopens * w.reopenEach);
+const channelRaw = (w: UrgencyWeights, channel: string): number => (channel && Object.hasOwn(w.channel, channel) ? w.channel[channel]! : 0);
+/** A signal's points as they count: rounded, and nothing below one. */
+const points = (raw: number): number => {
+  const p = Math.round(raw);
+  return p > 0 ? p : 0;
+};
+/** When the customer has waited since: their latest message, else the requester's last update, else the ticket's. */
+function waitingSince(ticket: Ticket, latest: CustomerMessage | null | undefined): number {
+  if (!WAITING_STATUSES.has(ticket.status)) return NaN;
+  const since = latest?.at ?? ticket.metric_set?.requester_updated_at ?? ticket.updated_at;
+  return since ? Date.parse(since) : NaN;
+}
+const isTransferred = (ticket: Ticket, tags: readonly string[]) => tags.includes('transferred') || (ticket.metric_set?.group_stations ?? 0) > 1;
+
 /**
- * The points of each signal, summed; with `reasons`, each signal's reason is added to it. The
- * one place the points are decided: ranking thousands of tickets leaves `reasons` out (no
- * labels to write), and the rows shown are scored again with them (rankByUrgency).
+ * The points of each signal, summed; with `reasons`, each signal's reason is added to it.
+ * Ranking thousands of tickets leaves `reasons` out (no labels to write), and the rows shown
+ * are scored again with them (rankByUrgency).
  */
 function scoreTicket(ticket: Ticket, context: UrgencyContext, reasons: UrgencyReason[] | null): { score: number; sla: SlaState | null } {
   const w = context.weights ?? DEFAULT_URGENCY_WEIGHTS;
   const nowMs = typeof context.now === 'number' ? context.now : context.now.getTime();
   let total = 0;
-  /** The signal's points, rounded, added to the total; a reason is wanted when it says so. */
-  const take = (points: number): number => {
-    const p = Math.round(points);
-    if (p > 0) total += p;
-    return p > 0 && reasons !== null ? p : 0;
+  /** The signal's points added to the total; a reason is wanted when it says so. */
+  const take = (raw: number): number => {
+    const p = points(raw);
+    total += p;
+    return reasons !== null ? p : 0;
   };
   let p: number;
 
   // SLA
   const sla = slaState(ticket, nowMs);
-  if (sla) {
-    if (sla.msLeft <= 0) {
-      const overdue = Math.min(w.slaOverdueMax, (-sla.msLeft / HOUR) * w.slaOverduePerHour);
-      if ((p = take(w.slaBreached + overdue))) reasons!.push({ code: 'sla_breached', label: `SLA breached ${hoursText(sla.msLeft)} ago (${metricLabel(sla.metric)})`, points: p });
-    } else if (w.slaSoonMinutes > 0 && sla.msLeft <= w.slaSoonMinutes * MINUTE) {
-      const share = 1 - sla.msLeft / (w.slaSoonMinutes * MINUTE);
-      if ((p = take(w.slaDueSoon > 0 ? Math.max(1, w.slaDueSoon * share) : 0))) {
-        reasons!.push({ code: 'sla_due_soon', label: `SLA due in ${hoursText(sla.msLeft)} (${metricLabel(sla.metric)})`, points: p });
-      }
-    }
+  if (sla && (p = take(slaRaw(w, sla.msLeft)))) {
+    const label = sla.msLeft <= 0 ? `SLA breached ${hoursText(sla.msLeft)} ago` : `SLA due in ${hoursText(sla.msLeft)}`;
+    reasons!.push({ code: sla.msLeft <= 0 ? 'sla_breached' : 'sla_due_soon', label: `${label} (${metricLabel(sla.metric)})`, points: p });
   }
 
   // priority
-  const priority = ticket.priority ?? 'none';
-  if ((p = take(w.priority[priority] ?? 0))) reasons!.push({ code: 'priority', label: ticket.priority ? `${ticket.priority} priority` : 'no priority set', points: p });
+  if ((p = take(priorityRaw(w, ticket.priority)))) reasons!.push({ code: 'priority', label: ticket.priority ? `${ticket.priority} priority` : 'no priority set', points: p });
 
   // customer waiting
-  if (WAITING_STATUSES.has(ticket.status)) {
-    const since =
-      context.latestCustomerMessage?.at ??
-      ticket.metric_set?.requester_updated_at ??
-      ticket.updated_at;
-    const t = since ? Date.parse(since) : NaN;
-    if (!Number.isNaN(t) && nowMs > t) {
-      const waited = nowMs - t;
-      if ((p = take(Math.min(w.waitMax, (waited / HOUR) * w.waitPerHour)))) reasons!.push({ code: 'waiting', label: `customer waiting ${hoursText(waited)}`, points: p });
-    }
+  const since = waitingSince(ticket, context.latestCustomerMessage);
+  if (!Number.isNaN(since) && nowMs > since) {
+    const waited = nowMs - since;
+    if ((p = take(waitRaw(w, waited)))) reasons!.push({ code: 'waiting', label: `customer waiting ${hoursText(waited)}`, points: p });
   }
 
   // complaint and anger, in the latest customer message (else the description) and subject
@@ -357,22 +375,89 @@ function scoreTicket(ticket: Ticket, context: UrgencyContext, reasons: UrgencyRe
     if ((p = take(w.detractor))) reasons!.push({ code: 'detractor', label: `survey detractor${detractorScore(tags)}`, points: p });
   }
   if (facts.anger.length > 0) {
-    if ((p = take(Math.min(w.angerMax, facts.anger.length * w.angerPerSignal)))) reasons!.push({ code: 'anger', label: `angry customer: ${facts.anger.join(', ')}`, points: p });
+    if ((p = take(angerRaw(w, facts.anger.length)))) reasons!.push({ code: 'anger', label: `angry customer: ${facts.anger.join(', ')}`, points: p });
   }
 
   if (context.vip && (p = take(w.vip))) reasons!.push({ code: 'vip', label: 'VIP organization', points: p });
 
   const reopens = context.reopens ?? ticket.metric_set?.reopens ?? 0;
-  if (reopens > 0 && (p = take(Math.min(w.reopenMax, reopens * w.reopenEach)))) reasons!.push({ code: 'reopened', label: `reopened ${reopens}×`, points: p });
+  if (reopens > 0 && (p = take(reopenRaw(w, reopens)))) reasons!.push({ code: 'reopened', label: `reopened ${reopens}×`, points: p });
 
-  if (tags.includes('transferred') || (ticket.metric_set?.group_stations ?? 0) > 1) {
+  if (isTransferred(ticket, tags)) {
     if ((p = take(w.transferred))) reasons!.push({ code: 'transferred', label: 'transferred between teams', points: p });
   }
 
   const channel = String(ticket.via?.channel ?? '');
-  if (channel && Object.hasOwn(w.channel, channel) && (p = take(w.channel[channel]!))) reasons!.push({ code: 'channel', label: `via ${channel}`, points: p });
+  if ((p = take(channelRaw(w, channel)))) reasons!.push({ code: 'channel', label: `via ${channel}`, points: p });
 
   return { score: total, sla };
+}
+
+// --- features: the score of a stored ticket without reading it ------------------------------
+
+/**
+ * What the score of one version of a ticket depends on, apart from the time, the weights and
+ * whether its organization is VIP: kept by a store (the replica) beside the ticket so that a
+ * queue of thousands reads a few numbers per ticket, and reads and scores (scoreTicket) only
+ * those that can reach its top. As an array, for a compact store:
+ * [id, organization_id, priority, flags (1 complaint, 2 detractor, 4 transferred), anger
+ * signals, reopens, channel, earliest breach ms, waiting since ms].
+ */
+/** Names the form of UrgencyFeatures: a store keeping them reads them again when it changes. */
+export const URGENCY_FEATURES_VERSION = '1';
+
+export type UrgencyFeatures = [
+  id: number,
+  organizationId: number | null,
+  priority: string | null,
+  flags: number,
+  anger: number,
+  reopens: number,
+  channel: string,
+  breachMs: number | null,
+  sinceMs: number | null,
+];
+
+/**
+ * The features of a ticket as it is (with its SLA targets and metric set), scored as
+ * rankByUrgency scores it when no thread was read: `signals` are its text signals
+ * (ticketTextSignals, or those kept for this version).
+ */
+export function urgencyFeatures(ticket: Ticket, signals: TextSignals = ticketTextSignals(ticket)): UrgencyFeatures {
+  const tags = ticket.tags ?? [];
+  const flags = (tags.includes('complaint') || signals.complaint ? 1 : 0) | (tags.includes('survey_detractor') ? 2 : 0) | (isTransferred(ticket, tags) ? 4 : 0);
+  const since = waitingSince(ticket, undefined);
+  return [
+    ticket.id,
+    ticket.organization_id ?? null,
+    ticket.priority ?? null,
+    flags,
+    signals.anger.length,
+    ticket.metric_set?.reopens ?? 0,
+    String(ticket.via?.channel ?? ''),
+    earliestBreach(ticket)?.at ?? null,
+    Number.isNaN(since) ? null : since,
+  ];
+}
+
+/**
+ * The score scoreTicket gives the ticket the features were read from, at `nowMs`, when no
+ * thread of it was read: the same points, from the same rules (a test holds the two equal).
+ */
+export function estimateUrgency(f: UrgencyFeatures, nowMs: number, weights: UrgencyWeights, vip: boolean): number {
+  const [, , priority, flags, anger, reopens, channel, breachMs, sinceMs] = f;
+  let total = 0;
+  if (breachMs !== null) total += points(slaRaw(weights, breachMs - nowMs));
+  total += points(priorityRaw(weights, priority));
+  if (sinceMs !== null && nowMs > sinceMs) total += points(waitRaw(weights, nowMs - sinceMs));
+  if (flags & 1) total += points(weights.complaint);
+  if (flags & 2) total += points(weights.detractor);
+  if (anger > 0) total += points(angerRaw(weights, anger));
+  if (vip) total += points(weights.vip);
+  if (reopens > 0) total += points(reopenRaw(weights, reopens));
+  if (flags & 4) total += points(weights.transferred);
+  total += points(channelRaw(weights, channel));
+  return total;
 }
 
 // --- ranking ---------------------------------------------------------------------------------

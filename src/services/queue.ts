@@ -44,11 +44,13 @@ import { buildTicketQuery } from '../core/ticket-query.js';
 import { compileViewConditions } from '../core/view-conditions.js';
 import {
   DEFAULT_URGENCY_WEIGHTS,
+  estimateUrgency,
   rankByUrgency,
   urgencyScore,
   type CustomerMessage,
   type Ranked,
   type TextSignals,
+  type UrgencyFeatures,
   type UrgencyResult,
   type UrgencyWeights,
 } from '../core/urgency.js';
@@ -204,7 +206,7 @@ export interface QueueSource {
    * The view's unsolved tickets as they are now (search's lag already handled), with `cache`
    * holding what is known about them at their current version.
    */
-  unsolved(view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]>;
+  unsolved(view: QueueView, filter: string | undefined, cache: QueueCache, prune?: Prune): Promise<Ticket[]>;
   /** Keeps what this build read (sideloads, threads) for later builds. */
   keep(cache: QueueCache): void;
   /** Whether these people's names are at hand without asking the desk. */
@@ -218,6 +220,13 @@ export interface QueueSource {
    */
   hydrate?(tickets: readonly Ticket[]): Ticket[];
 }
+
+/**
+ * Given the features (core/urgency UrgencyFeatures) a source keeps of the view's tickets, and
+ * those tickets it keeps none for (read whole), the ids of those that can reach the top: the
+ * source then hands over those alone. A source may ignore it (a desk view, a filter).
+ */
+export type Prune = (features: readonly UrgencyFeatures[], unknown: readonly Ticket[]) => Promise<ReadonlySet<number>>;
 
 /** A ticket's show_many sideloads: its SLA targets and its metric set. */
 export interface Sideloads {
@@ -286,6 +295,38 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   signal?.throwIfAborted();
 
   let tickets: Ticket[] = [];
+  // Set when the source handed over only the tickets that can reach the top (prune): the
+  // view's size, the VIP organizations of all of them, and the time they were scored at (the
+  // ranking is at the same time: a later one could lift a ticket left out).
+  let total: number | undefined;
+  let vipOrgs: VipOrganizations | undefined;
+  let rankAt: Date | undefined;
+  const prune: Prune = async (features, unknown) => {
+    total = features.length + unknown.length;
+    const orgIds = new Set<number>();
+    for (const f of features) if (f[1] !== null) orgIds.add(f[1]);
+    for (const t of unknown) if (t.organization_id !== null && t.organization_id !== undefined) orgIds.add(t.organization_id);
+    const orgs = (vipOrgs = await vipOrganizations(desk, orgIds));
+    const keep = new Set(unknown.map((t) => t.id));
+    // the first ranking's rows, the top whose threads are read, and the names read ahead
+    const top = options.limit! + Math.max(0, options.enrich ?? DEFAULT_ENRICH) + NAMES_AHEAD;
+    if (features.length <= top) {
+      for (const f of features) keep.add(f[0]);
+      return keep;
+    }
+    const at = (rankAt = now()).getTime();
+    const scores = new Float64Array(features.length);
+    for (let i = 0; i < features.length; i++) {
+      const f = features[i]!;
+      scores[i] = estimateUrgency(f, at, weights, f[1] !== null && orgs.vip.has(f[1]));
+    }
+    // Every ticket scoring at least the top's last (ties too: the tie-breaks decide among
+    // them). The rest cannot reach the top: only the top's threads are read, and a thread
+    // changes only its own ticket's score.
+    const threshold = Float64Array.from(scores).sort()[features.length - top]!;
+    for (let i = 0; i < features.length; i++) if (scores[i]! >= threshold) keep.add(features[i]![0]);
+    return keep;
+  };
   const progress = () => {
     if (tickets.length % 1000 === 0) {
       signal?.throwIfAborted();
@@ -307,7 +348,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
       progress();
     }
   } else if (options.source) {
-    tickets = await options.source.unsolved(options.view, options.filter, cache);
+    tickets = await options.source.unsolved(options.view, options.filter, cache, options.limit !== undefined ? prune : undefined);
   } else {
     for await (const t of desk.exportSearchTickets(query, { pageSize: 1000 })) {
       tickets.push(t);
@@ -350,7 +391,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   // Without a screen waiting for a first ranking, the sideloads overlap the organizations.
   let sideloads: Promise<void> | undefined = options.onPreliminary || tickets.length === 0 ? undefined : readSideloads();
 
-  const vipOrgs = await vipOrganizations(desk, tickets);
+  const orgs = vipOrgs ?? (await vipOrganizations(desk, organizationIds(tickets)));
   const facts = new Map<number, Facts>();
   // What this and earlier builds read and is still current counts from the start.
   const applyCache = () => {
@@ -382,7 +423,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
    */
   const rankEnriched = (): { first: Array<Ranked<Ticket>>; ranked: Array<Ranked<Ticket>> } => {
     facts.clear();
-    const at = now();
+    const at = rankAt ?? now();
     const first = rank(at);
     for (const r of first.slice(0, enrich)) {
       const f = cache.factsFor(r.item);
@@ -392,7 +433,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     return { first, ranked: facts.size > 0 ? rank(at, new Map(first.map((r) => [r.item.id, r]))) : first };
   };
   /** Ranks at `at`; `earlier` (a ranking at the same time) gives the scores of tickets without facts. */
-  const rank = (at = now(), earlier?: ReadonlyMap<number, Ranked<Ticket>>) =>
+  const rank = (at = rankAt ?? now(), earlier?: ReadonlyMap<number, Ranked<Ticket>>) =>
     rankByUrgency(
       tickets,
       (t) => t,
@@ -401,7 +442,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
         return {
           now: at,
           weights,
-          vip: t.organization_id !== null && vipOrgs.vip.has(t.organization_id),
+          vip: t.organization_id !== null && orgs.vip.has(t.organization_id),
           latestCustomerMessage: f?.message,
           reopens: f?.metrics?.reopens,
           textSignals: textSignals?.(t),
@@ -434,8 +475,8 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
       return {
         ticket: t,
         urgency: r.urgency,
-        vip: t.organization_id !== null && vipOrgs.vip.has(t.organization_id),
-        organization: t.organization_id !== null ? vipOrgs.byId.get(t.organization_id) : undefined,
+        vip: t.organization_id !== null && orgs.vip.has(t.organization_id),
+        organization: t.organization_id !== null ? orgs.byId.get(t.organization_id) : undefined,
         requester: row?.requester,
         assignee: row?.assignee,
         group: row?.group,
@@ -443,7 +484,7 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
         ...(metrics !== undefined ? { metrics } : {}),
       };
     });
-    return { view: options.view, query, total: tickets.length, items, slaSource: slaSource(), enriched, stage, builtAt: now().toISOString() };
+    return { view: options.view, query, total: total ?? tickets.length, items, slaSource: slaSource(), enriched, stage, builtAt: now().toISOString() };
   };
 
   if (options.onPreliminary && tickets.length > 0) {
@@ -609,9 +650,18 @@ export function isVipOrganization(org: Organization): boolean {
   return flag === true || flag === 'true' || flag === 1 || (org.tags ?? []).includes('vip');
 }
 
-async function vipOrganizations(desk: HelpDesk, tickets: Ticket[]): Promise<{ vip: Set<number>; byId: Map<number, Organization> }> {
+interface VipOrganizations {
+  vip: Set<number>;
+  byId: Map<number, Organization>;
+}
+
+function organizationIds(tickets: readonly Ticket[]): Set<number> {
   const ids = new Set<number>();
   for (const t of tickets) if (t.organization_id !== null && t.organization_id !== undefined) ids.add(t.organization_id);
+  return ids;
+}
+
+async function vipOrganizations(desk: HelpDesk, ids: ReadonlySet<number>): Promise<VipOrganizations> {
   const orgs = ids.size > 0 ? await desk.getOrganizations([...ids]) : [];
   const byId = new Map(orgs.map((o) => [o.id, o]));
   return { vip: new Set(orgs.filter(isVipOrganization).map((o) => o.id)), byId };

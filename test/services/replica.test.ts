@@ -14,7 +14,8 @@ import type { HelpDesk } from '../../src/api/helpdesk.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
 import Database from 'libsql';
 import { TicketReplica } from '../../src/services/replica/store.js';
-import { ticketTextSignals } from '../../src/core/urgency.js';
+import { DEFAULT_URGENCY_WEIGHTS, estimateUrgency, parseUrgencyWeights, ticketTextSignals, urgencyFeatures, urgencyScore, type UrgencyWeights } from '../../src/core/urgency.js';
+import type { Ticket } from '../../src/core/model.js';
 import { syncReplica } from '../../src/services/replica/sync.js';
 import { ReplicaSession } from '../../src/services/replica/session.js';
 import { buildQueue } from '../../src/services/queue.js';
@@ -247,6 +248,70 @@ describe('queue from a replica session', () => {
       expect(requests.length).toBeLessThanOrEqual(2);
     } finally {
       session.close();
+    }
+  });
+});
+
+describe('a queue with a limit, from the features the replica keeps', () => {
+  // Scores the whole view from a few numbers per ticket, reads whole tickets only for those
+  // that can reach the top, and must rank that top as scoring every ticket does.
+  const weightsVariants: Array<[string, UrgencyWeights]> = [
+    ['default weights', DEFAULT_URGENCY_WEIGHTS],
+    // a breach worth less than due soon: the score falls at the breach
+    ['a breach worth less than due soon', parseUrgencyWeights({ slaBreached: 5, slaDueSoon: 30, slaSoonMinutes: 600, waitPerHour: 3, vip: 50, channel: { email: 7 } })],
+  ];
+  it.each(weightsVariants)('ranks the top as ranking every ticket does, views and times apart (%s)', async (_name, weights) => {
+    const session = ReplicaSession.open({ home, desk: agent, now: seedClock })!;
+    try {
+      const base = seedClock().getTime();
+      // a first build keeps the features of what it read
+      await buildQueue(session.desk, { view: { kind: 'all' }, now: () => new Date(base), limit: 5, source: session.queueSource() });
+      const groups = await agent.listGroups();
+      const me = await agent.me();
+      expect(me.id).toBeGreaterThan(0);
+      let pruned = 0;
+      for (const view of [{ kind: 'all' }, { kind: 'mine' }, { kind: 'unassigned' }, { kind: 'group', group: groups[0]!.name }] as const) {
+        for (const hours of [0, 1.5, 7, 30, 200]) {
+          const at = new Date(base + hours * 3_600_000);
+          const options = { view, now: () => at, weights, enrich: 5 };
+          const every = await buildQueue(session.desk, { ...options, source: session.queueSource() });
+          const source = session.queueSource();
+          let handed = 0;
+          const unsolved = source.unsolved.bind(source);
+          source.unsolved = async (...args) => {
+            const tickets = await unsolved(...args);
+            handed = tickets.length;
+            return tickets;
+          };
+          const top = await buildQueue(session.desk, { ...options, limit: 5, source });
+          const label = `${view.kind} at +${hours}h`;
+          expect(top.total, label).toBe(every.total);
+          expect(top.items.map((i) => [i.ticket.id, i.urgency.score, i.urgency.reasons]), label).toEqual(every.items.slice(0, 5).map((i) => [i.ticket.id, i.urgency.score, i.urgency.reasons]));
+          if (every.total > 40) expect(handed, label).toBeLessThan(every.total);
+          if (handed < every.total) pruned++;
+        }
+      }
+      expect(pruned).toBeGreaterThan(5);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('scores from the features exactly as from the whole ticket', async () => {
+    const tickets: Ticket[] = [];
+    for await (const t of admin.exportSearchTickets('type:ticket status<solved', { pageSize: 100 })) tickets.push(t);
+    const whole = await admin.getTickets(tickets.map((t) => t.id), { include: ['slas', 'metric_sets'] });
+    expect(whole.length).toBeGreaterThan(50);
+    const base = seedClock().getTime();
+    const vip = (t: Ticket) => t.id % 3 === 0;
+    for (const [, weights] of weightsVariants) {
+      for (const hours of [-5, 0, 0.5, 2, 9, 48, 500]) {
+        const now = base + hours * 3_600_000;
+        for (const t of whole) {
+          const expected = urgencyScore(t, { now, weights, vip: vip(t) }).score;
+          expect(estimateUrgency(urgencyFeatures(t), now, weights, vip(t)), `ticket ${t.id} at +${hours}h`).toBe(expected);
+        }
+      }
     }
   });
 });

@@ -12,10 +12,11 @@
 import { existsSync } from 'node:fs';
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Group, Organization, Ticket, User } from '../../core/model.js';
-import type { TextSignals } from '../../core/urgency.js';
+import { urgencyFeatures, type TextSignals, type UrgencyFeatures } from '../../core/urgency.js';
 import { UsageError } from '../../core/errors.js';
 import { deskIdentity } from '../desk-identity.js';
-import { QueueCache, queueQuery, viewTest, type Facts, type QueueSource, type QueueView, type Sideloads } from '../queue.js';
+import { QueueCache, queueQuery, viewTest, type Facts, type Prune, type QueueSource, type QueueView, type Sideloads } from '../queue.js';
+import { resolveGroup } from '../tickets.js';
 import { replicaPath, TicketReplica, type TicketWhere } from './store.js';
 import { syncReplica, type ReplicaSyncStats } from './sync.js';
 
@@ -115,20 +116,41 @@ export class ReplicaSession {
       return tickets.filter(inViewNow);
     };
     let inViewNow: (t: Ticket) => boolean = () => true;
+    // the tickets handed over, for the features keep writes, and those of them the replica
+    // keeps no features of (undefined: not known, asked when keeping)
+    let handed: readonly Ticket[] = [];
+    let unknownFeatures: ReadonlySet<number> | undefined;
     return {
-      unsolved: async (view: QueueView, filter: string | undefined, cache: QueueCache): Promise<Ticket[]> => {
+      unsolved: async (view: QueueView, filter: string | undefined, cache: QueueCache, prune?: Prune): Promise<Ticket[]> => {
         // While the sync's requests are out, the stored copies are read; they are read again
         // if the sync changed any, or another process wrote meanwhile (the common refresh
         // changes nothing or a few).
         const syncing = this.sync();
         syncing.catch(() => undefined);
-        inViewNow = await viewTest(this.desk, view, this.#options.now);
+        const filtered = filter !== undefined && filter.trim() !== '';
+        // One of deskops' own views, ranked in full by buildQueue only where it can matter: the
+        // features of every ticket in it are read, the lean copies of those prune keeps.
+        const where = prune && !filtered && view.kind !== 'desk' ? await this.#viewWhere(view) : undefined;
+        if (!where) inViewNow = await viewTest(this.desk, view, this.#options.now);
         await new Promise((resolve) => setTimeout(resolve, 0)); // the requests leave first
         const version = replica.dataVersion();
-        // lean copies (what ranking reads): the rows shown are made whole by hydrate
-        let tickets = lean();
-        if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = lean();
-        if (filter !== undefined && filter.trim() !== '') {
+        let tickets: Ticket[];
+        if (where) {
+          let ranks = replica.rankFeatures(where);
+          if ((await syncing).changed > 0 || replica.dataVersion() !== version) ranks = replica.rankFeatures(where);
+          signals = new Map();
+          const unknown = replica.leanTicketsByIds(ranks.unknown, signals);
+          const unknownIds = (unknownFeatures = new Set(ranks.unknown));
+          const keep = await prune!(ranks.features, unknown);
+          tickets = [...unknown, ...replica.leanTicketsByIds([...keep].filter((id) => !unknownIds.has(id)), signals)].sort((a, b) => a.id - b.id);
+          versions = new Map(tickets.map((t) => [t.id, t.updated_at]));
+        } else {
+          // lean copies (what ranking reads): the rows shown are made whole by hydrate
+          unknownFeatures = undefined;
+          tickets = lean();
+          if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = lean();
+        }
+        if (filtered) {
           // The filter is any search terms: search says which tickets match, the replica has them as they are now.
           const found: Ticket[] = [];
           for await (const t of this.#raw.exportSearchTickets(queueQuery(view, filter), { pageSize: 1000 })) found.push(t);
@@ -138,7 +160,7 @@ export class ReplicaSession {
         }
         const wanted = new Map(tickets.map((t) => [t.id, t.updated_at]));
         // only what is of use is parsed: a ticket in the view, and not held by a screen already
-        const about = replica.readAbout((table, id, at) => wanted.has(id) && cache[table].get(id)?.updatedAt !== at);
+        const about = replica.readAbout((table, id, at) => wanted.has(id) && cache[table].get(id)?.updatedAt !== at, where ? [...wanted.keys()] : undefined);
         for (const s of about.sideloads) {
           // the version the ticket is at now; one a screen holds already stays
           if (wanted.get(s.id) !== s.updatedAt || cache.sideloads.get(s.id)?.updatedAt === s.updatedAt) continue;
@@ -152,6 +174,7 @@ export class ReplicaSession {
           cache.facts.set(f.id, { updatedAt: f.updatedAt, ...(kept.requesterAt !== undefined ? { requesterAt: kept.requesterAt } : {}), facts: kept.facts });
           stored.facts.set(f.id, f.updatedAt);
         }
+        handed = tickets;
         return tickets;
       },
       textSignals: (t: Ticket) => (versions.get(t.id) === t.updated_at ? signals.get(t.id) : undefined),
@@ -175,6 +198,17 @@ export class ReplicaSession {
       keep: (cache: QueueCache) => {
         if (this.#closed) return;
         replica.transaction(() => {
+          // The features of the tickets handed over whose sideloads are at hand for their
+          // version, where the replica keeps none for it yet (new and changed tickets).
+          const unknown = unknownFeatures ?? new Set(replica.rankUnknown({ statuses: UNSOLVED }));
+          const rows: Array<{ updatedAt: string; features: UrgencyFeatures }> = [];
+          for (const t of handed) {
+            const side = unknown.has(t.id) ? cache.sideloadsFor(t) : undefined;
+            const s = versions.get(t.id) === t.updated_at ? signals.get(t.id) : undefined;
+            if (!side || !s) continue;
+            rows.push({ updatedAt: t.updated_at, features: urgencyFeatures({ ...t, slas: side.slas, metric_set: side.metricSet }, s) });
+          }
+          replica.putRank(rows);
           for (const [id, hit] of cache.sideloads) {
             if (stored.sideloads.get(id) === hit.updatedAt) continue;
             replica.putSideloads(id, hit.updatedAt, hit.sideloads);
@@ -188,6 +222,15 @@ export class ReplicaSession {
         });
       },
     };
+  }
+
+  /** The replica's selection of one of deskops' own views' unsolved tickets (as viewTest tests them). */
+  async #viewWhere(view: Exclude<QueueView, { kind: 'desk' }>): Promise<TicketWhere> {
+    const where: TicketWhere = { statuses: UNSOLVED };
+    if (view.kind === 'unassigned') where.assigneeId = null;
+    if (view.kind === 'mine') where.assigneeId = (await this.desk.me()).id;
+    if (view.kind === 'group') where.groupId = await resolveGroup(this.desk, view.group);
+    return where;
   }
 
   /**

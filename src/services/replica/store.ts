@@ -20,12 +20,12 @@ import { dirname, join } from 'node:path';
 import Database from 'libsql';
 import type { Group, Organization, Ticket, TicketMetric, User } from '../../core/model.js';
 import { ConfigError, databaseFiles, isDamagedDatabase } from '../../core/errors.js';
-import { TEXT_SIGNALS_VERSION, ticketTextSignals, type TextSignals } from '../../core/urgency.js';
+import { TEXT_SIGNALS_VERSION, URGENCY_FEATURES_VERSION, ticketTextSignals, type TextSignals, type UrgencyFeatures } from '../../core/urgency.js';
 
 type Db = InstanceType<typeof Database>;
 
 /** Bumped when the tables change: an older replica is read again from the desk. */
-export const REPLICA_SCHEMA = '5';
+export const REPLICA_SCHEMA = '6';
 
 // The whole tickets (ticket_json) are kept apart from what ranking and lists read (tickets):
 // a read of every lean copy then walks a few hundred dense pages, not a page per ticket.
@@ -45,6 +45,9 @@ CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, updated_ms);
 -- lean: [ticket_id, updated_at, leanSideloads], as readAbout hands them on
 CREATE TABLE IF NOT EXISTS sideloads (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, lean TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (ticket_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL, json TEXT NOT NULL);
+-- what an unsolved ticket's score depends on at a version (core/urgency UrgencyFeatures, as JSON):
+-- a queue reads these for the whole view, and whole tickets only for those that can reach its top
+CREATE TABLE IF NOT EXISTS rank (ticket_id INTEGER PRIMARY KEY, updated_ms INTEGER NOT NULL, features TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS organizations (id INTEGER PRIMARY KEY, read_s INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS groups (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
@@ -69,6 +72,10 @@ export interface TicketWhere {
   statuses?: readonly string[];
   /** Newest change first (default: by id). */
   newestFirst?: boolean;
+  /** Only this assignee's (null: the unassigned). */
+  assigneeId?: number | null;
+  /** Only this group's (null: those in no group). */
+  groupId?: number | null;
 }
 
 /** What a reader elsewhere (KPI, sweeps, surveys) may use: the tickets and how fresh they are. */
@@ -121,7 +128,7 @@ export class TicketReplica implements ReplicaReader {
         const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get([key]) as { value: string } | undefined)?.value;
         if (options.fresh || meta('schema') !== REPLICA_SCHEMA || meta('identity') !== options.identity) {
           db.exec(
-            'DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS ticket_json; DROP TABLE IF EXISTS sideloads; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS users; ' +
+            'DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS ticket_json; DROP TABLE IF EXISTS sideloads; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS rank; DROP TABLE IF EXISTS users; ' +
               'DROP TABLE IF EXISTS organizations; DROP TABLE IF EXISTS groups; DELETE FROM meta;',
           );
           db.exec(SCHEMA);
@@ -219,7 +226,7 @@ export class TicketReplica implements ReplicaReader {
     // What was read for the queue is of no use once a ticket is solved (a reopened one is a
     // new version, read again): dropped, so the tables stay the size of the unsolved work.
     // (Only a stored ticket has any: they are removed with it.)
-    const forget = [this.#db.prepare('DELETE FROM sideloads WHERE ticket_id = ?'), this.#db.prepare('DELETE FROM facts WHERE ticket_id = ?')];
+    const forget = ['sideloads', 'facts', 'rank'].map((table) => this.#db.prepare(`DELETE FROM ${table} WHERE ticket_id = ?`));
     let changed = 0;
     this.transaction(() => {
       // the stored versions of the batch, in a few statements rather than one per ticket
@@ -288,7 +295,7 @@ export class TicketReplica implements ReplicaReader {
   /** Removes the tickets not in `keep` (a full read found them gone: deleted on the desk). */
   removeTicketsNotIn(keep: ReadonlySet<number>): number {
     const ids = (this.#db.prepare('SELECT id FROM tickets').all() as Array<{ id: number }>).map((r) => r.id).filter((id) => !keep.has(id));
-    const remove = ['tickets WHERE id', 'ticket_json WHERE id', 'sideloads WHERE ticket_id', 'facts WHERE ticket_id'].map((what) => this.#db.prepare(`DELETE FROM ${what} = ?`));
+    const remove = ['tickets WHERE id', 'ticket_json WHERE id', 'sideloads WHERE ticket_id', 'facts WHERE ticket_id', 'rank WHERE ticket_id'].map((what) => this.#db.prepare(`DELETE FROM ${what} = ?`));
     this.transaction(() => {
       for (const id of ids) for (const r of remove) r.run([id]);
     });
@@ -385,14 +392,21 @@ export class TicketReplica implements ReplicaReader {
    * form (leanSideloads), the facts whole; those `keep` (table, id, version) accepts. Each
    * table is parsed whole, as one string (it holds the unsolved tickets' at most).
    */
-  readAbout(keep: (table: 'sideloads' | 'facts', id: number, updatedAt: string) => boolean = () => true): {
+  readAbout(
+    keep: (table: 'sideloads' | 'facts', id: number, updatedAt: string) => boolean = () => true,
+    /** Only these tickets' (default: every ticket's). */
+    ids?: readonly number[],
+  ): {
     sideloads: Array<{ id: number; updatedAt: string; value: StoredSideloads }>;
     facts: Array<{ id: number; updatedAt: string; value: unknown }>;
   } {
     const read = <T>(table: 'sideloads' | 'facts', triple: string) => {
       const out: Array<{ id: number; updatedAt: string; value: T }> = [];
-      for (const [id, updatedAt, value] of this.#jsonArray<[number, string, T]>(`SELECT ${triple} AS v FROM ${table}`)) {
-        if (keep(table, id, updatedAt)) out.push({ id, updatedAt, value });
+      const select = `SELECT ${triple} AS v FROM ${table}`;
+      const chunks = ids ? chunked(ids) : [undefined];
+      for (const chunk of chunks) {
+        const rows = this.#jsonArray<[number, string, T]>(chunk ? `${select} WHERE ticket_id IN (${chunk.map(() => '?').join(', ')})` : select, chunk ?? []);
+        for (const [id, updatedAt, value] of rows) if (keep(table, id, updatedAt)) out.push({ id, updatedAt, value });
       }
       return out;
     };
@@ -400,6 +414,58 @@ export class TicketReplica implements ReplicaReader {
       sideloads: read<StoredSideloads>('sideloads', 'lean'),
       facts: read<unknown>('facts', 'json_array(ticket_id, updated_at, json(json))'),
     };
+  }
+
+  // --- what a ticket's score depends on -----------------------------------------------------
+
+  /** Keeps the features (core/urgency urgencyFeatures) of tickets at their versions (updated_at). */
+  putRank(rows: ReadonlyArray<{ updatedAt: string; features: UrgencyFeatures }>): void {
+    const flat: unknown[] = [];
+    for (const r of rows) {
+      const ms = Date.parse(r.updatedAt);
+      flat.push(r.features[0], Number.isFinite(ms) ? ms : 0, JSON.stringify(r.features));
+    }
+    this.transaction(() => this.#writeRows(RANK_UPSERT, 3, flat));
+  }
+
+  /**
+   * The features of the tickets `where` selects, those kept for their stored version; and the
+   * ids of the rest (none kept, or for an older version): those a queue reads whole.
+   */
+  rankFeatures(where: TicketWhere): { features: UrgencyFeatures[]; unknown: number[] } {
+    // one pass: the features where kept, else the bare id
+    const { sql, params } = whereSql(where);
+    const rows = this.#jsonArray<UrgencyFeatures | number>(
+      `SELECT coalesce(r.features, t.id) AS v FROM tickets t LEFT JOIN rank r ON r.ticket_id = t.id AND r.updated_ms = t.updated_ms${sql}`,
+      params,
+    );
+    const features: UrgencyFeatures[] = [];
+    const unknown: number[] = [];
+    for (const r of rows) {
+      if (typeof r === 'number') unknown.push(r);
+      else features.push(r);
+    }
+    return { features, unknown };
+  }
+
+  /** The ids of the tickets `where` selects whose features are not kept for their stored version. */
+  rankUnknown(where: TicketWhere): number[] {
+    const { sql, params } = whereSql(where);
+    return this.#jsonArray<number>(
+      `SELECT t.id AS v FROM tickets t LEFT JOIN rank r ON r.ticket_id = t.id AND r.updated_ms = t.updated_ms${sql ? `${sql} AND` : ' WHERE'} r.ticket_id IS NULL`,
+      params,
+    );
+  }
+
+  /** The lean copies (leanTickets) of these ids, those held, by id; `signals` gets their text signals. */
+  leanTicketsByIds(ids: readonly number[], signals?: Map<number, TextSignals>): Ticket[] {
+    const out: Ticket[] = [];
+    for (const row of this.#byIds<{ lean: string }>('SELECT lean FROM tickets WHERE id IN ({ids})', [...new Set(ids)])) {
+      const [t, s] = JSON.parse(row.lean) as LeanColumn;
+      out.push(t);
+      signals?.set(t.id, s === 0 ? NO_SIGNALS : s);
+    }
+    return out.sort((a, b) => a.id - b.id);
   }
 
   // --- people, groups, organizations ---------------------------------------------------------
@@ -415,8 +481,7 @@ export class TicketReplica implements ReplicaReader {
 
   /** The rows `sql` finds with its `{ids}` list filled, 500 ids a statement (SQLite's variables are bounded); `params` follow the ids. */
   *#byIds<R>(sql: string, ids: readonly number[], params: readonly unknown[] = []): Generator<R> {
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
+    for (const chunk of chunked(ids)) {
       yield* this.#db.prepare(sql.replace('{ids}', chunk.map(() => '?').join(', '))).all([...chunk, ...params]) as R[];
     }
   }
@@ -441,9 +506,10 @@ export class TicketReplica implements ReplicaReader {
   /** Organizations read at or after `sinceS` (unix seconds). */
   organizations(ids: Iterable<number>, sinceS: number): Map<number, Organization> {
     const out = new Map<number, Organization>();
-    for (const row of this.#byIds<{ json: string }>('SELECT json FROM organizations WHERE id IN ({ids}) AND read_s >= ?', [...new Set(ids)], [sinceS])) {
-      const o = JSON.parse(row.json) as Organization;
-      out.set(o.id, o);
+    // a queue asks for the organizations of a whole view: one string a chunk
+    for (const chunk of chunked([...new Set(ids)])) {
+      const select = `SELECT json AS v FROM organizations WHERE id IN (${chunk.map(() => '?').join(', ')}) AND read_s >= ?`;
+      for (const o of this.#jsonArray<Organization>(select, [...chunk, sinceS])) out.set(o.id, o);
     }
     return out;
   }
@@ -516,6 +582,7 @@ const TICKET_UPSERT = `INSERT INTO tickets (id, updated_ms, status, assignee_id,
   ON CONFLICT (id) DO UPDATE SET updated_ms = excluded.updated_ms, status = excluded.status,
     assignee_id = excluded.assignee_id, group_id = excluded.group_id, lean = excluded.lean
   WHERE excluded.updated_ms >= tickets.updated_ms`;
+const RANK_UPSERT = 'INSERT INTO rank (ticket_id, updated_ms, features) VALUES {values} ON CONFLICT (ticket_id) DO UPDATE SET updated_ms = excluded.updated_ms, features = excluded.features';
 const JSON_UPSERT = 'INSERT INTO ticket_json (id, json) VALUES {values} ON CONFLICT (id) DO UPDATE SET json = excluded.json';
 
 /**
@@ -535,7 +602,7 @@ export function leanTicket(t: Ticket): Ticket {
 }
 
 /** Names the code that derives columns from a stored ticket: a change derives them again (rederive). */
-const DERIVED_VERSION = `[lean,signals of the unsolved]|${LEAN_FIELDS.join(',')}|${TEXT_SIGNALS_VERSION}`;
+const DERIVED_VERSION = `[lean,signals of the unsolved]|${LEAN_FIELDS.join(',')}|${TEXT_SIGNALS_VERSION}|features ${URGENCY_FEATURES_VERSION}`;
 
 function rederive(db: Db): void {
   const page = db.prepare('SELECT id, json FROM ticket_json WHERE id > ? ORDER BY id LIMIT 1000');
@@ -546,15 +613,39 @@ function rederive(db: Db): void {
     for (const r of tickets) setTicket.run([leanColumn(JSON.parse(r.json) as Ticket), r.id]);
     after = tickets[tickets.length - 1]!.id;
   }
+  // the features were read with the signals: read again by the next queue that ranks them
+  db.exec('DELETE FROM rank');
   const sideloads = db.prepare('SELECT ticket_id, updated_at, json FROM sideloads').all() as Array<{ ticket_id: number; updated_at: string; json: string }>;
   const setSideloads = db.prepare('UPDATE sideloads SET lean = ? WHERE ticket_id = ?');
   for (const r of sideloads) setSideloads.run([JSON.stringify([r.ticket_id, r.updated_at, leanSideloads(JSON.parse(r.json) as StoredSideloads)]), r.ticket_id]);
 }
 
+/** Ids 500 at a time: SQLite's variables a statement are bounded. */
+function chunked(ids: readonly number[]): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < ids.length; i += 500) out.push(ids.slice(i, i + 500));
+  return out;
+}
+
 function whereSql(where: TicketWhere): { sql: string; params: unknown[] } {
-  if (!where.statuses) return { sql: '', params: [] };
-  if (where.statuses.length === 0) return { sql: ' WHERE 0', params: [] };
-  return { sql: ` WHERE status IN (${where.statuses.map(() => '?').join(', ')})`, params: [...where.statuses] };
+  const terms: string[] = [];
+  const params: unknown[] = [];
+  if (where.statuses) {
+    if (where.statuses.length === 0) return { sql: ' WHERE 0', params: [] };
+    terms.push(`status IN (${where.statuses.map(() => '?').join(', ')})`);
+    params.push(...where.statuses);
+  }
+  if (where.assigneeId === null) terms.push('assignee_id IS NULL');
+  else if (where.assigneeId !== undefined) {
+    terms.push('assignee_id = ?');
+    params.push(where.assigneeId);
+  }
+  if (where.groupId === null) terms.push('group_id IS NULL');
+  else if (where.groupId !== undefined) {
+    terms.push('group_id = ?');
+    params.push(where.groupId);
+  }
+  return { sql: terms.length > 0 ? ` WHERE ${terms.join(' AND ')}` : '', params };
 }
 
 function damaged(path: string, err: unknown): ConfigError {
