@@ -25,7 +25,8 @@ export interface CliContext {
   globals: GlobalOptions;
   /** $DESKOPS_HOME or the platform data dir. */
   home(): string;
-  config(): Promise<ConfigStore>;
+  /** The config store, for reading; `write: true` for a command that changes it (loads conf). */
+  config(options?: { write?: boolean }): Promise<ConfigStore>;
   /** The active profile's desk: starts the embedded local desk when the profile is `local`. */
   helpdesk(): Promise<HelpDesk>;
   connection(): Promise<Connection>;
@@ -66,6 +67,7 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
   const waitObservers: WaitObserver[] = [];
   let homeDir: string | undefined;
   let configPromise: Promise<ConfigStore> | undefined;
+  let writableConfigPromise: Promise<ConfigStore> | undefined;
   let connectionPromise: Promise<Connection> | undefined;
   let helpdeskPromise: Promise<HelpDesk> | undefined;
   let clientOptionsPromise: Promise<DeskClientOptions> | undefined;
@@ -82,8 +84,12 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
       }
       return homeDir;
     },
-    config() {
-      configPromise ??= import('../config/store.js').then((m) => m.ConfigStore.open(ctx.home()));
+    config(options) {
+      if (options?.write) {
+        writableConfigPromise ??= import('../config/store.js').then((m) => m.ConfigStore.open(ctx.home(), { write: true }));
+        return writableConfigPromise;
+      }
+      configPromise ??= import('../config/store.js').then((m) => m.ConfigStore.open(ctx.home(), { write: false }));
       return configPromise;
     },
     connection() {

@@ -161,6 +161,38 @@ describe('ConfigStore', () => {
     expect(readFileSync(path, 'utf8')).toBe('not json');
   });
 
+  it('opened for reading, reads what a writable store wrote, reports broken files alike, and refuses to write', async () => {
+    const dir = home();
+    const writable = await ConfigStore.open(dir);
+    writable.addProfile(acme, 'tok-acme-1234');
+    writable.useProfile('acme');
+    writable.setSetting('urgency.weights', { vip: 30 });
+    const reading = await ConfigStore.open(dir, { write: false });
+    expect(reading.profiles()).toEqual(writable.profiles());
+    expect(reading.activeProfileName()).toBe('acme');
+    expect(reading.secretFor('acme')).toBe('tok-acme-1234');
+    expect(reading.getSetting('urgency.weights')).toEqual({ vip: 30 });
+    const config = readFileSync(join(dir, 'config.json'), 'utf8');
+    expect(String(expectThrow(() => reading.setSetting('x', 1)))).toMatch(/opened for reading only/);
+    expect(String(expectThrow(() => reading.useProfile('local')))).toMatch(/opened for reading only/);
+    expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(config);
+    for (const [file, text, message] of [
+      ['config.json', '{ "profiles": ', /^config file .*config\.json is not valid JSON \(.+\); fix or move it$/],
+      ['config.json', '[]', /config file .*config\.json is invalid: the top level must be a JSON object/],
+      ['secrets.json', '{"secrets": {"acme": 42}}', /secrets file .*secrets\.json is invalid/],
+    ] as const) {
+      const path = join(dir, file);
+      const kept = readFileSync(path, 'utf8');
+      writeFileSync(path, text);
+      for (const write of [true, false]) {
+        const err = await expectReject(ConfigStore.open(dir, { write }));
+        expect(err, `${file} ${text} write=${write}`).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).toMatch(message);
+      }
+      writeFileSync(path, kept);
+    }
+  });
+
   it('reports a config file of the wrong shape, and leaves it unchanged', async () => {
     const dir = home();
     const path = join(dir, 'config.json');

@@ -46,7 +46,7 @@ async function runInit(ctx: CliContext): Promise<void> {
 }
 
 async function guidedSetup(ctx: CliContext): Promise<void> {
-  const store = await ctx.config();
+  const store = await ctx.config({ write: true });
   const [prompts, { checkProfileName, LOCAL_PROFILE }, { checkDeskUrl, remoteConnection }, { sanitizeLine }] =
     await Promise.all([
       import('@inquirer/prompts'),

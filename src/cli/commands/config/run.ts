@@ -33,14 +33,14 @@ export async function configGet(ctx: CliContext, key: string): Promise<void> {
 export async function configSet(ctx: CliContext, key: string, text: string): Promise<void> {
   const spec = settingSpec(key);
   const value = parseSettingValue(spec, text);
-  const store = await ctx.config();
+  const store = await ctx.config({ write: true });
   store.setSetting(key, value);
   ctx.io.err(`set ${key} to ${show(value)}`);
 }
 
 export async function configUnset(ctx: CliContext, key: string): Promise<void> {
   const spec = settingSpec(key);
-  const store = await ctx.config();
+  const store = await ctx.config({ write: true });
   const was = store.getSetting(key);
   store.setSetting(key, undefined);
   ctx.io.err(was === undefined ? `${key} was not set; the default applies: ${show(spec.byDefault) || '(found on the desk)'}` : `unset ${key}; the default applies: ${show(spec.byDefault) || '(found on the desk)'}`);

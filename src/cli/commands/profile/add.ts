@@ -46,7 +46,7 @@ export async function addProfile(ctx: CliContext, name: string, flags: ProfileAd
   }
   if (/\s/.test(secret)) throw new UsageError('the token on stdin contains whitespace; give the token alone');
 
-  const store = await ctx.config();
+  const store = await ctx.config({ write: true });
   const replaced = store.addProfile({ name, kind: flags.kind, url, email: flags.email, auth }, secret);
   if (flags.use) store.useProfile(name);
   ctx.io.err(`${replaced ? 'replaced' : 'added'} profile ${name}; check it with: deskops doctor --profile ${name}`);

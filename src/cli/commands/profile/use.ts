@@ -2,7 +2,7 @@
 import type { CliContext } from '../../context.js';
 
 export async function useProfile(ctx: CliContext, name: string): Promise<void> {
-  const store = await ctx.config();
+  const store = await ctx.config({ write: true });
   store.useProfile(name);
   ctx.io.err(`now using profile ${name}`);
 }
