@@ -209,6 +209,12 @@ export interface QueueSource {
   unsolved(view: QueueView, filter: string | undefined, cache: QueueCache, prune?: Prune): Promise<Ticket[]>;
   /** Keeps what this build read (sideloads, threads) for later builds. */
   keep(cache: QueueCache): void;
+  /**
+   * Which of these organizations are VIP (isVipOrganization), from what the source keeps (read
+   * again as the desk's getOrganizations would): the organizations themselves are then read for
+   * the rows shown alone.
+   */
+  vipOrganizations?(ids: ReadonlySet<number>): Promise<ReadonlySet<number>>;
   /** Whether these people's names are at hand without asking the desk. */
   knowsUsers?(ids: readonly number[]): boolean;
   /** The text signals of a ticket `unsolved` handed over, read when its version was stored. */
@@ -306,7 +312,9 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     const orgIds = new Set<number>();
     for (const f of features) if (f[1] !== null) orgIds.add(f[1]);
     for (const t of unknown) if (t.organization_id !== null && t.organization_id !== undefined) orgIds.add(t.organization_id);
-    const orgs = (vipOrgs = await vipOrganizations(desk, orgIds));
+    const orgs = (vipOrgs = options.source?.vipOrganizations
+      ? { vip: await options.source.vipOrganizations(orgIds), byId: new Map(), partial: true }
+      : await vipOrganizations(desk, orgIds));
     const keep = new Set(unknown.map((t) => t.id));
     // the first ranking's rows, the top whose threads are read, and the names read ahead
     const top = options.limit! + Math.max(0, options.enrich ?? DEFAULT_ENRICH) + NAMES_AHEAD;
@@ -467,6 +475,9 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
     const unnamed = naming.map((r) => r.item).filter((t) => !rowsById.has(t.id));
     if (unnamed.length > 0) for (const row of await resolveNames(desk, unnamed)) rowsById.set(row.ticket.id, row);
     const whole = options.source?.hydrate?.(shown.map((r) => r.item));
+    // the organizations of rows whose organization was not read with the VIP flags
+    const unread = orgs.partial ? [...organizationIds(shown.map((r) => r.item))].filter((id) => !orgs.byId.has(id)) : [];
+    if (unread.length > 0) for (const o of await desk.getOrganizations(unread)) orgs.byId.set(o.id, o);
     const items: QueueItem[] = shown.map((r, i) => {
       const t = whole?.[i] ?? r.item;
       const row = rowsById.get(t.id);
@@ -651,8 +662,10 @@ export function isVipOrganization(org: Organization): boolean {
 }
 
 interface VipOrganizations {
-  vip: Set<number>;
+  vip: ReadonlySet<number>;
   byId: Map<number, Organization>;
+  /** byId holds only the organizations of the rows named so far (the rest are read for the rows shown). */
+  partial?: boolean;
 }
 
 function organizationIds(tickets: readonly Ticket[]): Set<number> {

@@ -15,7 +15,7 @@ import type { Group, Organization, Ticket, User } from '../../core/model.js';
 import { urgencyFeatures, type TextSignals, type UrgencyFeatures } from '../../core/urgency.js';
 import { UsageError } from '../../core/errors.js';
 import { deskIdentity } from '../desk-identity.js';
-import { QueueCache, queueQuery, viewTest, type Facts, type Prune, type QueueSource, type QueueView, type Sideloads } from '../queue.js';
+import { QueueCache, isVipOrganization, queueQuery, viewTest, type Facts, type Prune, type QueueSource, type QueueView, type Sideloads } from '../queue.js';
 import { resolveGroup } from '../tickets.js';
 import { replicaPath, TicketReplica, type TicketWhere } from './store.js';
 import { syncReplica, type ReplicaSyncStats } from './sync.js';
@@ -194,6 +194,17 @@ export class ReplicaSession {
           return out;
         });
       },
+      vipOrganizations: async (ids: ReadonlySet<number>): Promise<ReadonlySet<number>> => {
+        // those not read within DIRECTORY_TTL_S are read again (the desk's getOrganizations here does)
+        const since = () => Math.floor(this.#options.now().getTime() / 1000) - DIRECTORY_TTL_S;
+        const first = replica.vipOrganizations(ids, since());
+        const missing = [...ids].filter((id) => !first.held.has(id));
+        if (missing.length === 0) return first.vip;
+        const read = await this.desk.getOrganizations(missing);
+        const vip = new Set(first.vip);
+        for (const o of read) if (isVipOrganization(o)) vip.add(o.id);
+        return vip;
+      },
       knowsUsers: (ids: readonly number[]) => replica.users(new Set(ids)).size === new Set(ids).size,
       keep: (cache: QueueCache) => {
         if (this.#closed) return;
@@ -292,7 +303,7 @@ export function directoryFromReplica(desk: HelpDesk, replica: TicketReplica, now
       const missing = [...new Set(ids.filter((id) => !held.has(id)))];
       if (missing.length > 0) {
         const read = await desk.getOrganizations(missing);
-        replica.putOrganizations(read, at);
+        replica.putOrganizations(read, at, isVipOrganization);
         for (const o of read) held.set(o.id, o);
       }
       return [...held.values()];

@@ -25,7 +25,7 @@ import { TEXT_SIGNALS_VERSION, URGENCY_FEATURES_VERSION, ticketTextSignals, type
 type Db = InstanceType<typeof Database>;
 
 /** Bumped when the tables change: an older replica is read again from the desk. */
-export const REPLICA_SCHEMA = '6';
+export const REPLICA_SCHEMA = '7';
 
 // The whole tickets (ticket_json) are kept apart from what ranking and lists read (tickets):
 // a read of every lean copy then walks a few hundred dense pages, not a page per ticket.
@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS facts (ticket_id INTEGER PRIMARY KEY, updated_at TEXT
 -- a queue reads these for the whole view, and whole tickets only for those that can reach its top
 CREATE TABLE IF NOT EXISTS rank (ticket_id INTEGER PRIMARY KEY, updated_ms INTEGER NOT NULL, features TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS organizations (id INTEGER PRIMARY KEY, read_s INTEGER NOT NULL, json TEXT NOT NULL);
+-- vip: 1 when the organization counts as VIP for urgency (services/queue isVipOrganization)
+CREATE TABLE IF NOT EXISTS organizations (id INTEGER PRIMARY KEY, read_s INTEGER NOT NULL, vip INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS groups (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 `;
 
@@ -514,10 +515,30 @@ export class TicketReplica implements ReplicaReader {
     return out;
   }
 
-  putOrganizations(orgs: readonly Organization[], readS: number): void {
-    const put = this.#db.prepare('INSERT INTO organizations (id, read_s, json) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET read_s = excluded.read_s, json = excluded.json');
+  /**
+   * Of these organizations, those read at or after `sinceS` (held) and which of them are VIP:
+   * a queue of a whole view asks this of every organization in it, and reads the rows' alone.
+   */
+  vipOrganizations(ids: Iterable<number>, sinceS: number): { held: Set<number>; vip: Set<number> } {
+    const held = new Set<number>();
+    const vip = new Set<number>();
+    for (const chunk of chunked([...new Set(ids)])) {
+      const select = `SELECT json_array(id, vip) AS v FROM organizations WHERE id IN (${chunk.map(() => '?').join(', ')}) AND read_s >= ?`;
+      for (const [id, isVip] of this.#jsonArray<[number, number]>(select, [...chunk, sinceS])) {
+        held.add(id);
+        if (isVip) vip.add(id);
+      }
+    }
+    return { held, vip };
+  }
+
+  /** Keeps organizations as read at `readS`, with whether each is VIP. */
+  putOrganizations(orgs: readonly Organization[], readS: number, isVip: (o: Organization) => boolean): void {
+    const put = this.#db.prepare(
+      'INSERT INTO organizations (id, read_s, vip, json) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read_s = excluded.read_s, vip = excluded.vip, json = excluded.json',
+    );
     this.transaction(() => {
-      for (const o of orgs) put.run([o.id, readS, JSON.stringify(o)]);
+      for (const o of orgs) put.run([o.id, readS, isVip(o) ? 1 : 0, JSON.stringify(o)]);
     });
   }
 
