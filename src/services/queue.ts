@@ -15,6 +15,12 @@
  *     read from the subject and the description (the customer's first message) because that
  *     costs nothing more. A screen can show this rough ranking at once (onPreliminary); the
  *     rest is read after it is handed over, so it does not hold up the first rows.
+ *     With a `limit` and a source that keeps each ticket's urgency features (the replica, for
+ *     deskops' own views without a filter), the whole view is scored from those few numbers
+ *     (core/urgency estimateUrgency, the same points as the full score) and only the tickets
+ *     scoring at least the top's last (limit + enrich + NAMES_AHEAD) are handed over, read and
+ *     ranked, at the instant they were scored: a thread read changes only its own ticket's
+ *     score, so the rows are those ranking every ticket gives (11,884 unsolved, 25 rows: 60 read).
  *  4. SLA targets and ticket metrics (reopens, transfers, the requester's last update) for
  *     EVERY ticket, from show_many with include=slas,metric_sets: N / 100 requests, a few at
  *     a time. What the search already carried is not asked for again, and a QueueCache kept
