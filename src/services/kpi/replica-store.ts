@@ -137,7 +137,7 @@ export class ReplicaKpiStore {
     const stale = this.#staleIds().length;
     const total = replica.count();
     const fromStart =
-      replica.meta('source') !== 'search' && replica.meta('cursor') !== undefined && Math.ceil(stale / SHOW_MANY_IDS) > Math.ceil(total / EXPORT_PAGE) + 1;
+      replica.meta('source') !== 'search' && replica.meta('cursor') !== undefined && Math.ceil(stale / SHOW_MANY_IDS) > Math.ceil(total / (options.pageSize ?? EXPORT_PAGE)) + 1;
     if (fromStart) replica.setMeta('cursor', undefined);
     const replicaStats = await syncReplica(desk, replica, {
       now: options.now,
