@@ -1,5 +1,9 @@
 /**
- * The KPI ticket cache: one SQLite file per profile (<home>/cache/kpi-<profile>.sqlite, WAL)
+ * The KPI ticket cache of a desk the ticket replica does not serve (Request Tracker; other
+ * desks keep their KPI rows in the replica's file: replica-store.ts, which shares this file's
+ * row form, COLUMNS, rowValues, fromRow and withoutOwnTrafficOf).
+ *
+ * One SQLite file per profile (<home>/cache/kpi-<profile>.sqlite, WAL)
  * holding, per ticket, only the fields the metrics read (core/kpi/types.ts KpiTicket and
  * KpiMetricSet) and the incremental export cursor. `sync` reads the desk's incremental export
  * from that cursor page by page and upserts, so a run after the first fetches only the tickets

@@ -160,7 +160,7 @@ export class KpiSession {
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
       throw err;
     }
-    if (cache.resetReason && mode === 'use') o.onNotice?.(`kpi cache rebuilt: ${cache.resetReason}`);
+    if (cache.resetReason && mode === 'use') o.onNotice?.(`kpi rows rebuilt: ${cache.resetReason}`);
     return new KpiSession(o, cache, { businessHours: Boolean(o.businessHours), complaintTags, slaTargetMinutes, handleTimeField }, tempDir);
   }
 

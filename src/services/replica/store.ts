@@ -1,6 +1,6 @@
 /**
- * The ticket replica: one SQLite file per profile (<home>/cache/replica-<profile>.sqlite, WAL,
- * beside the KPI cache) holding the desk's tickets as the desk sent them, and what was read
+ * The ticket replica: one SQLite file per profile (<home>/cache/replica-<profile>.sqlite, WAL)
+ * holding the desk's tickets as the desk sent them, and what was read
  * about them at a given version (updated_at): SLA targets and metric sets (show_many
  * sideloads), the requester's latest message (the thread), and the people, groups and
  * organizations the lists name. Reads (queue, triage's refresh, ticket list) come from here;
@@ -12,8 +12,10 @@
  * state it advances (the incremental export cursor), so an interrupted sync resumes from the
  * last page committed, and what it read about a ticket stays valid while its version does.
  *
- * The seam for other readers (KPI, sweeps, surveys): `tickets(where)` streams the stored
- * tickets, `syncState()` says how fresh they are. See ReplicaReader.
+ * The seam for other readers (sweeps, surveys): `tickets(where)` streams the stored
+ * tickets, `syncState()` says how fresh they are. See ReplicaReader. The KPI rows are tables
+ * of this file too (kpi-tables.ts: created and dropped with these; a deleted ticket takes its
+ * row), written by services/kpi/replica-store.ts through `database`.
  */
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
