@@ -101,15 +101,17 @@ describe('KPI rows in the replica', () => {
     }
   });
 
-  it('a deletion the export reports takes the ticket\'s KPI row with it', async () => {
+  it('a deletion the export reports takes the ticket\'s KPI row with it, after a copy earlier in the same page', async () => {
     const store = open();
     await store.sync(admin, { now });
     const gone = [...store.all()][0]!.ticket.id;
+    const copy = await admin.getTicket(gone);
     const deleting: HelpDesk = Object.create(admin, {
       incrementalTickets: {
         value: async function* (from: Parameters<HelpDesk['incrementalTickets']>[0], options: Parameters<HelpDesk['incrementalTickets']>[1]) {
           for await (const page of admin.incrementalTickets(from, options)) {
-            yield { ...page, tickets: [...page.tickets, { id: gone, status: 'deleted', updated_at: now().toISOString() } as unknown as Ticket] };
+            const deletion = { id: gone, status: 'deleted', updated_at: now().toISOString() } as unknown as Ticket;
+            yield { ...page, tickets: [...page.tickets, { ...copy, updated_at: now().toISOString() }, deletion] };
           }
         },
       },

@@ -118,11 +118,6 @@ export class ReplicaKpiStore {
     return (this.#replica.database.prepare('SELECT count(*) AS n FROM kpi_tickets').get() as { n: number }).n;
   }
 
-  /** When the replica last finished a sync (ISO), if ever. */
-  syncedAt(): string | undefined {
-    return this.#replica.meta('synced_at');
-  }
-
   /**
    * Brings the replica up to date (its own sync, the metric sets asked for with the
    * incremental export), then reads the metric sets of the stored tickets whose KPI row is
@@ -199,13 +194,18 @@ export class ReplicaKpiStore {
        ON CONFLICT (id) DO UPDATE SET version_ms = excluded.version_ms, ${COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}
        WHERE excluded.version_ms >= kpi_tickets.version_ms`,
     );
+    const remove = db.prepare('DELETE FROM kpi_tickets WHERE id = ?');
     const ratingOf = db.prepare('SELECT score FROM kpi_ratings WHERE ticket_id = ?');
     const putRating = db.prepare(
       `INSERT INTO kpi_ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 0)
        ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 0`,
     );
     for (const t of tickets) {
-      if ((t.status as string) === 'deleted') continue; // the replica removes it, and its row
+      if ((t.status as string) === 'deleted') {
+        // the replica removed it and its row; a copy earlier in the page is not written back
+        remove.run([t.id]);
+        continue;
+      }
       const m = metrics.get(t.id);
       const ticket = toKpiTicket(t, this.#ingest, this.#matches);
       upsert.run([versionMs(t), ...rowValues(ticket, corrected.get(t.id) ?? (m ? toKpiMetricSet(m) : null))]);
