@@ -304,7 +304,9 @@ export function urgencyScore(ticket: Ticket, context: UrgencyContext): UrgencyRe
 
 // The points of each signal before rounding: the one place each is decided, read by
 // scoreTicket (the score and its reasons) and estimateUrgency (the score from the features a
-// store keeps).
+// store keeps). A change to what urgencyFeatures reads from a ticket (these helpers,
+// waitingSince, isTransferred, earliestBreach, WAITING_STATUSES) must bump
+// URGENCY_FEATURES_VERSION: kept features of the old form would rank the view wrongly.
 
 function slaRaw(w: UrgencyWeights, msLeft: number): number {
   if (msLeft <= 0) return w.slaBreached + Math.min(w.slaOverdueMax, (-msLeft / HOUR) * w.slaOverduePerHour);

@@ -209,6 +209,12 @@ describe('replica sync', () => {
     const many = Array.from({ length: 40_000 }, (_, i) => i + 1);
     expect(replica.ticketsByIds(many).size).toBe(1);
     expect(replica.sideloadsAt(new Map(many.map((id) => [id, 'odd"version']))).size).toBe(1);
+    // the lean copies of chosen ids, only those the view still selects (another process may
+    // have stored a solved or reassigned copy since they were chosen)
+    replica.putTickets([{ ...t, id: 12, assignee_id: 7 } as never, { ...t, id: 13, status: 'solved' } as never, { ...t, id: 14, assignee_id: null } as never]);
+    expect(replica.leanTicketsByIds([11, 12, 13, 14]).map((x) => x.id)).toEqual([11, 12, 13, 14]);
+    expect(replica.leanTicketsByIds([11, 12, 13, 14], undefined, { statuses: ['open'], assigneeId: null }).map((x) => x.id)).toEqual([11, 14]);
+    expect(replica.leanTicketsByIds([11, 12, 13, 14], undefined, { statuses: ['open'], assigneeId: 7 }).map((x) => x.id)).toEqual([12]);
     replica.close();
   });
 

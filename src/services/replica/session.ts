@@ -139,10 +139,10 @@ export class ReplicaSession {
           let ranks = replica.rankFeatures(where);
           if ((await syncing).changed > 0 || replica.dataVersion() !== version) ranks = replica.rankFeatures(where);
           signals = new Map();
-          const unknown = replica.leanTicketsByIds(ranks.unknown, signals);
+          const unknown = replica.leanTicketsByIds(ranks.unknown, signals, where);
           const unknownIds = (unknownFeatures = new Set(ranks.unknown));
           const keep = await prune!(ranks.features, unknown);
-          tickets = [...unknown, ...replica.leanTicketsByIds([...keep].filter((id) => !unknownIds.has(id)), signals)].sort((a, b) => a.id - b.id);
+          tickets = [...unknown, ...replica.leanTicketsByIds([...keep].filter((id) => !unknownIds.has(id)), signals, where)].sort((a, b) => a.id - b.id);
           versions = new Map(tickets.map((t) => [t.id, t.updated_at]));
         } else {
           // lean copies (what ranking reads): the rows shown are made whole by hydrate

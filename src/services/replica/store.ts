@@ -458,10 +458,16 @@ export class TicketReplica implements ReplicaReader {
     );
   }
 
-  /** The lean copies (leanTickets) of these ids, those held, by id; `signals` gets their text signals. */
-  leanTicketsByIds(ids: readonly number[], signals?: Map<number, TextSignals>): Ticket[] {
+  /**
+   * The lean copies (leanTickets) of these ids, those held that `where` selects (still: another
+   * process may have stored a newer copy since the ids were chosen), by id; `signals` gets
+   * their text signals.
+   */
+  leanTicketsByIds(ids: readonly number[], signals?: Map<number, TextSignals>, where: TicketWhere = {}): Ticket[] {
     const out: Ticket[] = [];
-    for (const row of this.#byIds<{ lean: string }>('SELECT lean FROM tickets WHERE id IN ({ids})', [...new Set(ids)])) {
+    const { sql, params } = whereSql(where);
+    const also = sql.replace(/^ WHERE /, ' AND ');
+    for (const row of this.#byIds<{ lean: string }>(`SELECT lean FROM tickets WHERE id IN ({ids})${also}`, [...new Set(ids)], params)) {
       const [t, s] = JSON.parse(row.lean) as LeanColumn;
       out.push(t);
       signals?.set(t.id, s === 0 ? NO_SIGNALS : s);
