@@ -404,11 +404,8 @@ export class TicketReplica implements ReplicaReader {
     const read = <T>(table: 'sideloads' | 'facts', triple: string) => {
       const out: Array<{ id: number; updatedAt: string; value: T }> = [];
       const select = `SELECT ${triple} AS v FROM ${table}`;
-      const chunks = ids ? chunked(ids) : [undefined];
-      for (const chunk of chunks) {
-        const rows = this.#jsonArray<[number, string, T]>(chunk ? `${select} WHERE ticket_id IN (${chunk.map(() => '?').join(', ')})` : select, chunk ?? []);
-        for (const [id, updatedAt, value] of rows) if (keep(table, id, updatedAt)) out.push({ id, updatedAt, value });
-      }
+      const rows = ids ? this.#jsonArrayByIds<[number, string, T]>(`${select} WHERE ticket_id IN ({ids})`, ids) : this.#jsonArray<[number, string, T]>(select);
+      for (const [id, updatedAt, value] of rows) if (keep(table, id, updatedAt)) out.push({ id, updatedAt, value });
       return out;
     };
     return {
@@ -493,6 +490,13 @@ export class TicketReplica implements ReplicaReader {
     }
   }
 
+  /** #jsonArray over the `{ids}` of `select` filled 500 ids a statement (as #byIds); `params` follow the ids. */
+  #jsonArrayByIds<T>(select: string, ids: readonly number[], params: readonly unknown[] = []): T[] {
+    const out: T[] = [];
+    for (const chunk of chunked(ids)) out.push(...this.#jsonArray<T>(select.replace('{ids}', chunk.map(() => '?').join(', ')), [...chunk, ...params]));
+    return out;
+  }
+
   /**
    * The values (JSON texts, one column `v`) of what `select` finds, as one array: SQLite joins
    * them into one string, parsed at once; a driver call a row costs more than the JSON (10,000
@@ -514,10 +518,7 @@ export class TicketReplica implements ReplicaReader {
   organizations(ids: Iterable<number>, sinceS: number): Map<number, Organization> {
     const out = new Map<number, Organization>();
     // a queue asks for the organizations of a whole view: one string a chunk
-    for (const chunk of chunked([...new Set(ids)])) {
-      const select = `SELECT json AS v FROM organizations WHERE id IN (${chunk.map(() => '?').join(', ')}) AND read_s >= ?`;
-      for (const o of this.#jsonArray<Organization>(select, [...chunk, sinceS])) out.set(o.id, o);
-    }
+    for (const o of this.#jsonArrayByIds<Organization>('SELECT json AS v FROM organizations WHERE id IN ({ids}) AND read_s >= ?', [...new Set(ids)], [sinceS])) out.set(o.id, o);
     return out;
   }
 
@@ -528,12 +529,10 @@ export class TicketReplica implements ReplicaReader {
   vipOrganizations(ids: Iterable<number>, sinceS: number): { held: Set<number>; vip: Set<number> } {
     const held = new Set<number>();
     const vip = new Set<number>();
-    for (const chunk of chunked([...new Set(ids)])) {
-      const select = `SELECT json_array(id, vip) AS v FROM organizations WHERE id IN (${chunk.map(() => '?').join(', ')}) AND read_s >= ?`;
-      for (const [id, isVip] of this.#jsonArray<[number, number]>(select, [...chunk, sinceS])) {
-        held.add(id);
-        if (isVip) vip.add(id);
-      }
+    const select = 'SELECT json_array(id, vip) AS v FROM organizations WHERE id IN ({ids}) AND read_s >= ?';
+    for (const [id, isVip] of this.#jsonArrayByIds<[number, number]>(select, [...new Set(ids)], [sinceS])) {
+      held.add(id);
+      if (isVip) vip.add(id);
     }
     return { held, vip };
   }
