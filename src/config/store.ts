@@ -242,6 +242,14 @@ export class ConfigStore {
 /** A file that parses but is not of the expected shape (thrown from conf's deserialize). */
 class ShapeError extends Error {}
 
+/** A file's text as data: SyntaxError when it is not JSON, ShapeError when not of the shape. */
+function parseChecked<T>(text: string, shapeProblem: (data: unknown) => string | undefined): T {
+  const data: unknown = JSON.parse(text);
+  const problem = shapeProblem(data);
+  if (problem) throw new ShapeError(problem);
+  return data as T;
+}
+
 function openConf<T extends Record<string, unknown>>(
   Conf: typeof import('conf').default,
   home: string,
@@ -259,12 +267,7 @@ function openConf<T extends Record<string, unknown>>(
       configFileMode: mode,
       // Checked on every read, before conf copies the data into a plain object (which would
       // turn a top-level array into an object). No JSON schema: ajv is heavy for this.
-      deserialize: (text: string): T => {
-        const data: unknown = JSON.parse(text);
-        const problem = shapeProblem(data);
-        if (problem) throw new ShapeError(problem);
-        return data as T;
-      },
+      deserialize: (text: string): T => parseChecked<T>(text, shapeProblem),
     });
   } catch (err) {
     if (err instanceof SyntaxError) throw invalidJson(name, path, err);
@@ -287,10 +290,7 @@ function readStore<T extends Record<string, unknown>>(path: string, what: string
     });
   }
   try {
-    const data: unknown = JSON.parse(text);
-    const problem = shapeProblem(data);
-    if (problem) throw new ShapeError(problem);
-    return data as T;
+    return parseChecked<T>(text, shapeProblem);
   } catch (err) {
     if (err instanceof SyntaxError) throw invalidJson(what, path, err);
     if (err instanceof ShapeError) throw invalidFile(what, path, err.message);

@@ -231,11 +231,14 @@ function clip(text: string): string {
 
 // --- SLA -------------------------------------------------------------------------------------
 
-/** The earliest active SLA target of a ticket (from `include=slas`): its metric and breach time, or null. */
-function earliestBreach(ticket: Pick<Ticket, 'slas'>): { metric: SlaPolicyMetric['metric']; breachAt: string; at: number } | null {
+/** An active SLA target's breach: its metric, and when (as given and in ms). */
+type Breach = { metric: SlaPolicyMetric['metric']; breachAt: string; at: number };
+
+/** The earliest active SLA target of a ticket (from `include=slas`), or null. */
+function earliestBreach(ticket: Pick<Ticket, 'slas'>): Breach | null {
   const metrics = ticket.slas?.policy_metrics;
   if (!metrics || metrics.length === 0) return null;
-  let best: { metric: SlaPolicyMetric['metric']; breachAt: string; at: number } | null = null;
+  let best: Breach | null = null;
   for (const m of metrics) {
     if (m.stage !== 'active' || !m.breach_at) continue;
     const at = Date.parse(m.breach_at);

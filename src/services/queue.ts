@@ -315,9 +315,8 @@ export async function buildQueue(desk: HelpDesk, options: QueueOptions): Promise
   let rankAt: Date | undefined;
   const prune: Prune = async (features, unknown) => {
     total = features.length + unknown.length;
-    const orgIds = new Set<number>();
+    const orgIds = organizationIds(unknown);
     for (const f of features) if (f[1] !== null) orgIds.add(f[1]);
-    for (const t of unknown) if (t.organization_id !== null && t.organization_id !== undefined) orgIds.add(t.organization_id);
     const orgs = (vipOrgs = options.source?.vipOrganizations
       ? { vip: await options.source.vipOrganizations(orgIds), byId: new Map(), partial: true }
       : await vipOrganizations(desk, orgIds));

@@ -196,8 +196,7 @@ export class ReplicaSession {
       },
       vipOrganizations: async (ids: ReadonlySet<number>): Promise<ReadonlySet<number>> => {
         // those not read within DIRECTORY_TTL_S are read again (the desk's getOrganizations here does)
-        const since = () => Math.floor(this.#options.now().getTime() / 1000) - DIRECTORY_TTL_S;
-        const first = replica.vipOrganizations(ids, since());
+        const first = replica.vipOrganizations(ids, Math.floor(this.#options.now().getTime() / 1000) - DIRECTORY_TTL_S);
         const missing = [...ids].filter((id) => !first.held.has(id));
         if (missing.length === 0) return first.vip;
         const read = await this.desk.getOrganizations(missing);

@@ -433,10 +433,7 @@ export class TicketReplica implements ReplicaReader {
   rankFeatures(where: TicketWhere): { features: UrgencyFeatures[]; unknown: number[] } {
     // one pass: the features where kept, else the bare id
     const { sql, params } = whereSql(where);
-    const rows = this.#jsonArray<UrgencyFeatures | number>(
-      `SELECT coalesce(r.features, t.id) AS v FROM tickets t LEFT JOIN rank r ON r.ticket_id = t.id AND r.updated_ms = t.updated_ms${sql}`,
-      params,
-    );
+    const rows = this.#jsonArray<UrgencyFeatures | number>(`SELECT coalesce(r.features, t.id) AS v ${WITH_RANK}${sql}`, params);
     const features: UrgencyFeatures[] = [];
     const unknown: number[] = [];
     for (const r of rows) {
@@ -448,11 +445,8 @@ export class TicketReplica implements ReplicaReader {
 
   /** The ids of the tickets `where` selects whose features are not kept for their stored version. */
   rankUnknown(where: TicketWhere): number[] {
-    const { sql, params } = whereSql(where);
-    return this.#jsonArray<number>(
-      `SELECT t.id AS v FROM tickets t LEFT JOIN rank r ON r.ticket_id = t.id AND r.updated_ms = t.updated_ms${sql ? `${sql} AND` : ' WHERE'} r.ticket_id IS NULL`,
-      params,
-    );
+    const { sql, params } = whereSql(where, 'r.ticket_id IS NULL');
+    return this.#jsonArray<number>(`SELECT t.id AS v ${WITH_RANK}${sql}`, params);
   }
 
   /**
@@ -462,9 +456,8 @@ export class TicketReplica implements ReplicaReader {
    */
   leanTicketsByIds(ids: readonly number[], signals?: Map<number, TextSignals>, where: TicketWhere = {}): Ticket[] {
     const out: Ticket[] = [];
-    const { sql, params } = whereSql(where);
-    const also = sql.replace(/^ WHERE /, ' AND ');
-    for (const row of this.#byIds<{ lean: string }>(`SELECT lean FROM tickets WHERE id IN ({ids})${also}`, [...new Set(ids)], params)) {
+    const { sql, params } = whereSql(where, 'id IN ({ids})');
+    for (const row of this.#byIds<{ lean: string }>(`SELECT lean FROM tickets${sql}`, [...new Set(ids)], params)) {
       const [t, s] = JSON.parse(row.lean) as LeanColumn;
       out.push(t);
       signals?.set(t.id, s === 0 ? NO_SIGNALS : s);
@@ -608,6 +601,8 @@ const TICKET_UPSERT = `INSERT INTO tickets (id, updated_ms, status, assignee_id,
   ON CONFLICT (id) DO UPDATE SET updated_ms = excluded.updated_ms, status = excluded.status,
     assignee_id = excluded.assignee_id, group_id = excluded.group_id, lean = excluded.lean
   WHERE excluded.updated_ms >= tickets.updated_ms`;
+/** The tickets (t), each with its features (r) where kept for its stored version. */
+const WITH_RANK = 'FROM tickets t LEFT JOIN rank r ON r.ticket_id = t.id AND r.updated_ms = t.updated_ms';
 const RANK_UPSERT = 'INSERT INTO rank (ticket_id, updated_ms, features) VALUES {values} ON CONFLICT (ticket_id) DO UPDATE SET updated_ms = excluded.updated_ms, features = excluded.features';
 const JSON_UPSERT = 'INSERT INTO ticket_json (id, json) VALUES {values} ON CONFLICT (id) DO UPDATE SET json = excluded.json';
 
@@ -653,12 +648,12 @@ function chunked(ids: readonly number[]): number[][] {
   return out;
 }
 
-function whereSql(where: TicketWhere): { sql: string; params: unknown[] } {
-  const terms: string[] = [];
+/** The WHERE clause of `where`, after `first` (a term of the caller's, whose values come first). */
+function whereSql(where: TicketWhere, first?: string): { sql: string; params: unknown[] } {
+  const terms: string[] = first ? [first] : [];
   const params: unknown[] = [];
   if (where.statuses) {
-    if (where.statuses.length === 0) return { sql: ' WHERE 0', params: [] };
-    terms.push(`status IN (${where.statuses.map(() => '?').join(', ')})`);
+    terms.push(where.statuses.length === 0 ? '0' : `status IN (${where.statuses.map(() => '?').join(', ')})`);
     params.push(...where.statuses);
   }
   if (where.assigneeId === null) terms.push('assignee_id IS NULL');
