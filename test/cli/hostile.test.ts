@@ -210,17 +210,17 @@ describe('a corrupt config file', () => {
 describe('damaged state files', () => {
   const garbage = 'this is not a database '.repeat(400);
 
-  it('a damaged KPI cache is named, with the fix, and kpi --refresh rebuilds it', async () => {
+  it('a damaged replica (where the KPI rows are) is named by kpi, with its fix, and kpi --refresh rebuilds it', async () => {
     const { home, cleanup } = tempHome();
     try {
       await seedDesk({ home, tickets: 60, seed: 2 });
       const env = { DESKOPS_HOME: home, DESKOPS_EMAIL: readDeskCredentials(home)!.admin_email! };
       expect((await runCli(['kpi', '--json', '--metrics', 'created'], { env })).code).toBe(0);
-      const cache = join(home, 'cache', 'kpi-local.sqlite');
+      const cache = join(home, 'cache', 'replica-local.sqlite');
       for (const f of [`${cache}-wal`, `${cache}-shm`]) rmSync(f, { force: true });
       writeFileSync(cache, garbage);
       const broken = await runCli(['kpi', '--json', '--metrics', 'created'], { env });
-      expectOneLineError(broken, 1, /the KPI cache .*kpi-local\.sqlite is damaged/);
+      expectOneLineError(broken, 1, /the ticket replica .*replica-local\.sqlite is damaged/);
       expect(broken.stderr).toContain('deskops kpi --refresh');
       const rebuilt = await runCli(['kpi', '--json', '--metrics', 'created', '--refresh'], { env });
       expect(rebuilt.code, rebuilt.stderr).toBe(0);

@@ -1,5 +1,9 @@
 /**
- * The KPI ticket cache: one SQLite file per profile (<home>/cache/kpi-<profile>.sqlite, WAL)
+ * The KPI ticket cache of a desk the ticket replica does not serve (Request Tracker; other
+ * desks keep their KPI rows in the replica's file: replica-store.ts, which shares this file's
+ * row form, COLUMNS, rowValues, fromRow and withoutOwnTrafficOf).
+ *
+ * One SQLite file per profile (<home>/cache/kpi-<profile>.sqlite, WAL)
  * holding, per ticket, only the fields the metrics read (core/kpi/types.ts KpiTicket and
  * KpiMetricSet) and the incremental export cursor. `sync` reads the desk's incremental export
  * from that cursor page by page and upserts, so a run after the first fetches only the tickets
@@ -89,13 +93,14 @@ CREATE TABLE IF NOT EXISTS customers (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, active_from INTEGER, churned_at INTEGER, churn_source TEXT);
 `;
 
-const COLUMNS = [
+/** The reduced ticket row's columns (the replica's kpi_tickets has these and the version read). */
+export const COLUMNS = [
   'id', 'created_at', 'updated_at', 'status', 'priority', 'channel', 'assignee_id', 'group_id', 'tags',
   'handle_seconds', 'complaint_text', 'has_metrics', 'solved_at', 'replies', 'reopens',
   'reply_calendar', 'reply_business', 'resolution_calendar', 'resolution_business',
 ] as const;
 
-interface Row {
+export interface Row {
   rating_score: string | null;
   rating_at: number | null;
   id: number;
@@ -311,7 +316,7 @@ export class KpiTicketCache {
     const stats: SyncStats = { source: 'incremental', pages: 0, tickets: 0, full, audits: 0 };
     for await (const page of desk.incrementalTickets(from, { pageSize: options.pageSize ?? EXPORT_PAGE_SIZE })) {
       const metrics = new Map(page.metric_sets.map((m) => [m.ticket_id, m]));
-      writePage(page, metrics, await this.#withoutOwnTraffic(desk, page.tickets, metrics, stats));
+      writePage(page, metrics, await withoutOwnTrafficOf(desk, page.tickets, metrics, stats));
       stats.pages++;
       stats.tickets += page.tickets.length;
       options.onProgress?.(stats.tickets);
@@ -343,7 +348,7 @@ export class KpiTicketCache {
       ids = [];
       const metrics = new Map<number, TicketMetric>();
       for (const t of fresh) if (t.metric_set) metrics.set(t.id, t.metric_set);
-      write(fresh, metrics, await this.#withoutOwnTraffic(desk, fresh, metrics, stats));
+      write(fresh, metrics, await withoutOwnTrafficOf(desk, fresh, metrics, stats));
       stats.pages++;
       stats.tickets += fresh.length;
       options.onProgress?.(stats.tickets);
@@ -357,36 +362,6 @@ export class KpiTicketCache {
     this.#setMeta('search_since', String(newest));
     this.#setMeta('synced_at', (options.now?.() ?? new Date()).toISOString());
     return stats;
-  }
-
-  /**
-   * The metric sets of the tickets deskops wrote to (a survey, a sweep message: their marker
-   * tags say so), without deskops' own traffic (core/kpi/own-traffic.ts): their audits are read,
-   * OWN_TRAFFIC_CONCURRENCY at a time, one request per 100 audits. Other tickets keep the desk's.
-   */
-  async #withoutOwnTraffic(
-    desk: Pick<HelpDesk, 'listAudits'>,
-    tickets: readonly Ticket[],
-    metrics: ReadonlyMap<number, TicketMetric>,
-    stats: SyncStats,
-  ): Promise<Map<number, KpiMetricSet>> {
-    const out = new Map<number, KpiMetricSet>();
-    const todo = tickets.filter((t) => metrics.has(t.id) && (t.status as string) !== 'deleted' && touchedByDeskops(t.tags ?? []));
-    await mapLimit(todo, OWN_TRAFFIC_CONCURRENCY, async (t) => {
-      const audits: TicketAudit[] = [];
-      for await (const a of desk.listAudits(t.id)) audits.push(a);
-      stats.audits++;
-      const { metrics: fixed } = withoutOwnTraffic({
-        metrics: toKpiMetricSet(metrics.get(t.id)!),
-        createdAt: unixOf(t.created_at) ?? 0,
-        status: t.status,
-        requesterId: t.requester_id ?? null,
-        audits,
-        businessMinutes: deskBusinessMinutes,
-      });
-      out.set(t.id, fixed);
-    });
-    return out;
   }
 
   /**
@@ -490,7 +465,7 @@ export class KpiTicketCache {
 const SELECT_ROWS = `SELECT ${COLUMNS.map((c) => `t.${c}`).join(', ')}, r.score AS rating_score, r.at AS rating_at
   FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id`;
 
-function rowValues(t: KpiTicket, m: KpiMetricSet | null): unknown[] {
+export function rowValues(t: KpiTicket, m: KpiMetricSet | null): unknown[] {
   return [
     t.id, t.createdAt, t.updatedAt, t.status, t.priority, t.channel, t.assigneeId, t.groupId, t.tags.join(' '),
     t.handleSeconds, t.complaintText ? 1 : 0, m ? 1 : 0, m?.solvedAt ?? null, m?.replies ?? null, m?.reopens ?? null,
@@ -499,7 +474,7 @@ function rowValues(t: KpiTicket, m: KpiMetricSet | null): unknown[] {
   ];
 }
 
-function fromRow(r: Row): CachedTicket {
+export function fromRow(r: Row): CachedTicket {
   return {
     ticket: {
       id: r.id,
@@ -525,4 +500,35 @@ function fromRow(r: Row): CachedTicket {
         }
       : null,
   };
+}
+
+/**
+ * The metric sets of the tickets deskops wrote to (a survey, a sweep message: their marker
+ * tags say so), without deskops' own traffic (core/kpi/own-traffic.ts): their audits are read,
+ * OWN_TRAFFIC_CONCURRENCY at a time, one request per 100 audits. Other tickets keep the desk's.
+ * `stats.audits` counts the tickets whose audits were read.
+ */
+export async function withoutOwnTrafficOf(
+  desk: Pick<HelpDesk, 'listAudits'>,
+  tickets: readonly Ticket[],
+  metrics: ReadonlyMap<number, TicketMetric>,
+  stats: { audits: number },
+): Promise<Map<number, KpiMetricSet>> {
+  const out = new Map<number, KpiMetricSet>();
+  const todo = tickets.filter((t) => metrics.has(t.id) && (t.status as string) !== 'deleted' && touchedByDeskops(t.tags ?? []));
+  await mapLimit(todo, OWN_TRAFFIC_CONCURRENCY, async (t) => {
+    const audits: TicketAudit[] = [];
+    for await (const a of desk.listAudits(t.id)) audits.push(a);
+    stats.audits++;
+    const { metrics: fixed } = withoutOwnTraffic({
+      metrics: toKpiMetricSet(metrics.get(t.id)!),
+      createdAt: unixOf(t.created_at) ?? 0,
+      status: t.status,
+      requesterId: t.requester_id ?? null,
+      audits,
+      businessMinutes: deskBusinessMinutes,
+    });
+    out.set(t.id, fixed);
+  });
+  return out;
 }

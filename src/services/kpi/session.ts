@@ -1,11 +1,14 @@
 /**
  * KPI reports and trends over a desk, shared by `deskops kpi`, `kpi trend` and the --watch
  * dashboard. A session resolves the rules once (the time-tracking field, complaint tags and
- * keywords), opens the ticket cache, and for each report: brings the cache up to date from
- * the incremental export cursor (and the cached ratings and organizations when csat or churn
- * need them; a --customers CSV is read each run), and streams the cached tickets, joined with
- * their ratings, through the accumulators of core/kpi. Memory stays flat in the number of
- * tickets.
+ * keywords), opens the KPI rows, and for each report: brings them up to date (and the stored
+ * ratings and organizations when csat or churn need them; a --customers CSV is read each run),
+ * and streams the reduced tickets, joined with their ratings, through the accumulators of
+ * core/kpi. Memory stays flat in the number of tickets.
+ *
+ * Where the rows live: on a desk the ticket replica serves, in the replica's file, synced by
+ * the replica's own sync (replica-store.ts; an old kpi-<profile>.sqlite is removed); on
+ * Request Tracker, which has no replica, in cache.ts's own file as before.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +31,10 @@ import {
 } from '../../core/kpi/rules.js';
 import type { GroupDimension, KpiCustomer, KpiReport, KpiRules, MetricId, Window } from '../../core/kpi/types.js';
 import { deskIdentity } from '../desk-identity.js';
-import { KpiTicketCache, type SyncStats } from './cache.js';
+import { databaseFiles } from '../../core/errors.js';
+import { replicaPath } from '../replica/store.js';
+import { KpiTicketCache, type CachedTicket, type SyncOptions, type SyncStats } from './cache.js';
+import { ReplicaKpiStore } from './replica-store.js';
 import { readCustomersCsv } from './customers.js';
 
 export type CacheMode = 'use' | 'refresh' | 'off';
@@ -43,7 +49,7 @@ export interface KpiSettings {
 
 export interface KpiSessionOptions {
   desk: HelpDesk;
-  /** $DESKOPS_HOME: the cache is <home>/cache/kpi-<profile>.sqlite. */
+  /** $DESKOPS_HOME: the rows are in <home>/cache/replica-<profile>.sqlite (Request Tracker: kpi-<profile>.sqlite). */
   home: string;
   cache?: CacheMode;
   settings?: KpiSettings;
@@ -87,7 +93,26 @@ export const kpiSettingKeys = {
   slaTargets: SLA_TARGETS_SETTING,
 } as const;
 
-/** The cache file of a profile. */
+/**
+ * What a session reads the KPI rows from: the replica's file (ReplicaKpiStore), or on Request
+ * Tracker the KPI cache's own (KpiTicketCache).
+ */
+export interface KpiRowStore {
+  readonly path: string;
+  readonly resetReason: string | undefined;
+  count(): number;
+  rows(range: Window): Generator<CachedTicket>;
+  all(): Generator<CachedTicket>;
+  sync(desk: HelpDesk, options: SyncOptions & { now: () => Date }): Promise<SyncStats>;
+  syncRatings(desk: Pick<HelpDesk, 'listSatisfactionRatings'>): Promise<number>;
+  organizations(desk: Pick<HelpDesk, 'listOrganizations'>, now: () => Date): AsyncGenerator<KpiCustomer>;
+  close(): void;
+}
+
+/**
+ * The KPI cache file of a profile: Request Tracker's (it has no replica); on other desks the
+ * rows are in the replica's file and a file found here is an old cache, removed.
+ */
 export function kpiCachePath(home: string, profile: string): string {
   return join(home, 'cache', `kpi-${profile.replace(/[^A-Za-z0-9_.-]/g, '_')}.sqlite`);
 }
@@ -95,12 +120,12 @@ export function kpiCachePath(home: string, profile: string): string {
 export { deskIdentity };
 
 export class KpiSession {
-  readonly cache: KpiTicketCache;
+  readonly cache: KpiRowStore;
   readonly rules: Omit<KpiRules, 'now'>;
   readonly #o: KpiSessionOptions;
   readonly #tempDir: string | undefined;
 
-  private constructor(o: KpiSessionOptions, cache: KpiTicketCache, rules: Omit<KpiRules, 'now'>, tempDir: string | undefined) {
+  private constructor(o: KpiSessionOptions, cache: KpiRowStore, rules: Omit<KpiRules, 'now'>, tempDir: string | undefined) {
     this.#o = o;
     this.cache = cache;
     this.rules = rules;
@@ -118,15 +143,24 @@ export class KpiSession {
     // --no-cache still reads through a cache, a throwaway one: the incremental export can send
     // a ticket twice, and only an upsert counts it once without holding every id in memory.
     const tempDir = mode === 'off' ? mkdtempSync(join(tmpdir(), 'deskops-kpi-')) : undefined;
-    const path = tempDir ? join(tempDir, 'kpi.sqlite') : kpiCachePath(o.home, o.desk.connection.profile);
-    let cache: KpiTicketCache;
+    const profile = o.desk.connection.profile;
+    const identity = deskIdentity(o.desk.connection);
+    let cache: KpiRowStore;
     try {
-      cache = KpiTicketCache.open({ path, identity: deskIdentity(o.desk.connection), ingest, refresh: mode === 'refresh' });
+      if (o.desk.kind === 'rt') {
+        const path = tempDir ? join(tempDir, 'kpi.sqlite') : kpiCachePath(o.home, profile);
+        cache = KpiTicketCache.open({ path, identity, ingest, refresh: mode === 'refresh' });
+      } else {
+        // The KPI rows live in the replica's file now: an old cache of the profile is of no use.
+        if (!tempDir) for (const file of databaseFiles(kpiCachePath(o.home, profile))) rmSync(file, { force: true });
+        const path = tempDir ? join(tempDir, 'replica.sqlite') : replicaPath(o.home, profile);
+        cache = ReplicaKpiStore.open({ path, identity, ingest, fresh: mode === 'refresh' });
+      }
     } catch (err) {
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
       throw err;
     }
-    if (cache.resetReason && mode === 'use') o.onNotice?.(`kpi cache rebuilt: ${cache.resetReason}`);
+    if (cache.resetReason && mode === 'use') o.onNotice?.(`kpi rows rebuilt: ${cache.resetReason}`);
     return new KpiSession(o, cache, { businessHours: Boolean(o.businessHours), complaintTags, slaTargetMinutes, handleTimeField }, tempDir);
   }
 

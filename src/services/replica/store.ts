@@ -1,6 +1,6 @@
 /**
- * The ticket replica: one SQLite file per profile (<home>/cache/replica-<profile>.sqlite, WAL,
- * beside the KPI cache) holding the desk's tickets as the desk sent them, and what was read
+ * The ticket replica: one SQLite file per profile (<home>/cache/replica-<profile>.sqlite, WAL)
+ * holding the desk's tickets as the desk sent them, and what was read
  * about them at a given version (updated_at): SLA targets and metric sets (show_many
  * sideloads), the requester's latest message (the thread), and the people, groups and
  * organizations the lists name. Reads (queue, triage's refresh, ticket list) come from here;
@@ -12,8 +12,10 @@
  * state it advances (the incremental export cursor), so an interrupted sync resumes from the
  * last page committed, and what it read about a ticket stays valid while its version does.
  *
- * The seam for other readers (KPI, sweeps, surveys): `tickets(where)` streams the stored
- * tickets, `syncState()` says how fresh they are. See ReplicaReader.
+ * The seam for other readers (sweeps, surveys): `tickets(where)` streams the stored
+ * tickets, `syncState()` says how fresh they are. See ReplicaReader. The KPI rows are tables
+ * of this file too (kpi-tables.ts: created and dropped with these; a deleted ticket takes its
+ * row), written by services/kpi/replica-store.ts through `database`.
  */
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +23,7 @@ import Database from 'libsql';
 import type { Group, Organization, Ticket, TicketMetric, User } from '../../core/model.js';
 import { ConfigError, databaseFiles, isDamagedDatabase } from '../../core/errors.js';
 import { TEXT_SIGNALS_VERSION, URGENCY_FEATURES_VERSION, ticketTextSignals, type TextSignals, type UrgencyFeatures } from '../../core/urgency.js';
+import { DROP_KPI_TABLES, KPI_TABLES } from './kpi-tables.js';
 
 type Db = InstanceType<typeof Database>;
 
@@ -52,7 +55,7 @@ CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 -- vip: 1 when the organization counts as VIP for urgency (services/queue isVipOrganization)
 CREATE TABLE IF NOT EXISTS organizations (id INTEGER PRIMARY KEY, read_s INTEGER NOT NULL, vip INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS groups (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
-`;
+${KPI_TABLES}`;
 
 /** The replica's file for a profile. */
 export function replicaPath(home: string, profile: string): string {
@@ -130,7 +133,7 @@ export class TicketReplica implements ReplicaReader {
         if (options.fresh || meta('schema') !== REPLICA_SCHEMA || meta('identity') !== options.identity) {
           db.exec(
             'DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS ticket_json; DROP TABLE IF EXISTS sideloads; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS rank; DROP TABLE IF EXISTS users; ' +
-              'DROP TABLE IF EXISTS organizations; DROP TABLE IF EXISTS groups; DELETE FROM meta;',
+              `DROP TABLE IF EXISTS organizations; DROP TABLE IF EXISTS groups; ${DROP_KPI_TABLES} DELETE FROM meta;`,
           );
           db.exec(SCHEMA);
         }
@@ -159,6 +162,14 @@ export class TicketReplica implements ReplicaReader {
 
   close(): void {
     this.#db.close();
+  }
+
+  /**
+   * The file's connection, for the tables other readers keep beside the tickets (the KPI rows,
+   * kpi-tables.ts): written in this replica's transactions (`transaction`).
+   */
+  get database(): Db {
+    return this.#db;
   }
 
   // --- sync state -------------------------------------------------------------------------
@@ -224,6 +235,7 @@ export class TicketReplica implements ReplicaReader {
     const jsonRows: unknown[] = [];
     const remove = this.#db.prepare('DELETE FROM tickets WHERE id = ?');
     const removeJson = this.#db.prepare('DELETE FROM ticket_json WHERE id = ?');
+    const removeKpi = this.#db.prepare('DELETE FROM kpi_tickets WHERE id = ?');
     // What was read for the queue is of no use once a ticket is solved (a reopened one is a
     // new version, read again): dropped, so the tables stay the size of the unsolved work.
     // (Only a stored ticket has any: they are removed with it.)
@@ -240,6 +252,7 @@ export class TicketReplica implements ReplicaReader {
           this.#writeRows(JSON_UPSERT, 2, jsonRows.splice(0));
           changed += remove.run([t.id]).changes;
           removeJson.run([t.id]);
+          removeKpi.run([t.id]);
           for (const f of forget) f.run([t.id]);
           held.delete(t.id);
           continue;
@@ -296,7 +309,7 @@ export class TicketReplica implements ReplicaReader {
   /** Removes the tickets not in `keep` (a full read found them gone: deleted on the desk). */
   removeTicketsNotIn(keep: ReadonlySet<number>): number {
     const ids = (this.#db.prepare('SELECT id FROM tickets').all() as Array<{ id: number }>).map((r) => r.id).filter((id) => !keep.has(id));
-    const remove = ['tickets WHERE id', 'ticket_json WHERE id', 'sideloads WHERE ticket_id', 'facts WHERE ticket_id', 'rank WHERE ticket_id'].map((what) => this.#db.prepare(`DELETE FROM ${what} = ?`));
+    const remove = ['tickets WHERE id', 'ticket_json WHERE id', 'sideloads WHERE ticket_id', 'facts WHERE ticket_id', 'rank WHERE ticket_id', 'kpi_tickets WHERE id'].map((what) => this.#db.prepare(`DELETE FROM ${what} = ?`));
     this.transaction(() => {
       for (const id of ids) for (const r of remove) r.run([id]);
     });

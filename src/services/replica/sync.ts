@@ -19,7 +19,7 @@
  * With nothing changed that is 1 request for an admin or an agent, whatever the size of the
  * desk (2 for an agent after a longer gap: the search page and the live list).
  */
-import type { HelpDesk } from '../../api/helpdesk.js';
+import type { HelpDesk, IncrementalTicketPage } from '../../api/helpdesk.js';
 import type { Ticket } from '../../core/model.js';
 import { ApiError, PermissionError } from '../../core/errors.js';
 import { isoSeconds } from '../../core/time.js';
@@ -54,6 +54,16 @@ export interface ReplicaSyncOptions {
   onProgress?: (tickets: number) => void;
   pageSize?: number;
   signal?: AbortSignal;
+  /**
+   * Ask the incremental export for the tickets' metric sets too (`kpi`: they come with the
+   * pages at no extra request; the replica's other readers do not ask for them).
+   */
+  metricSets?: boolean;
+  /**
+   * Called with each incremental export page before it is stored; what it returns runs in the
+   * page's transaction, with the tickets and the cursor past them (the KPI rows of the page).
+   */
+  onIncrementalPage?: (page: IncrementalTicketPage, full: boolean) => Promise<() => void>;
 }
 
 type SyncDesk = Pick<HelpDesk, 'kind' | 'incrementalTickets' | 'exportSearchTickets' | 'listTickets'>;
@@ -99,8 +109,9 @@ async function readIncrementalPages(
   stats: ReplicaSyncStats,
 ): Promise<ReplicaSyncStats> {
   // The people the tickets name come with them (no lookups after the pages); metric sets are
-  // not asked for: the replica reads a ticket's with its SLA targets, when a queue ranks it.
-  const pages = desk.incrementalTickets(from, { pageSize: options.pageSize ?? REPLICA_PAGE_SIZE, include: ['users'] })[Symbol.asyncIterator]();
+  // asked for by kpi only: the replica reads a ticket's with its SLA targets, when a queue ranks it.
+  const include: Array<'users' | 'metric_sets'> = options.metricSets ? ['users', 'metric_sets'] : ['users'];
+  const pages = desk.incrementalTickets(from, { pageSize: options.pageSize ?? REPLICA_PAGE_SIZE, include })[Symbol.asyncIterator]();
   let next = pages.next();
   for (;;) {
     const got = await next;
@@ -111,9 +122,11 @@ async function readIncrementalPages(
     next = pages.next();
     next.catch(() => undefined);
     if (!page.end_of_stream) await new Promise((resolve) => setImmediate(resolve));
+    const alongside = options.onIncrementalPage ? await options.onIncrementalPage(page, stats.full) : undefined;
     // the tickets and the cursor past them in one transaction: a crash loses neither alone
     replica.transaction(() => {
       stats.changed += replica.putTickets(page.tickets);
+      alongside?.();
       if (page.users && page.users.length > 0) replica.putUsers(page.users);
       if (page.after_cursor) replica.setMeta('cursor', page.after_cursor);
     });

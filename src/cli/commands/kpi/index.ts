@@ -10,8 +10,8 @@ function addSourceOptions(cmd: Command): Command {
     .option('--to <date>', 'last day of the period, included (default: up to now)')
     .option('--business-hours', 'reply, resolution and SLA times in business minutes instead of calendar minutes')
     .option('--customers <file>', 'customers CSV for churn (columns: id or name, active_from, churned_at) instead of the desk\'s organizations')
-    .option('--no-cache', 'read every ticket from the desk and keep no cache')
-    .option('--refresh', 'rebuild the ticket cache from scratch');
+    .option('--no-cache', 'read every ticket from the desk into a throwaway copy, not the ticket replica')
+    .option('--refresh', 'empty the ticket replica (its KPI rows too) and read it again from the desk');
 }
 
 function addFormatOptions(cmd: Command, what: string): Command {
@@ -40,8 +40,9 @@ export function registerKpiCommands(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-Periods are UTC. The first run reads the desk's whole incremental export into a cache under
-$DESKOPS_HOME/cache; later runs read only what changed since. Definitions: docs/kpi.md.
+Periods are UTC. The first run reads the desk's whole incremental export into the ticket
+replica under $DESKOPS_HOME/cache (the one queue and ticket list read); later runs read only
+what changed since, and the metrics of the tickets changed. Definitions: docs/kpi.md.
 
 Examples:
   $ deskops kpi                                  # the last 30 days

@@ -1,0 +1,175 @@
+/**
+ * The KPI rows in the replica's file (services/kpi/replica-store.ts) against a real seeded
+ * desk: an interrupted sync resumes from the page last committed, KPI rows included; new
+ * ingest rules reduce the rows again from the stored tickets without a request; a deletion
+ * the export reports takes the ticket's KPI row with it; an agent's rows (search export and
+ * show_many) equal an admin's. Requests are counted with the client's logger.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHelpDesk } from '../../src/api/index.js';
+import type { HelpDesk } from '../../src/api/helpdesk.js';
+import type { Ticket } from '../../src/core/model.js';
+import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
+import { ReplicaKpiStore } from '../../src/services/kpi/replica-store.js';
+import { TicketReplica } from '../../src/services/replica/store.js';
+import { syncReplica } from '../../src/services/replica/sync.js';
+import { SEED_NOW, seedClock } from '../desk/helpers.js';
+
+const TICKETS = 300;
+let home: string;
+let running: RunningDesk;
+let admin: HelpDesk;
+let agent: HelpDesk;
+const requests: string[] = [];
+const ingest = { handleTimeFieldId: 9001, complaintKeywords: ['complaint'] };
+const now = () => seedClock();
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'deskops-kpi-replica-svc-'));
+  await seedDesk({ home, tickets: TICKETS, seed: 6, now: SEED_NOW });
+  running = await startDesk({ home, rateLimit: 100_000, endpointLimits: false, now: seedClock });
+  const options = { logger: (e: { method: string; url: string }) => requests.push(`${e.method} ${e.url}`), endpointLimits: [] };
+  admin = await createHelpDesk({ kind: 'local', url: running.url, auth: { type: 'basic-token', email: running.adminEmail, token: running.token }, profile: 'local' }, options);
+  agent = await createHelpDesk({ kind: 'local', url: running.url, auth: { type: 'basic-token', email: running.email, token: running.token }, profile: 'local' }, options);
+});
+afterAll(async () => {
+  await running.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'deskops-kpi-replica-file-'));
+  path = join(dir, 'replica.sqlite');
+  requests.length = 0;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const open = (over: Partial<Parameters<typeof ReplicaKpiStore.open>[0]> = {}) => ReplicaKpiStore.open({ path, identity: 'test', ingest, ...over });
+const rowsOf = (store: ReplicaKpiStore) => new Map([...store.all()].map((r) => [r.ticket.id, r]));
+
+describe('KPI rows in the replica', () => {
+  it('an interrupted sync resumes from the cursor of the last page committed, with that page\'s KPI rows', async () => {
+    const dying: HelpDesk = Object.create(admin, {
+      incrementalTickets: {
+        value: async function* (from: Parameters<HelpDesk['incrementalTickets']>[0], options: Parameters<HelpDesk['incrementalTickets']>[1]) {
+          let pages = 0;
+          for await (const page of admin.incrementalTickets(from, options)) {
+            yield page;
+            if (++pages === 1) throw new Error('connection lost');
+          }
+        },
+      },
+    }) as HelpDesk;
+    const first = open();
+    await expect(first.sync(dying, { now, pageSize: 100 })).rejects.toThrow('connection lost');
+    expect(first.count()).toBe(100);
+    first.close();
+
+    requests.length = 0;
+    const second = open();
+    const stats = await second.sync(admin, { now, pageSize: 100 });
+    expect(stats).toMatchObject({ source: 'incremental', full: false, pages: 2, tickets: TICKETS - 100 });
+    expect(requests.filter((r) => r.includes('start_time='))).toEqual([]);
+    // the first page's rows were committed with it: no metric set read again
+    expect(requests.filter((r) => r.includes('show_many'))).toEqual([]);
+    expect(second.count()).toBe(TICKETS);
+    second.close();
+  });
+
+  it('new ingest rules reduce the rows again from the stored tickets, without a request', async () => {
+    const store = open();
+    await store.sync(admin, { now });
+    const before = rowsOf(store);
+    store.close();
+    expect([...before.values()].some((r) => r.ticket.handleSeconds !== null)).toBe(true);
+
+    requests.length = 0;
+    const other = open({ ingest: { handleTimeFieldId: null, complaintKeywords: ['refund', 'complaint'] } });
+    expect(other.resetReason).toBe('the time-tracking field or complaint keywords changed');
+    const after = rowsOf(other);
+    other.close();
+    expect(requests).toEqual([]);
+    expect(after.size).toBe(before.size);
+    for (const [id, row] of after) {
+      expect(row.ticket.handleSeconds, `ticket ${id}`).toBeNull();
+      expect(row.metrics, `ticket ${id}`).toEqual(before.get(id)!.metrics);
+    }
+  });
+
+  it('a deletion the export reports takes the ticket\'s KPI row with it, after a copy earlier in the same page', async () => {
+    const store = open();
+    await store.sync(admin, { now });
+    const gone = [...store.all()][0]!.ticket.id;
+    const copy = await admin.getTicket(gone);
+    const deleting: HelpDesk = Object.create(admin, {
+      incrementalTickets: {
+        value: async function* (from: Parameters<HelpDesk['incrementalTickets']>[0], options: Parameters<HelpDesk['incrementalTickets']>[1]) {
+          for await (const page of admin.incrementalTickets(from, options)) {
+            const deletion = { id: gone, status: 'deleted', updated_at: now().toISOString() } as unknown as Ticket;
+            yield { ...page, tickets: [...page.tickets, { ...copy, updated_at: now().toISOString() }, deletion] };
+          }
+        },
+      },
+    }) as HelpDesk;
+    await store.sync(deleting, { now });
+    expect(store.count()).toBe(TICKETS - 1);
+    expect(rowsOf(store).has(gone)).toBe(false);
+    store.close();
+  });
+
+  it('tickets another reader synced without metric sets are read with show_many, 100 a request, or with the export again when cheaper', async () => {
+    // what queue does: the replica's sync without the metric sets
+    const queueSync = async (file: string) => {
+      const replica = TicketReplica.open({ path: file, identity: 'test' });
+      await syncReplica(admin, replica, { now, pageSize: 100 });
+      replica.close();
+    };
+    await queueSync(path);
+    requests.length = 0;
+    const store = open();
+    // every row missing: 3 show_many requests, where the export again is 3 pages of 100 and the end
+    const stats = await store.sync(admin, { now, pageSize: 100 });
+    expect(stats).toMatchObject({ full: false, tickets: 0 });
+    expect(requests.filter((r) => r.includes('/tickets/show_many'))).toHaveLength(3);
+    expect(requests.filter((r) => r.includes('/incremental/'))).toHaveLength(1);
+    expect(store.metricSetsRead).toBe(TICKETS);
+    expect(store.count()).toBe(TICKETS);
+    const rows = rowsOf(store);
+    store.close();
+
+    // with pages of 1,000 the export again (1 request) costs less than show_many (3)
+    const other = join(dir, 'other.sqlite');
+    await queueSync(other);
+    requests.length = 0;
+    const again = ReplicaKpiStore.open({ path: other, identity: 'test', ingest });
+    const restarted = await again.sync(admin, { now });
+    expect(restarted).toMatchObject({ full: true, tickets: TICKETS });
+    expect(requests.filter((r) => r.includes('/tickets/show_many'))).toEqual([]);
+    expect(requests.filter((r) => r.includes('start_time=0'))).toHaveLength(1);
+    expect(rowsOf(again)).toEqual(rows);
+    again.close();
+  });
+
+  it('an agent\'s rows (search export, show_many) equal an admin\'s', async () => {
+    const byAdmin = open();
+    await byAdmin.sync(admin, { now });
+    const a = rowsOf(byAdmin);
+    byAdmin.close();
+    const agentPath = join(dir, 'agent.sqlite');
+    const notices: string[] = [];
+    const byAgent = ReplicaKpiStore.open({ path: agentPath, identity: 'agent', ingest });
+    const stats = await byAgent.sync(agent, { now, onNotice: (m) => notices.push(m) });
+    expect(stats.source).toBe('search');
+    expect(notices.join('\n')).toMatch(/incremental export needs an admin; kpi reads the search export/);
+    const b = rowsOf(byAgent);
+    byAgent.close();
+    expect(b.size).toBe(a.size);
+    for (const [id, row] of a) expect({ ...b.get(id)!.ticket, rating: null }, `ticket ${id}`).toEqual({ ...row.ticket, rating: null });
+    for (const [id, row] of a) expect(b.get(id)!.metrics, `ticket ${id}`).toEqual(row.metrics);
+  });
+});
