@@ -124,3 +124,23 @@ export function deskCount(home, sql) {
     db.close();
   }
 }
+
+/**
+ * A plain client's download of the incremental export, with fetch: `node <file> URL EMAIL
+ * TOKEN [include]` reads every page (1,000 tickets each, the people sideloaded when `include`
+ * is `users`) and prints how many tickets and pages. The baseline the cold list is measured
+ * against (bench/replica.js, bench/realistic.js).
+ */
+export const FETCH_EXPORT = `const [base, email, token, include] = process.argv.slice(2);
+     const auth = 'Basic ' + Buffer.from(email + '/token:' + token).toString('base64');
+     let url = base + '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=1000' + (include ? '&include=' + include : '');
+     let n = 0, pages = 0;
+     for (;;) {
+       const r = await fetch(url, { headers: { authorization: auth } });
+       if (!r.ok) throw new Error('HTTP ' + r.status);
+       const body = await r.json();
+       n += body.tickets.length; pages++;
+       if (body.end_of_stream || !body.after_url) break;
+       url = body.after_url;
+     }
+     process.stdout.write(JSON.stringify({ tickets: n, pages }));`;

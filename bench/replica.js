@@ -30,7 +30,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LENIENT } from './conditions.js';
-import { bin, bundle, bundleDir, cliArgs, deskEnv, isMain, mb, median, requireBuild, round, timeNode } from './lib.js';
+import { FETCH_EXPORT, bin, bundle, bundleDir, cliArgs, deskEnv, isMain, mb, median, requireBuild, round, timeNode } from './lib.js';
 
 let libPromise;
 let workDir;
@@ -316,22 +316,7 @@ export async function benchColdList({ tickets = 10_000, runs = 3 } = {}) {
   const { seedDesk, startDesk } = await lib();
   const home = mkdtempSync(join(tmpdir(), 'deskops-bench-cold-'));
   const script = join(workDir, 'fetch-export.mjs');
-  writeFileSync(
-    script,
-    `const [base, email, token, include] = process.argv.slice(2);
-     const auth = 'Basic ' + Buffer.from(email + '/token:' + token).toString('base64');
-     let url = base + '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=1000' + (include ? '&include=' + include : '');
-     let n = 0, pages = 0;
-     for (;;) {
-       const r = await fetch(url, { headers: { authorization: auth } });
-       if (!r.ok) throw new Error('HTTP ' + r.status);
-       const body = await r.json();
-       n += body.tickets.length; pages++;
-       if (body.end_of_stream || !body.after_url) break;
-       url = body.after_url;
-     }
-     process.stdout.write(JSON.stringify({ tickets: n, pages }));`,
-  );
+  writeFileSync(script, FETCH_EXPORT);
   try {
     await seedDesk({ home, tickets, seed: 5 });
     const lines = [];
