@@ -40,6 +40,7 @@ import { SEARCH_LAG_BOUND_S } from '../recent.js';
 import { organizationCustomer } from '../../core/kpi/churn.js';
 import { complaintMatcher, ingestFingerprint, toKpiMetricSet, toKpiTicket, unixOf, type IngestRules } from '../../core/kpi/rules.js';
 import type { KpiCustomer, KpiMetricSet, KpiTicket, Window } from '../../core/kpi/types.js';
+import { kpiTablesSql } from '../replica/kpi-tables.js';
 
 type Db = InstanceType<typeof Database>;
 
@@ -65,33 +66,7 @@ const OWN_TRAFFIC_CONCURRENCY = 4;
 const deskBusinessMinutes = (from: number, to: number) => (to <= from ? 0 : Math.round(businessMsBetween(from * 1000, to * 1000, DEFAULT_CALENDAR) / 60_000));
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tickets (
-  id INTEGER PRIMARY KEY,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  priority TEXT,
-  channel TEXT NOT NULL,
-  assignee_id INTEGER,
-  group_id INTEGER,
-  tags TEXT NOT NULL,
-  handle_seconds INTEGER,
-  complaint_text INTEGER NOT NULL,
-  has_metrics INTEGER NOT NULL,
-  solved_at INTEGER,
-  replies INTEGER,
-  reopens INTEGER,
-  reply_calendar REAL,
-  reply_business REAL,
-  resolution_calendar REAL,
-  resolution_business REAL
-);
-CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated_at);
-CREATE TABLE IF NOT EXISTS ratings (ticket_id INTEGER PRIMARY KEY, score TEXT NOT NULL, at INTEGER NOT NULL, exact INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS customers (
-  id TEXT PRIMARY KEY, name TEXT NOT NULL, active_from INTEGER, churned_at INTEGER, churn_source TEXT);
-`;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);${kpiTablesSql('', false)}`;
 
 /** The reduced ticket row's columns (the replica's kpi_tickets has these and the version read). */
 export const COLUMNS = [

@@ -6,10 +6,17 @@
  * so `--fresh`, another desk or a new replica format empties them too. Their meta keys start
  * with `kpi_`.
  */
-export const KPI_TABLES = `
-CREATE TABLE IF NOT EXISTS kpi_tickets (
-  id INTEGER PRIMARY KEY,
-  version_ms INTEGER NOT NULL,
+export const KPI_TABLES = kpiTablesSql('kpi_', true);
+
+/**
+ * The KPI tables named with `prefix`: the replica's (`kpi_`, each row with the ticket version,
+ * updated_ms, its metric set was read at), and Request Tracker's own KPI cache file's (no
+ * prefix, no version: services/kpi/cache.ts).
+ */
+export function kpiTablesSql(prefix: string, versioned: boolean): string {
+  return `
+CREATE TABLE IF NOT EXISTS ${prefix}tickets (
+  id INTEGER PRIMARY KEY,${versioned ? '\n  version_ms INTEGER NOT NULL,' : ''}
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   status TEXT NOT NULL,
@@ -29,10 +36,11 @@ CREATE TABLE IF NOT EXISTS kpi_tickets (
   resolution_calendar REAL,
   resolution_business REAL
 );
-CREATE INDEX IF NOT EXISTS kpi_tickets_updated ON kpi_tickets (updated_at);
-CREATE TABLE IF NOT EXISTS kpi_ratings (ticket_id INTEGER PRIMARY KEY, score TEXT NOT NULL, at INTEGER NOT NULL, exact INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS kpi_customers (
+CREATE INDEX IF NOT EXISTS ${prefix}tickets_updated ON ${prefix}tickets (updated_at);
+CREATE TABLE IF NOT EXISTS ${prefix}ratings (ticket_id INTEGER PRIMARY KEY, score TEXT NOT NULL, at INTEGER NOT NULL, exact INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS ${prefix}customers (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, active_from INTEGER, churned_at INTEGER, churn_source TEXT);
 `;
+}
 
 export const DROP_KPI_TABLES = 'DROP TABLE IF EXISTS kpi_tickets; DROP TABLE IF EXISTS kpi_ratings; DROP TABLE IF EXISTS kpi_customers;';
