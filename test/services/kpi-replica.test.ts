@@ -172,4 +172,50 @@ describe('KPI rows in the replica', () => {
     for (const [id, row] of a) expect({ ...b.get(id)!.ticket, rating: null }, `ticket ${id}`).toEqual({ ...row.ticket, rating: null });
     for (const [id, row] of a) expect(b.get(id)!.metrics, `ticket ${id}`).toEqual(row.metrics);
   });
+  it('a read from the start that was interrupted goes on from its cursor, not from zero again', async () => {
+    // its own desk: a read from the start is chosen when show_many would cost more than the
+    // export (1,000 stale tickets: 10 show_many against 4 pages of 250)
+    const bigHome = mkdtempSync(join(tmpdir(), 'deskops-kpi-from-start-'));
+    await seedDesk({ home: bigHome, tickets: 1000, seed: 6, now: SEED_NOW });
+    const big = await startDesk({ home: bigHome, rateLimit: 100_000, endpointLimits: false, now: seedClock });
+    try {
+      const log: string[] = [];
+      const desk = await createHelpDesk(
+        { kind: 'local', url: big.url, auth: { type: 'basic-token', email: big.adminEmail, token: big.token }, profile: 'local' },
+        { logger: (e: { method: string; url: string }) => log.push(`${e.method} ${e.url}`), endpointLimits: [] },
+      );
+      const dyingAfter = (n: number): HelpDesk =>
+        Object.create(desk, {
+          incrementalTickets: {
+            value: async function* (from: Parameters<HelpDesk['incrementalTickets']>[0], options: Parameters<HelpDesk['incrementalTickets']>[1]) {
+              let pages = 0;
+              for await (const page of desk.incrementalTickets(from, options)) {
+                yield page;
+                if (++pages === n) throw new Error('connection lost');
+              }
+            },
+          },
+        }) as HelpDesk;
+      // another reader (queue) fills the replica without metric sets: every ticket is stale
+      const replica = TicketReplica.open({ path, identity: 'test' });
+      await syncReplica(desk, replica, { now, pageSize: 250 });
+      replica.close();
+      const first = open();
+      await expect(first.sync(dyingAfter(1), { now, pageSize: 250 })).rejects.toThrow('connection lost');
+      expect(first.count()).toBe(250);
+      first.close();
+      log.length = 0;
+      const second = open();
+      await second.sync(desk, { now, pageSize: 250 });
+      const exports = log.filter((r) => r.includes('/incremental/tickets'));
+      expect(exports.filter((r) => r.includes('start_time='))).toEqual([]);
+      expect(exports).toHaveLength(3);
+      expect(log.filter((r) => r.includes('show_many'))).toEqual([]);
+      expect(second.count()).toBe(1000);
+      second.close();
+    } finally {
+      await big.close();
+      rmSync(bigHome, { recursive: true, force: true });
+    }
+  });
 });

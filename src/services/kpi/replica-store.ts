@@ -131,9 +131,20 @@ export class ReplicaKpiStore {
     // the whole export, the export is read again from the start, with them.
     const stale = this.#staleIds().length;
     const total = replica.count();
+    // A read from the start that was interrupted goes on from its cursor: decided again, the
+    // tickets its pages had not reached yet would still be stale and send it back to zero.
+    const resuming = replica.meta('kpi_from_start') !== undefined;
     const fromStart =
-      replica.meta('source') !== 'search' && replica.meta('cursor') !== undefined && Math.ceil(stale / SHOW_MANY_IDS) > Math.ceil(total / (options.pageSize ?? EXPORT_PAGE)) + 1;
-    if (fromStart) replica.setMeta('cursor', undefined);
+      !resuming &&
+      replica.meta('source') !== 'search' &&
+      replica.meta('cursor') !== undefined &&
+      Math.ceil(stale / SHOW_MANY_IDS) > Math.ceil(total / (options.pageSize ?? EXPORT_PAGE)) + 1;
+    if (fromStart) {
+      replica.transaction(() => {
+        replica.setMeta('cursor', undefined);
+        replica.setMeta('kpi_from_start', '1');
+      });
+    }
     const replicaStats = await syncReplica(desk, replica, {
       now: options.now,
       onProgress: options.onProgress,
@@ -142,10 +153,15 @@ export class ReplicaKpiStore {
       onIncrementalPage: async (page, full) => {
         const metrics = new Map(page.metric_sets.map((m) => [m.ticket_id, m]));
         const corrected = await withoutOwnTrafficOf(desk, page.tickets, metrics, audits);
-        // The first, full read takes every rating's own time from the ratings list.
-        return () => this.#writeRows(page.tickets, metrics, corrected, !full);
+        // The first, full read takes every rating's own time from the ratings list. Once the
+        // ratings have been listed, later listings give only new ones: a score changed on an
+        // older rating is seen on its ticket, whatever the read (from the start too).
+        const ratingsFromTickets = !full || replica.meta('kpi_ratings_listed_at') !== undefined;
+        return () => this.#writeRows(page.tickets, metrics, corrected, ratingsFromTickets);
       },
     });
+    // read to the end: the next run decides afresh
+    if (resuming || fromStart) replica.setMeta('kpi_from_start', undefined);
     if (replicaStats.source === 'search') {
       options.onNotice?.(
         "the incremental export needs an admin; kpi reads the search export and the changed tickets' metrics instead " +
