@@ -218,4 +218,34 @@ describe('KPI rows in the replica', () => {
       rmSync(bigHome, { recursive: true, force: true });
     }
   });
+  it('a score changed on an old rating counts from its ticket on a read from the start, once the ratings were listed', async () => {
+    let store = open();
+    await store.syncRatings(admin);
+    await store.sync(admin, { now, pageSize: 300 });
+    const rated = [...store.all()].find((r) => r.ticket.rating?.score === 'good')!;
+    expect(rated).toBeDefined();
+    store.close();
+    // every ticket changed on the desk an hour later (read by another reader without metric
+    // sets, so the next kpi reads the export from the start); the rated one's customer now says bad
+    const bump = (t: Ticket): Ticket => ({
+      ...t,
+      updated_at: new Date(Date.parse(t.updated_at) + 3_600_000).toISOString(),
+      ...(t.id === rated.ticket.id ? { satisfaction_rating: { ...(t.satisfaction_rating ?? {}), score: 'bad' } } : {}),
+    }) as Ticket;
+    const changed: HelpDesk = Object.create(admin, {
+      incrementalTickets: {
+        value: async function* (_from: Parameters<HelpDesk['incrementalTickets']>[0], options: Parameters<HelpDesk['incrementalTickets']>[1]) {
+          for await (const page of admin.incrementalTickets({ startTime: 0 }, options)) yield { ...page, tickets: page.tickets.map(bump) };
+        },
+      },
+    }) as HelpDesk;
+    const replica = TicketReplica.open({ path, identity: 'test' });
+    await syncReplica(changed, replica, { now, pageSize: 300 });
+    replica.close();
+    store = open();
+    const stats = await store.sync(changed, { now, pageSize: 300 });
+    expect(stats.full).toBe(true);
+    expect([...store.all()].find((r) => r.ticket.id === rated.ticket.id)!.ticket.rating?.score).toBe('bad');
+    store.close();
+  });
 });
