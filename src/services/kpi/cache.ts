@@ -68,6 +68,24 @@ const deskBusinessMinutes = (from: number, to: number) => (to <= from ? 0 : Math
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);${kpiTablesSql('', false)}`;
 
+/** The stored customers' columns, as SELECT_CUSTOMERS reads them (here, and from the replica's kpi_customers). */
+export const SELECT_CUSTOMERS = 'SELECT id, name, active_from, churned_at, churn_source';
+export interface CustomerRow {
+  id: string;
+  name: string;
+  active_from: number | null;
+  churned_at: number | null;
+  churn_source: 'date' | 'tag' | null;
+}
+
+/** Stored customer rows as the churn report reads them. */
+export function* customersOf(rows: Iterable<CustomerRow>): Generator<KpiCustomer> {
+  for (const r of rows) {
+    const c: KpiCustomer = { id: r.id, name: r.name, activeFrom: r.active_from, churnedAt: r.churned_at };
+    yield r.churn_source ? { ...c, churnSource: r.churn_source } : c;
+  }
+}
+
 /** The reduced ticket row's columns (the replica's kpi_tickets has these and the version read). */
 export const COLUMNS = [
   'id', 'created_at', 'updated_at', 'status', 'priority', 'channel', 'assignee_id', 'group_id', 'tags',
@@ -407,17 +425,7 @@ export class KpiTicketCache {
       })();
       this.#setMeta('organizations_listed_at', String(nowS));
     }
-    const rows = this.#db.prepare('SELECT id, name, active_from, churned_at, churn_source FROM customers').iterate() as Iterable<{
-      id: string;
-      name: string;
-      active_from: number | null;
-      churned_at: number | null;
-      churn_source: 'date' | 'tag' | null;
-    }>;
-    for (const r of rows) {
-      const c: KpiCustomer = { id: r.id, name: r.name, activeFrom: r.active_from, churnedAt: r.churned_at };
-      yield r.churn_source ? { ...c, churnSource: r.churn_source } : c;
-    }
+    yield* customersOf(this.#db.prepare(`${SELECT_CUSTOMERS} FROM customers`).iterate() as Iterable<CustomerRow>);
   }
 
   close(): void {

@@ -30,7 +30,7 @@ import type { KpiCustomer, KpiMetricSet, Window } from '../../core/kpi/types.js'
 import { DROP_KPI_TABLES, KPI_TABLES } from '../replica/kpi-tables.js';
 import { TicketReplica } from '../replica/store.js';
 import { syncReplica } from '../replica/sync.js';
-import { COLUMNS, ORGANIZATIONS_TTL_S, fromRow, rowValues, withoutOwnTrafficOf, type CachedTicket, type Row, type SyncStats } from './cache.js';
+import { COLUMNS, ORGANIZATIONS_TTL_S, SELECT_CUSTOMERS, customersOf, type CustomerRow, fromRow, rowValues, withoutOwnTrafficOf, type CachedTicket, type Row, type SyncStats } from './cache.js';
 
 /** Bumped when the KPI tables change: the rows are read again (the replica's tickets stay). */
 export const KPI_TABLES_SCHEMA = '1';
@@ -296,17 +296,7 @@ export class ReplicaKpiStore {
         this.#replica.setMeta('kpi_organizations_listed_at', String(nowS));
       });
     }
-    const rows = db.prepare('SELECT id, name, active_from, churned_at, churn_source FROM kpi_customers').all() as Array<{
-      id: string;
-      name: string;
-      active_from: number | null;
-      churned_at: number | null;
-      churn_source: 'date' | 'tag' | null;
-    }>;
-    for (const r of rows) {
-      const c: KpiCustomer = { id: r.id, name: r.name, activeFrom: r.active_from, churnedAt: r.churned_at };
-      yield r.churn_source ? { ...c, churnSource: r.churn_source } : c;
-    }
+    yield* customersOf(db.prepare(`${SELECT_CUSTOMERS} FROM kpi_customers`).all() as CustomerRow[]);
   }
 
   close(): void {
