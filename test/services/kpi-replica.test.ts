@@ -52,19 +52,23 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const open = (over: Partial<Parameters<typeof ReplicaKpiStore.open>[0]> = {}) => ReplicaKpiStore.open({ path, identity: 'test', ingest, ...over });
 const rowsOf = (store: ReplicaKpiStore) => new Map([...store.all()].map((r) => [r.ticket.id, r]));
 
+/** The desk, whose incremental export fails after `n` pages (a connection lost mid-sync). */
+const dyingAfter = (desk: HelpDesk, n: number): HelpDesk =>
+  Object.create(desk, {
+    incrementalTickets: {
+      value: async function* (from: Parameters<HelpDesk['incrementalTickets']>[0], options: Parameters<HelpDesk['incrementalTickets']>[1]) {
+        let pages = 0;
+        for await (const page of desk.incrementalTickets(from, options)) {
+          yield page;
+          if (++pages === n) throw new Error('connection lost');
+        }
+      },
+    },
+  }) as HelpDesk;
+
 describe('KPI rows in the replica', () => {
   it('an interrupted sync resumes from the cursor of the last page committed, with that page\'s KPI rows', async () => {
-    const dying: HelpDesk = Object.create(admin, {
-      incrementalTickets: {
-        value: async function* (from: Parameters<HelpDesk['incrementalTickets']>[0], options: Parameters<HelpDesk['incrementalTickets']>[1]) {
-          let pages = 0;
-          for await (const page of admin.incrementalTickets(from, options)) {
-            yield page;
-            if (++pages === 1) throw new Error('connection lost');
-          }
-        },
-      },
-    }) as HelpDesk;
+    const dying = dyingAfter(admin, 1);
     const first = open();
     await expect(first.sync(dying, { now, pageSize: 100 })).rejects.toThrow('connection lost');
     expect(first.count()).toBe(100);
@@ -184,24 +188,12 @@ describe('KPI rows in the replica', () => {
         { kind: 'local', url: big.url, auth: { type: 'basic-token', email: big.adminEmail, token: big.token }, profile: 'local' },
         { logger: (e: { method: string; url: string }) => log.push(`${e.method} ${e.url}`), endpointLimits: [] },
       );
-      const dyingAfter = (n: number): HelpDesk =>
-        Object.create(desk, {
-          incrementalTickets: {
-            value: async function* (from: Parameters<HelpDesk['incrementalTickets']>[0], options: Parameters<HelpDesk['incrementalTickets']>[1]) {
-              let pages = 0;
-              for await (const page of desk.incrementalTickets(from, options)) {
-                yield page;
-                if (++pages === n) throw new Error('connection lost');
-              }
-            },
-          },
-        }) as HelpDesk;
       // another reader (queue) fills the replica without metric sets: every ticket is stale
       const replica = TicketReplica.open({ path, identity: 'test' });
       await syncReplica(desk, replica, { now, pageSize: 250 });
       replica.close();
       const first = open();
-      await expect(first.sync(dyingAfter(1), { now, pageSize: 250 })).rejects.toThrow('connection lost');
+      await expect(first.sync(dyingAfter(desk, 1), { now, pageSize: 250 })).rejects.toThrow('connection lost');
       expect(first.count()).toBe(250);
       first.close();
       log.length = 0;
