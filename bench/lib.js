@@ -144,3 +144,40 @@ export const FETCH_EXPORT = `const [base, email, token, include] = process.argv.
        url = body.after_url;
      }
      process.stdout.write(JSON.stringify({ tickets: n, pages }));`;
+
+/**
+ * The floor of any cold `ticket list --status any --all --json`: a plain client that keeps
+ * nothing on disk. `node <file> URL EMAIL TOKEN` reads the groups (for their names) and every
+ * export page with the people sideloaded (the next page asked for as soon as this one's cursor
+ * is known), keeps the newest copy of each ticket in memory, then prints them in id order as
+ * pretty JSON with the requester's, the assignee's and the group's names, as deskops does.
+ * Anything that prints the list in id order does this much; deskops also stores what it read.
+ */
+export const PRINT_EXPORT = `import { writeSync } from 'node:fs';
+     const [base, email, token] = process.argv.slice(2);
+     const headers = { authorization: 'Basic ' + Buffer.from(email + '/token:' + token).toString('base64') };
+     const get = (url) => fetch(url, { headers }).then((r) => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); });
+     const groups = new Map(JSON.parse(await get(base + '/api/v2/groups.json?per_page=100')).groups.map((g) => [g.id, g.name]));
+     const tickets = new Map(), users = new Map();
+     let next = get(base + '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=1000&include=users');
+     for (;;) {
+       const body = JSON.parse(await next);
+       const more = !body.end_of_stream && body.after_url;
+       if (more) next = get(body.after_url);
+       for (const t of body.tickets) tickets.set(t.id, t);
+       for (const u of body.users ?? []) users.set(u.id, u);
+       if (!more) break;
+     }
+     const rows = [...tickets.values()].sort((a, b) => a.id - b.id).map((t) => ({
+       ...t,
+       requester_name: users.get(t.requester_id)?.name ?? null,
+       requester_email: users.get(t.requester_id)?.email ?? null,
+       assignee_name: users.get(t.assignee_id)?.name ?? null,
+       group_name: groups.get(t.group_id) ?? null,
+     }));
+     writeSync(1, '[\\n');
+     for (let i = 0; i < rows.length; i += 100) {
+       const text = JSON.stringify(rows.slice(i, i + 100), null, 2);
+       writeSync(1, text.slice(2, -2) + (i + 100 < rows.length ? ',\\n' : '\\n'));
+     }
+     writeSync(1, ']\\n');`;

@@ -20,7 +20,10 @@
 //           incremental export) over 10,000 tickets, against a plain download of the incremental
 //           export's pages with fetch in a process of its own: the tickets alone (cold_ratio, the
 //           target's), and the same requests deskops makes, the people sideloaded
-//           (cold_ratio_same_requests).
+//           (cold_ratio_same_requests). And the floor of any client that prints the same list:
+//           one that stores nothing, keeps the pages in memory and prints them in id order
+//           (lib.js PRINT_EXPORT, the same bytes): floor_ratio, and cold_vs_floor (what the
+//           replica's storing and reading back cost over it).
 //
 //   node bench/replica.js [--quick] [--only refresh|team|warm|cold] [--agents N] [--minutes M]
 //                         [--minute-seconds S] [--customer-replies N] [--tickets N]
@@ -30,7 +33,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LENIENT } from './conditions.js';
-import { FETCH_EXPORT, bin, bundle, bundleDir, cliArgs, deskEnv, isMain, mb, median, requireBuild, round, timeNode } from './lib.js';
+import { FETCH_EXPORT, PRINT_EXPORT, bin, bundle, bundleDir, cliArgs, deskEnv, isMain, mb, median, requireBuild, round, timeNode } from './lib.js';
 
 let libPromise;
 let workDir;
@@ -317,6 +320,8 @@ export async function benchColdList({ tickets = 10_000, runs = 3 } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'deskops-bench-cold-'));
   const script = join(workDir, 'fetch-export.mjs');
   writeFileSync(script, FETCH_EXPORT);
+  const printScript = join(workDir, 'print-export.mjs');
+  writeFileSync(printScript, PRINT_EXPORT);
   try {
     await seedDesk({ home, tickets, seed: 5 });
     const lines = [];
@@ -327,13 +332,15 @@ export async function benchColdList({ tickets = 10_000, runs = 3 } = {}) {
       const args = ['ticket', 'list', '--status', 'any', '--all', '--json'];
       await timeNode([script, desk.url, desk.adminEmail, desk.token], env); // warm-up
       // the plain download: the tickets alone; and the same requests deskops makes (the people sideloaded)
-      const samples = { fetch: [], fetchSame: [], cold: [], warm: [] };
+      const samples = { fetch: [], fetchSame: [], floor: [], cold: [], warm: [] };
       let printed = 0;
       let requests = { cold: 0, warm: 0 };
       let rss = 0;
       for (let i = 0; i < runs; i++) {
         samples.fetch.push((await timeNode([script, desk.url, desk.adminEmail, desk.token], env)).ms);
         samples.fetchSame.push((await timeNode([script, desk.url, desk.adminEmail, desk.token, 'users'], env)).ms);
+        // the floor: the same list printed by a client that stores nothing
+        samples.floor.push((await timeNode([printScript, desk.url, desk.adminEmail, desk.token], env)).ms);
         for (const f of replicaFiles) rmSync(f, { force: true });
         let from = lines.length;
         const c = await timeNode(cliArgs(args), env);
@@ -355,6 +362,10 @@ export async function benchColdList({ tickets = 10_000, runs = 3 } = {}) {
         cold_ms: round(cold),
         cold_ratio: round(cold / fetchMs, 2),
         cold_ratio_same_requests: round(cold / median(samples.fetchSame), 2),
+        floor_ms: round(median(samples.floor)),
+        floor_ratio: round(median(samples.floor) / fetchMs, 2),
+        floor_ratio_same_requests: round(median(samples.floor) / median(samples.fetchSame), 2),
+        cold_vs_floor: round(cold / median(samples.floor), 2),
         cold_requests: requests.cold,
         cold_peak_rss_mb: mb(rss),
         warm_ms: round(median(samples.warm)),
