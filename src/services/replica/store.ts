@@ -606,6 +606,8 @@ const ROWS_A_STATEMENT = 100;
 
 /** A ticket as stored: without the sideloads (kept apart, for its version) and search's result_type. */
 function storedForm(t: Ticket): Ticket {
+  // the exports' tickets carry none of them: stored as they came, without a copy
+  if (!('slas' in t) && !('metric_set' in t) && !('result_type' in t)) return t;
   const out: Record<string, unknown> = {};
   for (const k in t) if (k !== 'slas' && k !== 'metric_set' && k !== 'result_type') out[k] = (t as unknown as Record<string, unknown>)[k];
   return out as unknown as Ticket;
