@@ -248,8 +248,8 @@ export class TicketReplica implements ReplicaReader {
         if ((t.status as string) === 'deleted') {
           // what the batch wrote before it goes first, so a copy of this ticket earlier in the
           // batch is not written back after its deletion
-          this.#writeRows(TICKET_UPSERT, 6, rows.splice(0));
-          this.#writeRows(JSON_UPSERT, 2, jsonRows.splice(0));
+          this.writeRows(TICKET_UPSERT, 6, rows.splice(0));
+          this.writeRows(JSON_UPSERT, 2, jsonRows.splice(0));
           changed += remove.run([t.id]).changes;
           removeJson.run([t.id]);
           removeKpi.run([t.id]);
@@ -272,14 +272,18 @@ export class TicketReplica implements ReplicaReader {
         }
         if (slas !== undefined && metricSet !== undefined) this.putSideloads(t.id, t.updated_at, { slas, metricSet });
       }
-      this.#writeRows(TICKET_UPSERT, 6, rows);
-      this.#writeRows(JSON_UPSERT, 2, jsonRows);
+      this.writeRows(TICKET_UPSERT, 6, rows);
+      this.writeRows(JSON_UPSERT, 2, jsonRows);
     });
     return changed;
   }
 
-  /** Runs `statement` (an INSERT whose VALUES come in at {values}) over `flat`, `width` values a row. */
-  #writeRows(statement: string, width: number, flat: readonly unknown[]): void {
+  /**
+   * Runs `statement` (an INSERT whose VALUES come in at {values}) over `flat`, `width` values a
+   * row, ROWS_A_STATEMENT rows a statement (the KPI rows are written through it too). Rows go
+   * in order, so a later row for the same key meets the earlier one as a conflict.
+   */
+  writeRows(statement: string, width: number, flat: readonly unknown[]): void {
     const per = ROWS_A_STATEMENT * width;
     for (let i = 0; i < flat.length; i += per) {
       const chunk = flat.slice(i, i + per);
@@ -436,7 +440,7 @@ export class TicketReplica implements ReplicaReader {
       const ms = Date.parse(r.updatedAt);
       flat.push(r.features[0], Number.isFinite(ms) ? ms : 0, JSON.stringify(r.features));
     }
-    this.transaction(() => this.#writeRows(RANK_UPSERT, 3, flat));
+    this.transaction(() => this.writeRows(RANK_UPSERT, 3, flat));
   }
 
   /**
