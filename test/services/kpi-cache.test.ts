@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncrementalTicketPage } from '../../src/api/types.js';
 import type { Organization, SatisfactionRating, Ticket, TicketAudit } from '../../src/core/model.js';
-import { KpiTicketCache, ORGANIZATIONS_TTL_S } from '../../src/services/kpi/cache.js';
+import { KpiTicketCache } from '../../src/services/kpi/cache.js';
+import { ORGANIZATIONS_TTL_S } from '../../src/services/kpi/listings.js';
 
 const at = (iso: string) => Date.parse(iso) / 1000;
 const ingest = { handleTimeFieldId: 9001, complaintKeywords: ['complaint'] };

@@ -37,10 +37,10 @@ import { mapLimit } from '../map-limit.js';
 import { ApiError, ConfigError, PermissionError, databaseFiles, isDamagedDatabase } from '../../core/errors.js';
 import { isoSeconds } from '../../core/time.js';
 import { SEARCH_LAG_BOUND_S } from '../recent.js';
-import { organizationCustomer } from '../../core/kpi/churn.js';
 import { complaintMatcher, ingestFingerprint, toKpiMetricSet, toKpiTicket, unixOf, type IngestRules } from '../../core/kpi/rules.js';
 import type { KpiCustomer, KpiMetricSet, KpiTicket, Window } from '../../core/kpi/types.js';
 import { kpiTablesSql } from '../replica/kpi-tables.js';
+import { organizations, syncRatings, type KpiTables } from './listings.js';
 
 type Db = InstanceType<typeof Database>;
 
@@ -48,16 +48,12 @@ type Db = InstanceType<typeof Database>;
 export const KPI_CACHE_SCHEMA = '3';
 /** Tickets per incremental export page (Zendesk's maximum). */
 export const EXPORT_PAGE_SIZE = 1000;
-/** How long a cached list of organizations is used before it is read again. */
-export const ORGANIZATIONS_TTL_S = 3600;
 /** Search export reads start this long before the newest update read last time: search's index lag. */
 export const SEARCH_OVERLAP_S = SEARCH_LAG_BOUND_S;
 /** How often a cache that fell back to the search export asks the incremental export again. */
 const SOURCE_RECHECK_S = 86_400;
 /** Tickets per search export page, as Zendesk recommends (large pages can time out). */
 export const SEARCH_EXPORT_PAGE = 100;
-/** Ratings are listed again from this long before the newest one listed (late writes on the desk). */
-const RATINGS_OVERLAP_S = 3600;
 
 /** Tickets whose audits are read at once when deskops' own traffic is taken out. */
 const OWN_TRAFFIC_CONCURRENCY = 4;
@@ -67,24 +63,6 @@ const deskBusinessMinutes = (from: number, to: number) => (to <= from ? 0 : Math
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);${kpiTablesSql('', false)}`;
-
-/** The stored customers' columns, as SELECT_CUSTOMERS reads them (here, and from the replica's kpi_customers). */
-export const SELECT_CUSTOMERS = 'SELECT id, name, active_from, churned_at, churn_source';
-export interface CustomerRow {
-  id: string;
-  name: string;
-  active_from: number | null;
-  churned_at: number | null;
-  churn_source: 'date' | 'tag' | null;
-}
-
-/** Stored customer rows as the churn report reads them. */
-export function* customersOf(rows: Iterable<CustomerRow>): Generator<KpiCustomer> {
-  for (const r of rows) {
-    const c: KpiCustomer = { id: r.id, name: r.name, activeFrom: r.active_from, churnedAt: r.churned_at };
-    yield r.churn_source ? { ...c, churnSource: r.churn_source } : c;
-  }
-}
 
 /** The reduced ticket row's columns (the replica's kpi_tickets has these and the version read). */
 export const COLUMNS = [
@@ -379,53 +357,27 @@ export class KpiTicketCache {
    * Brings the cached satisfaction ratings up to date: every rating the first time, then those
    * created since the last listing (good and bad only; the latest per ticket).
    */
-  async syncRatings(desk: Pick<HelpDesk, 'listSatisfactionRatings'>): Promise<number> {
-    // The watermark is the newest creation time listed, on the desk's own clock.
-    const since = this.#meta('ratings_listed_at');
-    let newest = since === undefined ? 0 : Number(since);
-    const put = this.#db.prepare(
-      `INSERT INTO ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 1)
-       ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 1
-       WHERE ratings.exact = 0 OR excluded.at >= ratings.at`,
-    );
-    const options = since === undefined ? {} : { startTime: Math.max(0, Number(since) - RATINGS_OVERLAP_S) };
-    let read = 0;
-    const batch: Array<[number, string, number]> = [];
-    const flush = this.#db.transaction((rows: Array<[number, string, number]>) => {
-      for (const r of rows) put.run(r);
-    });
-    for await (const r of desk.listSatisfactionRatings(options)) {
-      read++;
-      newest = Math.max(newest, unixOf(r.created_at) ?? 0);
-      if (r.score !== 'good' && r.score !== 'bad') continue;
-      const at = unixOf(r.updated_at) ?? unixOf(r.created_at);
-      if (at === null) continue;
-      batch.push([r.ticket_id, r.score, at]);
-      if (batch.length >= 500) flush(batch.splice(0));
-    }
-    flush(batch.splice(0));
-    this.#setMeta('ratings_listed_at', String(newest));
-    return read;
+  syncRatings(desk: Pick<HelpDesk, 'listSatisfactionRatings'>): Promise<number> {
+    return syncRatings(this.#tables(), desk);
   }
 
   /**
    * The desk's organizations as customers: from the cache when listed less than an hour ago,
    * else listed again (and cached).
    */
-  async *organizations(desk: Pick<HelpDesk, 'listOrganizations'>, now: () => Date = () => new Date()): AsyncGenerator<KpiCustomer> {
-    const listedAt = Number(this.#meta('organizations_listed_at') ?? NaN);
-    const nowS = Math.floor(now().getTime() / 1000);
-    if (!(nowS - listedAt < ORGANIZATIONS_TTL_S && nowS >= listedAt)) {
-      const customers: KpiCustomer[] = [];
-      for await (const org of desk.listOrganizations()) customers.push(organizationCustomer(org));
-      const insert = this.#db.prepare('INSERT OR REPLACE INTO customers (id, name, active_from, churned_at, churn_source) VALUES (?, ?, ?, ?, ?)');
-      this.#db.transaction(() => {
-        this.#db.exec('DELETE FROM customers');
-        for (const c of customers) insert.run([c.id, c.name, c.activeFrom, c.churnedAt, c.churnSource ?? null]);
-      })();
-      this.#setMeta('organizations_listed_at', String(nowS));
-    }
-    yield* customersOf(this.#db.prepare(`${SELECT_CUSTOMERS} FROM customers`).iterate() as Iterable<CustomerRow>);
+  organizations(desk: Pick<HelpDesk, 'listOrganizations'>, now: () => Date = () => new Date()): AsyncGenerator<KpiCustomer> {
+    return organizations(this.#tables(), desk, now);
+  }
+
+  /** The cache's KPI tables (no prefix) for the listings. */
+  #tables(): KpiTables {
+    return {
+      db: this.#db,
+      prefix: '',
+      meta: (key) => this.#meta(key),
+      setMeta: (key, value) => this.#setMeta(key, value),
+      transaction: (fn) => this.#db.transaction(fn)(),
+    };
   }
 
   close(): void {

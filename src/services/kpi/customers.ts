@@ -1,6 +1,6 @@
 /**
  * Customers for churn_rate from a CSV file given with --customers (the desk's organizations
- * are read and cached by cache.ts). The CSV has a header row naming its columns: `id` or `name`
+ * are listed and stored by listings.ts). The CSV has a header row naming its columns: `id` or `name`
  * (at least one), `active_from` and `churned_at` (YYYY-MM-DD or an ISO date-time, either may
  * be empty); other columns are ignored. Every problem is reported as FILE:LINE: what.
  */

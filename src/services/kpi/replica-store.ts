@@ -18,19 +18,19 @@
  *    table; when it changes, the rows' ticket columns are reduced again from the stored whole
  *    tickets (no request: the metric sets do not depend on it).
  *
- * Satisfaction ratings and organizations-as-customers keep cache.ts's listing logic, in
- * kpi_ratings and kpi_customers.
+ * Satisfaction ratings and organizations-as-customers are listed as in cache.ts (listings.ts
+ * serves both), into kpi_ratings and kpi_customers.
  */
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Ticket, TicketMetric } from '../../core/model.js';
 import { ConfigError } from '../../core/errors.js';
-import { organizationCustomer } from '../../core/kpi/churn.js';
-import { complaintMatcher, ingestFingerprint, toKpiMetricSet, toKpiTicket, unixOf, type IngestRules } from '../../core/kpi/rules.js';
+import { complaintMatcher, ingestFingerprint, toKpiMetricSet, toKpiTicket, type IngestRules } from '../../core/kpi/rules.js';
 import type { KpiCustomer, KpiMetricSet, Window } from '../../core/kpi/types.js';
 import { DROP_KPI_TABLES, KPI_TABLES } from '../replica/kpi-tables.js';
 import { TicketReplica } from '../replica/store.js';
 import { syncReplica } from '../replica/sync.js';
-import { COLUMNS, ORGANIZATIONS_TTL_S, SELECT_CUSTOMERS, customersOf, type CustomerRow, fromRow, rowValues, withoutOwnTrafficOf, type CachedTicket, type Row, type SyncStats } from './cache.js';
+import { COLUMNS, fromRow, rowValues, withoutOwnTrafficOf, type CachedTicket, type Row, type SyncStats } from './cache.js';
+import { organizations, syncRatings, type KpiTables } from './listings.js';
 
 /** Bumped when the KPI tables change: the rows are read again (the replica's tickets stay). */
 export const KPI_TABLES_SCHEMA = '1';
@@ -40,8 +40,6 @@ const SHOW_MANY_IDS = 100;
 const EXPORT_PAGE = 1000;
 /** Ids read with show_many between writes (the adapter sends their requests a few at a time). */
 const METRIC_BATCH = 1000;
-/** Ratings are listed again from this long before the newest one listed (late writes on the desk). */
-const RATINGS_OVERLAP_S = 3600;
 
 export type KpiSyncDesk = Pick<HelpDesk, 'kind' | 'incrementalTickets' | 'exportSearchTickets' | 'listTickets' | 'getTickets' | 'listAudits'>;
 
@@ -250,52 +248,25 @@ export class ReplicaKpiStore {
    * Brings the stored satisfaction ratings up to date: every rating the first time, then those
    * created since the last listing (good and bad only; the latest per ticket).
    */
-  async syncRatings(desk: Pick<HelpDesk, 'listSatisfactionRatings'>): Promise<number> {
-    const db = this.#replica.database;
-    const since = this.#replica.meta('kpi_ratings_listed_at');
-    let newest = since === undefined ? 0 : Number(since);
-    const put = db.prepare(
-      `INSERT INTO kpi_ratings (ticket_id, score, at, exact) VALUES (?, ?, ?, 1)
-       ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, at = excluded.at, exact = 1
-       WHERE kpi_ratings.exact = 0 OR excluded.at >= kpi_ratings.at`,
-    );
-    const options = since === undefined ? {} : { startTime: Math.max(0, Number(since) - RATINGS_OVERLAP_S) };
-    let read = 0;
-    const batch: Array<[number, string, number]> = [];
-    const flush = (rows: Array<[number, string, number]>) =>
-      this.#replica.transaction(() => {
-        for (const r of rows) put.run(r);
-      });
-    for await (const r of desk.listSatisfactionRatings(options)) {
-      read++;
-      newest = Math.max(newest, unixOf(r.created_at) ?? 0);
-      if (r.score !== 'good' && r.score !== 'bad') continue;
-      const at = unixOf(r.updated_at) ?? unixOf(r.created_at);
-      if (at === null) continue;
-      batch.push([r.ticket_id, r.score, at]);
-      if (batch.length >= 500) flush(batch.splice(0));
-    }
-    flush(batch.splice(0));
-    this.#replica.setMeta('kpi_ratings_listed_at', String(newest));
-    return read;
+  syncRatings(desk: Pick<HelpDesk, 'listSatisfactionRatings'>): Promise<number> {
+    return syncRatings(this.#tables(), desk);
   }
 
   /** The desk's organizations as customers: stored when listed less than an hour ago, else listed again. */
-  async *organizations(desk: Pick<HelpDesk, 'listOrganizations'>, now: () => Date): AsyncGenerator<KpiCustomer> {
-    const db = this.#replica.database;
-    const listedAt = Number(this.#replica.meta('kpi_organizations_listed_at') ?? NaN);
-    const nowS = Math.floor(now().getTime() / 1000);
-    if (!(nowS - listedAt < ORGANIZATIONS_TTL_S && nowS >= listedAt)) {
-      const customers: KpiCustomer[] = [];
-      for await (const org of desk.listOrganizations()) customers.push(organizationCustomer(org));
-      const insert = db.prepare('INSERT OR REPLACE INTO kpi_customers (id, name, active_from, churned_at, churn_source) VALUES (?, ?, ?, ?, ?)');
-      this.#replica.transaction(() => {
-        db.exec('DELETE FROM kpi_customers');
-        for (const c of customers) insert.run([c.id, c.name, c.activeFrom, c.churnedAt, c.churnSource ?? null]);
-        this.#replica.setMeta('kpi_organizations_listed_at', String(nowS));
-      });
-    }
-    yield* customersOf(db.prepare(`${SELECT_CUSTOMERS} FROM kpi_customers`).all() as CustomerRow[]);
+  organizations(desk: Pick<HelpDesk, 'listOrganizations'>, now: () => Date): AsyncGenerator<KpiCustomer> {
+    return organizations(this.#tables(), desk, now);
+  }
+
+  /** The replica's KPI tables (prefix and meta keys `kpi_`) for the listings. */
+  #tables(): KpiTables {
+    const replica = this.#replica;
+    return {
+      db: replica.database,
+      prefix: 'kpi_',
+      meta: (key) => replica.meta(key),
+      setMeta: (key, value) => replica.setMeta(key, value),
+      transaction: (fn) => replica.transaction(fn),
+    };
   }
 
   close(): void {
