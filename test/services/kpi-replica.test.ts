@@ -13,7 +13,7 @@ import { createHelpDesk } from '../../src/api/index.js';
 import type { HelpDesk } from '../../src/api/helpdesk.js';
 import type { Ticket } from '../../src/core/model.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
-import { ReplicaKpiStore } from '../../src/services/kpi/replica-store.js';
+import { MISSING_CHECKS, ReplicaKpiStore } from '../../src/services/kpi/replica-store.js';
 import { TicketReplica } from '../../src/services/replica/store.js';
 import { syncReplica } from '../../src/services/replica/sync.js';
 import { SEED_NOW, seedClock } from '../desk/helpers.js';
@@ -157,6 +157,53 @@ describe('KPI rows in the replica', () => {
     expect(requests.filter((r) => r.includes('start_time=0'))).toHaveLength(1);
     expect(rowsOf(again)).toEqual(rows);
     again.close();
+  });
+
+  it('a ticket show_many leaves out is dropped only when its own page says it is gone; a few are asked a sync, the rest wait', async () => {
+    // what queue does: the replica's sync without the metric sets (every KPI row missing)
+    const replica = TicketReplica.open({ path, identity: 'test' });
+    await syncReplica(admin, replica, { now, pageSize: 100 });
+    // a ticket deleted on the desk since: show_many leaves it out and its page answers 404
+    const deleted = 999_999;
+    const held = (await admin.getTicket(1)) as Ticket;
+    replica.putTickets([{ ...held, id: deleted, updated_at: new Date(Date.parse(held.updated_at) + 1000).toISOString() }]);
+    const ids = replica.ticketsAfter({}, 0, TICKETS, 'lean').map((t) => t.id);
+    replica.close();
+    // and tickets show_many leaves out although they exist (as an archived ticket may be)
+    const leftOut = new Set(ids.slice(0, MISSING_CHECKS + 5));
+    const omitting: HelpDesk = Object.create(admin, {
+      getTickets: { value: async (wanted: number[], options: Parameters<HelpDesk['getTickets']>[1]) => (await admin.getTickets(wanted, options)).filter((t) => !leftOut.has(t.id)) },
+    }) as HelpDesk;
+
+    requests.length = 0;
+    const store = open();
+    await store.sync(omitting, { now, pageSize: 100 });
+    const gets = () => requests.filter((r) => /\/tickets\/\d+(\.json)?(\?|$)/.test(r));
+    // the deleted one's id sorts last: this sync's checks all go to those left out
+    expect(gets()).toHaveLength(MISSING_CHECKS);
+    const rows = rowsOf(store);
+    for (const id of ids.slice(0, MISSING_CHECKS)) expect(rows.has(id), `ticket ${id}`).toBe(true);
+    // not asked yet: kept in the replica, without a row, for the next sync
+    const heldNow = () => {
+      const r = TicketReplica.open({ path, identity: 'test' });
+      try {
+        return r.count();
+      } finally {
+        r.close();
+      }
+    };
+    expect(heldNow()).toBe(TICKETS + 1);
+    expect(rows.size).toBe(TICKETS - 5);
+    for (const id of ids.slice(MISSING_CHECKS, MISSING_CHECKS + 5)) expect(rows.has(id), `ticket ${id}`).toBe(false);
+
+    requests.length = 0;
+    await store.sync(omitting, { now, pageSize: 100 });
+    // the five left and the deleted one are asked now: the five kept, the deleted one dropped
+    expect(gets()).toHaveLength(6);
+    expect(heldNow()).toBe(TICKETS);
+    expect(rowsOf(store).size).toBe(TICKETS);
+    expect(rowsOf(store).has(deleted)).toBe(false);
+    store.close();
   });
 
   it('an agent\'s rows (search export, show_many) equal an admin\'s', async () => {

@@ -23,7 +23,7 @@
  */
 import type { HelpDesk } from '../../api/helpdesk.js';
 import type { Ticket, TicketMetric } from '../../core/model.js';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, NotFoundError, PermissionError } from '../../core/errors.js';
 import { complaintMatcher, ingestFingerprint, toKpiMetricSet, toKpiTicket, type IngestRules } from '../../core/kpi/rules.js';
 import type { KpiCustomer, KpiMetricSet, Window } from '../../core/kpi/types.js';
 import { DROP_KPI_TABLES, KPI_TABLES } from '../replica/kpi-tables.js';
@@ -40,8 +40,13 @@ const SHOW_MANY_IDS = 100;
 const EXPORT_PAGE = 1000;
 /** Ids read with show_many between writes (the adapter sends their requests a few at a time). */
 const METRIC_BATCH = 1000;
+/**
+ * Tickets show_many left out that a sync asks for one by one (a GET each): a 404 or 403 there
+ * drops the ticket, a ticket found there is kept. The rest wait for the next sync.
+ */
+export const MISSING_CHECKS = 20;
 
-export type KpiSyncDesk = Pick<HelpDesk, 'kind' | 'incrementalTickets' | 'exportSearchTickets' | 'listTickets' | 'getTickets' | 'listAudits'>;
+export type KpiSyncDesk = Pick<HelpDesk, 'kind' | 'incrementalTickets' | 'exportSearchTickets' | 'listTickets' | 'getTickets' | 'getTicket' | 'listAudits'>;
 
 export interface KpiStoreSyncOptions {
   now: () => Date;
@@ -170,15 +175,28 @@ export class ReplicaKpiStore {
     // admin's first csat) and for agents, a new good/bad score counts at its ticket's update.
     const ratingsFromTickets = replicaStats.source === 'search' || replica.meta('kpi_ratings_listed_at') !== undefined;
     const ids = this.#staleIds();
+    let checks = MISSING_CHECKS;
     for (let i = 0; i < ids.length; i += METRIC_BATCH) {
       const batch = ids.slice(i, i + METRIC_BATCH);
       const fresh = await desk.getTickets(batch, { include: ['metric_sets'] });
+      const returned = new Set(fresh.map((t) => t.id));
+      // Left out by show_many: deleted, or out of the user's sight, if the ticket's own page
+      // says so too (show_many may leave out tickets that still exist, archived ones say);
+      // those not asked yet stay as they are, for the next sync.
+      const missing = batch.filter((id) => !returned.has(id));
+      const gone: Ticket[] = [];
+      for (const id of missing.slice(0, Math.max(0, checks))) {
+        checks--;
+        try {
+          fresh.push(await desk.getTicket(id, { include: ['metric_sets'] }));
+        } catch (err) {
+          if (!(err instanceof NotFoundError || err instanceof PermissionError)) throw err;
+          gone.push({ id, status: 'deleted' } as unknown as Ticket);
+        }
+      }
       const metrics = new Map<number, TicketMetric>();
       for (const t of fresh) if (t.metric_set) metrics.set(t.id, t.metric_set);
       const corrected = await withoutOwnTrafficOf(desk, fresh, metrics, audits);
-      const returned = new Set(fresh.map((t) => t.id));
-      // not returned: gone from the desk (or from the user's sight)
-      const gone = batch.filter((id) => !returned.has(id)).map((id) => ({ id, status: 'deleted' }) as unknown as Ticket);
       replica.transaction(() => {
         replica.putTickets([...fresh, ...gone]);
         this.#writeRows(fresh, metrics, corrected, ratingsFromTickets);
