@@ -15,7 +15,7 @@ import type { Ticket } from '../../src/core/model.js';
 import { seedDesk, startDesk, type RunningDesk } from '../../src/desk/index.js';
 import { MISSING_CHECKS, ReplicaKpiStore } from '../../src/services/kpi/replica-store.js';
 import { TicketReplica } from '../../src/services/replica/store.js';
-import { syncReplica } from '../../src/services/replica/sync.js';
+import { EXPORT_EVERY_S, syncReplica } from '../../src/services/replica/sync.js';
 import { SEED_NOW, seedClock } from '../desk/helpers.js';
 
 const TICKETS = 300;
@@ -279,7 +279,8 @@ describe('KPI rows in the replica', () => {
       },
     }) as HelpDesk;
     const replica = TicketReplica.open({ path, identity: 'test' });
-    await syncReplica(changed, replica, { now, pageSize: 300 });
+    // (past EXPORT_EVERY_S: that reader reads the export, not the live list)
+    await syncReplica(changed, replica, { now: () => new Date(now().getTime() + (EXPORT_EVERY_S + 1) * 1000), pageSize: 300 });
     replica.close();
     store = open();
     const stats = await store.sync(changed, { now, pageSize: 300 });

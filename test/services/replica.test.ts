@@ -16,7 +16,7 @@ import Database from 'libsql';
 import { TicketReplica } from '../../src/services/replica/store.js';
 import { DEFAULT_URGENCY_WEIGHTS, estimateUrgency, parseUrgencyWeights, ticketTextSignals, urgencyFeatures, urgencyScore, type UrgencyWeights } from '../../src/core/urgency.js';
 import type { Ticket } from '../../src/core/model.js';
-import { syncReplica } from '../../src/services/replica/sync.js';
+import { EXPORT_EVERY_S, syncReplica } from '../../src/services/replica/sync.js';
 import { ReplicaSession } from '../../src/services/replica/session.js';
 import { buildQueue } from '../../src/services/queue.js';
 import { SEED_NOW, seedClock } from '../desk/helpers.js';
@@ -60,16 +60,26 @@ describe('replica sync', () => {
     const named = new Set([...replica.tickets()].flatMap((t) => [t.requester_id, ...(t.assignee_id ? [t.assignee_id] : [])]));
     expect(replica.users(named).size).toBe(named.size);
     requests.length = 0;
+    // within EXPORT_EVERY_S of the export read: the live list, newest first (the account's 10
+    // export requests a minute are shared by every admin)
     const again = await syncReplica(admin, replica, { now: seedClock, pageSize: 100 });
     expect(again).toMatchObject({ full: false, changed: 0 });
     expect(requests).toHaveLength(1);
-    expect(requests[0]).toContain('cursor=');
+    expect(requests[0]).toContain('sort=-updated_at');
 
     const target = [...replica.tickets({ statuses: ['open'] })].find((t) => t.priority !== 'urgent')!;
     await admin.updateTicket(target.id, { priority: 'urgent' });
     const changed = await syncReplica(admin, replica, { now: seedClock, pageSize: 100 });
     expect(changed.changed).toBe(1);
     expect([...replica.tickets()].find((t) => t.id === target.id)!.priority).toBe('urgent');
+
+    // later: the export from its cursor again (it has deletions), the change read once more
+    requests.length = 0;
+    const later = () => new Date(seedClock().getTime() + (EXPORT_EVERY_S + 1) * 1000);
+    const exported = await syncReplica(admin, replica, { now: later, pageSize: 100 });
+    expect(exported).toMatchObject({ source: 'incremental', full: false, changed: 0 });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toContain('cursor=');
     replica.close();
   });
 
@@ -412,5 +422,29 @@ describe("a desk view's definition read again", () => {
     } finally {
       db.close();
     }
+  });
+});
+
+// last: its 120 changes would show in the other tests' live reads
+describe('replica sync after a burst', () => {
+  it('a burst of changes is read again only until it has settled, then a read with nothing changed is 1 request', async () => {
+    const replica = openReplica();
+    await syncReplica(admin, replica, { now: seedClock, pageSize: 1000 });
+    // 120 tickets changed at once (a bulk job): 2 pages of the live list
+    const burst = [...replica.tickets({ statuses: ['new', 'open', 'pending', 'hold', 'solved'] })].slice(0, 120).map((t) => t.id);
+    expect(burst).toHaveLength(120);
+    for (const id of burst) await admin.updateTicket(id, { additional_tags: ['burst'] });
+    const at = (s: number) => () => new Date(seedClock().getTime() + s * 1000);
+    const pagesAt = async (s: number) => {
+      requests.length = 0;
+      await syncReplica(admin, replica, { now: at(s), pageSize: 1000 });
+      return requests.filter((r) => r.includes('sort=-updated_at')).length;
+    };
+    expect(await pagesAt(5)).toBe(2); // the burst
+    expect(await pagesAt(70)).toBe(2); // read again, back to the mark less the margin: a change committed late would show
+    expect(await pagesAt(130)).toBe(1); // settled: only what is newer than the mark
+    expect(await pagesAt(190)).toBe(1);
+    for (const id of burst) expect([...replica.tickets()].find((t) => t.id === id)!.tags).toContain('burst');
+    replica.close();
   });
 });

@@ -15,9 +15,12 @@
  *    version is unchanged. Search does not show deleted tickets: once a day the read is a full
  *    one, and a stored ticket it did not find is dropped.
  * An agent's read within SEARCH_LAG_BOUND_S of the last one needs no search at all: the live
- * list, read back to the newest change held (desk times) less a margin, has every change since.
- * With nothing changed that is 1 request for an admin or an agent, whatever the size of the
- * desk (2 for an agent after a longer gap: the search page and the live list).
+ * list, read back to the newest change held (desk times) less a margin, has every change since
+ * (readLive). So does an admin's within EXPORT_EVERY_S of the last export read: the account's
+ * 10 export requests a minute are shared by every admin and `kpi`, and a deletion waits for
+ * the next export read, at most EXPORT_EVERY_S. With nothing changed that is 1 request for an
+ * admin or an agent, whatever the size of the desk (2 for an agent after a longer gap: the
+ * search page and the live list).
  */
 import type { HelpDesk, IncrementalTicketPage } from '../../api/helpdesk.js';
 import type { Ticket } from '../../core/model.js';
@@ -34,6 +37,12 @@ const SOURCE_RECHECK_S = 86_400;
 const LIVE_MARGIN_S = 60;
 /** How often an agent's replica is read whole, to drop tickets deleted on the desk. */
 export const FULL_READ_S = 86_400;
+/**
+ * How often an admin's replica reads the incremental export (it has deletions; Zendesk allows
+ * the account 10 export requests a minute, shared by every admin, integration and `kpi`). In
+ * between, the live list has every change since the last read, as for an agent.
+ */
+export const EXPORT_EVERY_S = 300;
 
 export interface ReplicaSyncStats {
   source: 'incremental' | 'search';
@@ -56,7 +65,8 @@ export interface ReplicaSyncOptions {
   signal?: AbortSignal;
   /**
    * Ask the incremental export for the tickets' metric sets too (`kpi`: they come with the
-   * pages at no extra request; the replica's other readers do not ask for them).
+   * pages at no extra request; the replica's other readers do not ask for them). Such a sync
+   * reads the export even within EXPORT_EVERY_S of the last export read.
    */
   metricSets?: boolean;
   /**
@@ -73,6 +83,21 @@ export async function syncReplica(desk: SyncDesk, replica: TicketReplica, option
   const askedAt = Number(replica.meta('source_checked_at') ?? 0);
   if (replica.meta('source') !== 'search' || nowS - askedAt > SOURCE_RECHECK_S) {
     const cursor = replica.meta('cursor');
+    // read within EXPORT_EVERY_S of the last export read: the live list, not the export
+    const exportReadMs = Number(replica.meta('export_read_ms') ?? NaN);
+    const clientNow = options.now().getTime();
+    if (
+      replica.meta('source') === 'incremental' &&
+      cursor !== undefined &&
+      !options.metricSets &&
+      clientNow >= exportReadMs &&
+      clientNow - exportReadMs <= EXPORT_EVERY_S * 1000 &&
+      liveReadable(replica, clientNow)
+    ) {
+      const stats: ReplicaSyncStats = { source: 'incremental', full: false, pages: 0, read: 0, changed: 0 };
+      await readLive(desk, replica, options, stats, () => undefined);
+      return stats;
+    }
     try {
       return await readIncremental(desk, replica, cursor === undefined ? { startTime: 0 } : { cursor }, options);
     } catch (err) {
@@ -112,6 +137,9 @@ async function readIncrementalPages(
   // asked for by kpi only: the replica reads a ticket's with its SLA targets, when a queue ranks it.
   const include: Array<'users' | 'metric_sets'> = options.metricSets ? ['users', 'metric_sets'] : ['users'];
   const pages = desk.incrementalTickets(from, { pageSize: options.pageSize ?? REPLICA_PAGE_SIZE, include })[Symbol.asyncIterator]();
+  const clientNow = options.now().getTime();
+  // the newest change read (desk times), the mark a live read goes back to
+  let newest = Number(replica.meta('live_since_ms') ?? 0) || 0;
   let next = pages.next();
   for (;;) {
     const got = await next;
@@ -124,6 +152,7 @@ async function readIncrementalPages(
     if (!page.end_of_stream) await new Promise((resolve) => setImmediate(resolve));
     const alongside = options.onIncrementalPage ? await options.onIncrementalPage(page, stats.full) : undefined;
     // the tickets and the cursor past them in one transaction: a crash loses neither alone
+    for (const t of page.tickets) newest = Math.max(newest, Date.parse(t.updated_at) || 0);
     replica.transaction(() => {
       stats.changed += replica.putTickets(page.tickets);
       alongside?.();
@@ -138,6 +167,9 @@ async function readIncrementalPages(
   replica.transaction(() => {
     replica.setMeta('source', 'incremental');
     replica.setMeta('synced_at', options.now().toISOString());
+    // the export has every change up to now: a read as complete as a live one
+    if (newest > 0) setLiveMark(replica, newest, clientNow);
+    replica.setMeta('export_read_ms', String(clientNow));
   });
   return stats;
 }
@@ -164,16 +196,21 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
   // The mark: the desk's time of the newest change read so far (desk times only, so the
   // machine's clock does not matter), and when this machine last read the live list.
   const liveSince = Number(replica.meta('live_since_ms') ?? NaN);
-  const liveReadMs = Number(replica.meta('live_read_ms') ?? NaN);
   const clientNow = options.now().getTime();
   // Read again within SEARCH_LAG_BOUND_S: the live list alone has every change since the mark
   // (newest first, no index lag), read back to the mark less a margin for changes committed
   // as it was read; the search export is not needed. A longer gap reads the search export
   // (1,000 a page, where the live list gives 100) with the overlap, and the live list beside it.
-  const liveOnly = !full && Number.isFinite(liveSince) && Number.isFinite(liveReadMs) && clientNow >= liveReadMs && clientNow - liveReadMs <= SEARCH_LAG_BOUND_S * 1000;
-  const recentRead = liveOnly
-    ? recentlyChanged(desk, new Date(liveSince), LIVE_MARGIN_S)
-    : recentlyChanged(
+  const liveOnly = !full && liveReadable(replica, clientNow);
+  if (liveOnly) {
+    await readLive(desk, replica, options, stats, (live) => {
+      // everything up to the mark is held: a later search starts there
+      replica.setMeta('search_since_ms', String(Math.max(newest, live)));
+      replica.setMeta('source', 'search');
+    });
+    return stats;
+  }
+  const recentRead = recentlyChanged(
         desk,
         options.now(),
         Number.isFinite(liveSince)
@@ -181,19 +218,17 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
           : SEARCH_LAG_BOUND_S,
       );
   recentRead.catch(() => undefined);
-  if (!liveOnly) {
-    for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(fromS)}`, { pageSize })) {
-      page.push(t);
-      if (full) seen.add(t.id);
-      const ms = Date.parse(t.updated_at);
-      if (Number.isFinite(ms)) newest = Math.max(newest, ms);
-      if (page.length >= pageSize) {
-        flush();
-        options.signal?.throwIfAborted();
-      }
+  for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(fromS)}`, { pageSize })) {
+    page.push(t);
+    if (full) seen.add(t.id);
+    const ms = Date.parse(t.updated_at);
+    if (Number.isFinite(ms)) newest = Math.max(newest, ms);
+    if (page.length >= pageSize) {
+      flush();
+      options.signal?.throwIfAborted();
     }
-    flush();
   }
+  flush();
   // Search trails the desk: what changed in the last minutes is read live and wins.
   const recent = await recentRead;
   replica.transaction(() => {
@@ -205,13 +240,57 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
     // search's newest less the lag bound, a desk time, whatever this machine's clock says.
     let live = Number.isFinite(liveSince) ? liveSince : newest > 0 ? newest - SEARCH_LAG_BOUND_S * 1000 : clientNow - SEARCH_LAG_BOUND_S * 1000;
     for (const t of recent.values()) live = Math.max(live, Date.parse(t.updated_at) || 0);
-    // after a live-only read everything up to the mark is held: a later search starts there
-    replica.setMeta('search_since_ms', String(liveOnly ? Math.max(newest, live) : newest));
-    replica.setMeta('live_since_ms', String(live));
-    replica.setMeta('live_read_ms', String(clientNow));
+    replica.setMeta('search_since_ms', String(newest));
+    setLiveMark(replica, live, clientNow);
     if (full) replica.setMeta('filled_s', String(nowS));
     replica.setMeta('source', 'search');
     replica.setMeta('synced_at', options.now().toISOString());
   });
   return stats;
+}
+
+/**
+ * Whether the live list alone can bring the replica up to date: it was read (or the export,
+ * which has every change) within SEARCH_LAG_BOUND_S, and the mark (live_since_ms: the desk's
+ * time of the newest change read) is known.
+ */
+function liveReadable(replica: TicketReplica, clientNow: number): boolean {
+  const liveSince = Number(replica.meta('live_since_ms') ?? NaN);
+  const liveReadMs = Number(replica.meta('live_read_ms') ?? NaN);
+  return Number.isFinite(liveSince) && Number.isFinite(liveReadMs) && clientNow >= liveReadMs && clientNow - liveReadMs <= SEARCH_LAG_BOUND_S * 1000;
+}
+
+/**
+ * A read of the live list alone (newest first, no index lag): every change since the mark.
+ * It reads back to the mark less LIVE_MARGIN_S, for changes committed after the last read
+ * with an earlier time, until the mark has settled: once a read was made LIVE_MARGIN_S or more
+ * after the mark was seen, every change up to the mark had been committed and read, and only
+ * newer ones are asked for (a burst of k changes is not read again, k/100 requests a time,
+ * while the desk stays quiet). `alongside` runs in the read's transaction with the new mark.
+ */
+async function readLive(desk: SyncDesk, replica: TicketReplica, options: ReplicaSyncOptions, stats: ReplicaSyncStats, alongside: (live: number) => void): Promise<void> {
+  const clientNow = options.now().getTime();
+  const mark = Number(replica.meta('live_since_ms'));
+  const seenMs = Number(replica.meta('live_mark_seen_ms') ?? NaN);
+  const lastReadMs = Number(replica.meta('live_read_ms') ?? NaN);
+  const settled = Number.isFinite(seenMs) && lastReadMs - seenMs >= LIVE_MARGIN_S * 1000;
+  const recent = settled ? await recentlyChanged(desk, new Date(mark + 1), 0) : await recentlyChanged(desk, new Date(mark), LIVE_MARGIN_S);
+  replica.transaction(() => {
+    stats.changed += replica.putTickets([...recent.values()]);
+    let live = mark;
+    for (const t of recent.values()) live = Math.max(live, Date.parse(t.updated_at) || 0);
+    alongside(live);
+    setLiveMark(replica, live, clientNow);
+    replica.setMeta('synced_at', options.now().toISOString());
+  });
+  stats.read = recent.size;
+  options.onProgress?.(stats.read);
+}
+
+/** The mark after a read made at `clientNow` (this machine's clock); when it moves, since when. */
+function setLiveMark(replica: TicketReplica, live: number, clientNow: number): void {
+  const before = Number(replica.meta('live_since_ms') ?? NaN);
+  if (!(live <= before)) replica.setMeta('live_mark_seen_ms', String(clientNow));
+  replica.setMeta('live_since_ms', String(live));
+  replica.setMeta('live_read_ms', String(clientNow));
 }
