@@ -43,9 +43,22 @@ export interface CliContext {
   onRateWait(fn: WaitObserver): void;
   /** Run when the command ends, in reverse order (closing the in-process desk, ...). */
   onExit(fn: () => Promise<void> | void): void;
+  /**
+   * A local database this command opened (the ticket replica, a KPI cache): a damaged page
+   * met later in the command is reported naming the file, with `hint` (how to read it again).
+   */
+  openedDatabase(file: LocalDatabase): void;
+  readonly databases: readonly LocalDatabase[];
   runExitHooks(): Promise<void>;
   /** Every request this command sent, by endpoint: its cost to the account's budget. */
   readonly requests: RequestTally;
+}
+
+export interface LocalDatabase {
+  /** What it is, as a message names it ("the ticket replica"). */
+  what: string;
+  path: string;
+  hint: string;
 }
 
 export interface DeskClientOptions {
@@ -64,6 +77,7 @@ export interface ContextOverrides {
 export function createContext(io: Io, overrides: ContextOverrides = {}): CliContext {
   const env = overrides.env ?? process.env;
   const exitHooks: Array<() => Promise<void> | void> = [];
+  const databases: LocalDatabase[] = [];
   const waitObservers: WaitObserver[] = [];
   let homeDir: string | undefined;
   let configPromise: Promise<ConfigStore> | undefined;
@@ -172,6 +186,10 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
     },
     onExit(fn) {
       exitHooks.push(fn);
+    },
+    databases,
+    openedDatabase(file) {
+      databases.push(file);
     },
     async runExitHooks() {
       while (exitHooks.length > 0) {

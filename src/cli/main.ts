@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { completeFrom } from './completion-values.js';
-import { ExitCode, isDeskopsError } from '../core/errors.js';
+import { ConfigError, ExitCode, isDamagedDatabase, isDeskopsError } from '../core/errors.js';
 import { createContext, type CliContext } from './context.js';
 import { createIo, processIo, type Io } from './io.js';
 import { registerTicketCommands } from './commands/ticket/index.js';
@@ -98,10 +98,22 @@ export async function main(argv: string[], ctx: CliContext = createContext(proce
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
   } catch (err) {
-    return reportError(err, ctx.io, verbose || Boolean(ctx.globals.verbose));
+    return reportError(damagedFile(err, ctx) ?? err, ctx.io, verbose || Boolean(ctx.globals.verbose));
   } finally {
     await ctx.runExitHooks();
   }
+}
+
+/**
+ * A damaged page of a local database met mid-command (SQLite finds one only when it reads it),
+ * said as the file it is in and how to read it again, not as an unexpected error: the last
+ * database the command opened (a command opens one: the replica, or Request Tracker's KPI cache).
+ */
+function damagedFile(err: unknown, ctx: CliContext): ConfigError | undefined {
+  if (isDeskopsError(err) || !isDamagedDatabase(err)) return undefined;
+  const file = ctx.databases[ctx.databases.length - 1];
+  if (!file) return undefined;
+  return new ConfigError(`${file.what} ${file.path} is damaged (${err instanceof Error ? err.message : String(err)})`, { hint: file.hint, cause: err });
 }
 
 function reportError(err: unknown, io: Io, verbose: boolean): number {

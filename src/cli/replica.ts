@@ -10,8 +10,12 @@ import type { CliContext } from './context.js';
  */
 export async function openReplica(ctx: CliContext, desk: HelpDesk, options: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<ReplicaSession | undefined> {
   const { ReplicaSession } = await import('../services/replica/session.js');
+  const { REPLICA_AGAIN } = await import('../services/replica/store.js');
   const session = ReplicaSession.open({ home: ctx.home(), desk, now: ctx.now, fresh: options.fresh, signal: options.signal });
-  if (session) ctx.onExit(() => session.close());
+  if (session) {
+    ctx.onExit(() => session.close());
+    ctx.openedDatabase({ what: 'the ticket replica', path: session.replica.path, hint: REPLICA_AGAIN });
+  }
   return session;
 }
 

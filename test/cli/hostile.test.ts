@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'libsql';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
@@ -225,6 +226,36 @@ describe('damaged state files', () => {
       const rebuilt = await runCli(['kpi', '--json', '--metrics', 'created', '--refresh'], { env });
       expect(rebuilt.code, rebuilt.stderr).toBe(0);
       expect(JSON.parse(rebuilt.stdout).created.value).toBeGreaterThan(0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('damaged pages inside a replica whose header is whole are named by whichever command meets them, with a fix every command can run', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      await seedDesk({ home, tickets: 300, seed: 2 });
+      const env = { DESKOPS_HOME: home, DESKOPS_EMAIL: readDeskCredentials(home)!.admin_email! };
+      const filled = await runCli(['ticket', 'list', '--status', 'any', '--all', '--json'], { env });
+      expect(filled.code, filled.stderr).toBe(0);
+      // the checkpoint puts every page in the file; then pages past the schema are overwritten
+      const file = join(home, 'cache', 'replica-local.sqlite');
+      const db = new Database(file);
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE);');
+      db.close();
+      for (const f of [`${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      const bytes = readFileSync(file);
+      expect(bytes.length).toBeGreaterThan(40 * 4096);
+      bytes.fill(0x5a, 8 * 4096);
+      writeFileSync(file, bytes);
+      for (const argv of [['ticket', 'list', '--status', 'any', '--all', '--json'], ['sweep', 'plan']]) {
+        const broken = await runCli(argv, { env });
+        expectOneLineError(broken, 1, /^deskops: the ticket replica .*replica-local\.sqlite is damaged/);
+        expect(broken.stderr, argv.join(' ')).toContain('deskops queue --fresh');
+      }
+      const rebuilt = await runCli(['queue', '--view', 'all', '--json', '--fresh'], { env });
+      expect(rebuilt.code, rebuilt.stderr).toBe(0);
+      expect((await runCli(['sweep', 'plan'], { env })).code).toBe(0);
     } finally {
       cleanup();
     }

@@ -688,8 +688,11 @@ function whereSql(where: TicketWhere, first?: string): { sql: string; params: un
   return { sql: terms.length > 0 ? ` WHERE ${terms.join(' AND ')}` : '', params };
 }
 
+/** How a damaged replica is read again, whichever command met the damage (not all take --fresh). */
+export const REPLICA_AGAIN = 'read it again from the desk: deskops queue --fresh (or delete the file)';
+
 function damaged(path: string, err: unknown): ConfigError {
   return new ConfigError(`the ticket replica ${path} is damaged (${err instanceof Error ? err.message : String(err)})`, {
-    hint: 'read it again from the desk with --fresh',
+    hint: REPLICA_AGAIN,
   });
 }

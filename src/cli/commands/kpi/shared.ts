@@ -6,7 +6,7 @@ import type { CliContext } from '../../context.js';
 import { UsageError } from '../../../core/errors.js';
 import { statusLine } from '../../io.js';
 import { describeWait } from '../../../api/pacer.js';
-import { KpiSession, kpiSettingKeys, type CacheMode } from '../../../services/kpi/session.js';
+import { KpiSession, kpiCachePath, kpiSettingKeys, type CacheMode } from '../../../services/kpi/session.js';
 
 export interface SourceFlags {
   since?: string;
@@ -63,6 +63,15 @@ export async function openKpiSession(
     onNotice: (message) => ctx.io.err(`deskops: ${message}`),
   });
   ctx.onExit(() => session.close());
+  if (mode !== 'off') {
+    const { replicaPath } = await import('../../../services/replica/store.js');
+    const profile = desk.connection.profile;
+    ctx.openedDatabase(
+      desk.kind === 'rt'
+        ? { what: 'the KPI cache', path: kpiCachePath(ctx.home(), profile), hint: 'read it again from the desk: deskops kpi --refresh (or delete the file)' }
+        : { what: 'the ticket replica', path: replicaPath(ctx.home(), profile), hint: 'read it again from the desk: deskops kpi --refresh (or delete the file)' },
+    );
+  }
   const endProgress = () => line?.clear();
   return { session, endProgress };
 }
