@@ -26,6 +26,7 @@ export async function openBulk(ctx: CliContext, kind: string, maxRate: number | 
   // their windows shared with other processes, the wait observers (progress lines)
   const { logger, ...client } = await ctx.clientOptions();
   const bulk = await openBulkDesk(connection, { maxRate, logger, client, onWarning: (m) => ctx.io.err(`warning: ${m}`) });
+  ctx.rateSource(() => bulk.desk.rateLimit());
   const { deskIdentity } = await import('../services/desk-identity.js');
   return { bulk, connection, scope: { home: ctx.home(), kind, profile: connection.profile, desk: deskIdentity(connection) } };
 }

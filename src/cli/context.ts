@@ -3,7 +3,7 @@
  * so `deskops --help` loads no config, no HTTP client and no desk.
  */
 import { setMaxListeners } from 'node:events';
-import type { HelpDesk, Connection, RequestLogger, WaitObserver } from '../api/helpdesk.js';
+import type { HelpDesk, Connection, RateLimitState, RequestLogger, WaitObserver } from '../api/helpdesk.js';
 import type { EndpointLimit } from '../api/pacer.js';
 import type { RequestLedger } from '../api/ledger.js';
 import { RequestTally } from '../api/tally.js';
@@ -48,6 +48,8 @@ export interface CliContext {
    * met later in the command is reported naming the file, with `hint` (how to read it again).
    */
   openedDatabase(file: LocalDatabase): void;
+  /** Another client of this command (the bulk desk): --verbose's cost line reads the budget it saw. */
+  rateSource(fn: () => RateLimitState): void;
   readonly databases: readonly LocalDatabase[];
   runExitHooks(): Promise<void>;
   /** Every request this command sent, by endpoint: its cost to the account's budget. */
@@ -78,6 +80,7 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
   const env = overrides.env ?? process.env;
   const exitHooks: Array<() => Promise<void> | void> = [];
   const databases: LocalDatabase[] = [];
+  const rateSources: Array<() => RateLimitState> = [];
   const waitObservers: WaitObserver[] = [];
   let homeDir: string | undefined;
   let configPromise: Promise<ConfigStore> | undefined;
@@ -139,7 +142,9 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
           // --verbose ends with what the command cost: registered first, so it prints last
           ctx.onExit(async () => {
             const desk = helpdeskPromise ? await helpdeskPromise.catch(() => undefined) : undefined;
-            io.err(verbose.costSummary(ctx.requests.since(), desk?.rateLimit()));
+            // the budget as the client that saw it last says (a bulk command's own client first)
+            const seen = [...rateSources, ...(desk ? [() => desk.rateLimit()] : [])].map((fn) => fn()).find((r) => r.limit !== null);
+            io.err(verbose.costSummary(ctx.requests.since(), seen ?? desk?.rateLimit()));
           });
         }
         // When the command ends, requests still in flight (a screen's background reads) are cut
@@ -190,6 +195,9 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
     databases,
     openedDatabase(file) {
       databases.push(file);
+    },
+    rateSource(fn) {
+      rateSources.push(fn);
     },
     async runExitHooks() {
       while (exitHooks.length > 0) {

@@ -189,6 +189,16 @@ describe('queue from the replica', () => {
   });
 });
 
+describe('the cost of a bulk command', () => {
+  it('sweep plan and survey send --dry-run end --verbose with the account budget their own client saw', async () => {
+    for (const argv of [['sweep', 'plan', '--verbose'], ['survey', 'send', '--type', 'csat', '--dry-run', '--verbose']]) {
+      const r = await counted(argv);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr.trim().split('\n').at(-1), argv.join(' ')).toMatch(new RegExp(`^> cost: ${r.requests.length} requests? \\(.*\\); ${r.requests.length} of the account's 700 a minute, \\d+ left$`));
+    }
+  });
+});
+
 describe('a desk view through the replica', () => {
   it('a second `queue --view "<desk view>"` with nothing changed costs at most 5 requests, and ranks what the desk selects', async () => {
     const api = await createHelpDesk({ kind: 'local', url: desk.url, auth: { type: 'basic-token', email: desk.email, token: desk.token }, profile: 'local' });
