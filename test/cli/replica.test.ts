@@ -189,6 +189,33 @@ describe('queue from the replica', () => {
   });
 });
 
+describe('queue --tag on a desk whose search trails', () => {
+  it('finds a ticket tagged a moment ago from the replica, without a search', async () => {
+    const own = tempHome('deskops-replica-tag-');
+    const log: string[] = [];
+    await seedDesk({ home: own.home, tickets: 80, seed: 3 });
+    const lagging = await startDesk({ home: own.home, indexLagSeconds: 30, log: (line) => log.push(line) });
+    try {
+      const run = (argv: string[]) => runCli(argv, { env: { DESKOPS_HOME: own.home, DESKOPS_URL: lagging.url } });
+      const first = JSON.parse((await run(['queue', '--view', 'all', '--json'])).stdout) as Item[];
+      const target = first[first.length - 1]!;
+      const api = await createHelpDesk({ kind: 'local', url: lagging.url, auth: { type: 'basic-token', email: lagging.email, token: lagging.token }, profile: 'local' });
+      await api.updateTicket(target.id, { additional_tags: ['call_back_now'] });
+      const from = log.length;
+      const tagged = await run(['queue', '--view', 'all', '--tag', 'CALL_BACK_NOW', '--json']);
+      expect(tagged.code, tagged.stderr).toBe(0);
+      expect((JSON.parse(tagged.stdout) as Item[]).map((t) => t.id)).toEqual([target.id]);
+      expect(log.slice(from).filter((l) => l.includes('/search'))).toEqual([]);
+      // a tag no ticket has: an empty queue
+      const other = await run(['queue', '--view', 'all', '--tag', 'no_such_tag_at_all', '--json']);
+      expect(JSON.parse(other.stdout)).toEqual([]);
+    } finally {
+      await lagging.close();
+      own.cleanup();
+    }
+  });
+});
+
 describe('the cost of a bulk command', () => {
   it('sweep plan and survey send --dry-run end --verbose with the account budget their own client saw', async () => {
     for (const argv of [['sweep', 'plan', '--verbose'], ['survey', 'send', '--type', 'csat', '--dry-run', '--verbose']]) {

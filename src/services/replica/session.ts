@@ -150,7 +150,11 @@ export class ReplicaSession {
           tickets = lean();
           if ((await syncing).changed > 0 || replica.dataVersion() !== version) tickets = lean();
         }
-        if (filtered) {
+        const tags = filtered ? tagTerms(filter!) : undefined;
+        if (tags) {
+          // tags alone (queue --tag): the stored copies have them as they are now; search trails
+          tickets = tickets.filter((t) => tags.every((tag) => t.tags.some((x) => x.toLowerCase() === tag)));
+        } else if (filtered) {
           // The filter is any search terms: search says which tickets match, the replica has them as they are now.
           const found: Ticket[] = [];
           for await (const t of this.#raw.exportSearchTickets(queueQuery(view, filter), { pageSize: 1000 })) found.push(t);
@@ -315,4 +319,14 @@ export function directoryFromReplica(desk: HelpDesk, replica: TicketReplica, now
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * The tags of a filter made of `tags:NAME` terms only (all must match, as search reads them),
+ * lower-cased; undefined for any other search terms.
+ */
+export function tagTerms(filter: string): string[] | undefined {
+  const terms = filter.trim().split(/\s+/);
+  const tags = terms.map((term) => /^tags:([^\s,"]+)$/i.exec(term)?.[1]?.toLowerCase());
+  return tags.every((t): t is string => t !== undefined) ? tags : undefined;
 }
