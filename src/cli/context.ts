@@ -144,7 +144,7 @@ export function createContext(io: Io, overrides: ContextOverrides = {}): CliCont
             const desk = helpdeskPromise ? await helpdeskPromise.catch(() => undefined) : undefined;
             // the budget as the client that saw it last says (a bulk command's own client first)
             const seen = [...rateSources, ...(desk ? [() => desk.rateLimit()] : [])].map((fn) => fn()).find((r) => r.limit !== null);
-            io.err(verbose.costSummary(ctx.requests.since(), seen ?? desk?.rateLimit()));
+            io.err(verbose.costSummary(ctx.requests.since(), seen));
           });
         }
         // When the command ends, requests still in flight (a screen's background reads) are cut

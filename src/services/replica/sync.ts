@@ -211,12 +211,12 @@ async function readSearch(desk: SyncDesk, replica: TicketReplica, options: Repli
     return stats;
   }
   const recentRead = recentlyChanged(
-        desk,
-        options.now(),
-        Number.isFinite(liveSince)
-          ? Math.min(SEARCH_LAG_BOUND_S, Math.max(LIVE_MARGIN_S, Math.ceil((clientNow - liveSince) / 1000) + LIVE_MARGIN_S))
-          : SEARCH_LAG_BOUND_S,
-      );
+    desk,
+    options.now(),
+    Number.isFinite(liveSince)
+      ? Math.min(SEARCH_LAG_BOUND_S, Math.max(LIVE_MARGIN_S, Math.ceil((clientNow - liveSince) / 1000) + LIVE_MARGIN_S))
+      : SEARCH_LAG_BOUND_S,
+  );
   recentRead.catch(() => undefined);
   for await (const t of desk.exportSearchTickets(`updated>=${isoSeconds(fromS)}`, { pageSize })) {
     page.push(t);

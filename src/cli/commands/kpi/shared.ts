@@ -6,7 +6,7 @@ import type { CliContext } from '../../context.js';
 import { UsageError } from '../../../core/errors.js';
 import { statusLine } from '../../io.js';
 import { describeWait } from '../../../api/pacer.js';
-import { KpiSession, kpiCachePath, kpiSettingKeys, type CacheMode } from '../../../services/kpi/session.js';
+import { KpiSession, kpiSettingKeys, type CacheMode } from '../../../services/kpi/session.js';
 
 export interface SourceFlags {
   since?: string;
@@ -64,13 +64,8 @@ export async function openKpiSession(
   });
   ctx.onExit(() => session.close());
   if (mode !== 'off') {
-    const { replicaPath } = await import('../../../services/replica/store.js');
-    const profile = desk.connection.profile;
-    ctx.openedDatabase(
-      desk.kind === 'rt'
-        ? { what: 'the KPI cache', path: kpiCachePath(ctx.home(), profile), hint: 'read it again from the desk: deskops kpi --refresh (or delete the file)' }
-        : { what: 'the ticket replica', path: replicaPath(ctx.home(), profile), hint: 'read it again from the desk: deskops kpi --refresh (or delete the file)' },
-    );
+    const what = desk.kind === 'rt' ? 'the KPI cache' : 'the ticket replica';
+    ctx.openedDatabase({ what, path: session.cache.path, hint: 'read it again from the desk: deskops kpi --refresh (or delete the file)' });
   }
   const endProgress = () => line?.clear();
   return { session, endProgress };
